@@ -1,0 +1,47 @@
+// RFC 6125 / RFC 9525 name matching, as pure functions over the names a
+// certificate presents. No OpenSSL here; see validation.h for the gate.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "certkeeper/util/result.h"
+
+namespace certkeeper::crypto {
+
+// The host of an external URL ("https://Mail.Example.com:8443/owa" ->
+// "mail.example.com"), or the argument itself when it is a bare host name or
+// IP address ("[::1]" -> "::1"). Lower-cased, one trailing dot removed,
+// U-labels converted to A-labels. Errc::usage when no host can be found.
+Result<std::string> host_from_url(std::string_view url_or_host);
+
+// A reference host name in comparable form: lower case, one trailing dot
+// removed, IDN U-labels converted to A-labels (IDNA2008). IP literals are
+// returned in canonical text form. Errc::usage on an invalid name.
+Result<std::string> normalize_host(std::string_view host);
+
+bool is_ip_address(std::string_view host);
+
+enum class MatchKind { exact, wildcard, ip, none };
+
+struct NameMatch {
+  MatchKind kind = MatchKind::none;
+  std::string presented;    // the SAN entry that matched, if any
+  std::string explanation;  // when none: why (e.g. CN-only certificate, partial wildcard)
+};
+
+// Does a certificate presenting these subjectAltName entries (and this subject
+// CN, used only to explain a CN-only certificate) cover `reference`?
+// - subjectAltName only; a CN is never a name (RFC 9525 §6.3).
+// - case-insensitive, one trailing dot ignored on either side.
+// - a wildcard is only the whole left-most label: "*.example.com" covers
+//   "a.example.com", not "example.com" nor "a.b.example.com"; partial
+//   wildcards ("f*.example.com") never match; "*.com" never matches.
+// - IP addresses match only iPAddress entries, never dNSName ones.
+// - IDN names compare as A-labels.
+NameMatch match_name(const std::vector<std::string>& dns_names,
+                     const std::vector<std::string>& ip_addresses,
+                     std::string_view subject_cn, std::string_view reference);
+
+}  // namespace certkeeper::crypto
