@@ -1,0 +1,87 @@
+// The SQLite inventory: settings, certificates, versions, events.
+//
+// Contracts:
+// - Every method returns a Result; SQLite errors become Errc::database (or
+//   Errc::database_corrupt for a file that is not a usable database).
+// - Every change writes its event in the same transaction, so the audit log
+//   and the data never disagree.
+// - Versions are append-only; nothing is ever deleted.
+// - One Inventory is used by one thread at a time. Several processes may use
+//   the same file (WAL, busy timeout).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certkeeper/store/records.h"
+#include "certkeeper/util/result.h"
+
+namespace certkeeper::store {
+
+enum class OpenMode {
+  create,         // create the file (mode 0600, parent dirs 0700) and migrate
+  existing,       // the file must exist; migrate it in place if older
+  read_only,      // the file must exist and be current; never written
+};
+
+class Inventory {
+ public:
+  // Opens (and if allowed creates and migrates) the database at `path`.
+  // Errc::not_found when the file is missing and mode is not create;
+  // Errc::database_corrupt for a file that is not a certkeeper database;
+  // Errc::database_newer for a database written by a newer certkeeper.
+  static Result<Inventory> open(const std::string& path, OpenMode mode);
+
+  Inventory(Inventory&&) noexcept;
+  Inventory& operator=(Inventory&&) noexcept;
+  ~Inventory();
+
+  const std::string& path() const;
+  // The schema version of the file (the highest applied migration).
+  Result<int> schema_version();
+
+  // Settings (key/value). set_settings writes one event "settings-changed".
+  Result<std::optional<std::string>> setting(const std::string& key);
+  Result<std::map<std::string, std::string>> settings();
+  Status set_settings(const std::map<std::string, std::string>& values,
+                      const std::string& actor, UnixTime now);
+
+  Result<std::optional<CertificateRecord>> find_certificate(const std::string& name);
+  Result<std::vector<CertificateRecord>> list_certificates();
+
+  // Appends `version` (its number is assigned: previous + 1) to the
+  // certificate `definition.name`, creating the definition when it does not
+  // exist yet, makes it current, and writes the events "created" (if new)
+  // and `event_kind` with `event_detail_json`, all in one transaction.
+  // Returns the new version number.
+  Result<int> append_version(const CertificateRecord& definition, VersionRecord version,
+                             const std::string& event_kind, const std::string& event_detail_json,
+                             const std::string& actor, UnixTime now);
+
+  // Every version of a certificate, oldest first, without private keys.
+  Result<std::vector<VersionRecord>> versions(const std::string& name);
+  // One version including its private key (for install).
+  Result<VersionRecord> version_with_key(const std::string& name, int version);
+  // Finds the version of `name` with this fingerprint, if any.
+  Result<std::optional<int>> version_by_fingerprint(const std::string& name,
+                                                    const std::string& fingerprint_sha256);
+
+  // The audit log, oldest first: of one certificate, or of everything ("").
+  Result<std::vector<EventRecord>> events(const std::string& name);
+
+  // Rows for reports, sorted by not_after (certificates without a version
+  // last). With `expiring_before`, only certificates whose current version
+  // expires before it; this is an index range scan, so its cost grows with
+  // the number of rows returned, not with the inventory.
+  Result<std::vector<ReportRow>> report_rows(std::optional<UnixTime> expiring_before);
+
+ private:
+  struct Impl;
+  explicit Inventory(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace certkeeper::store

@@ -1,0 +1,90 @@
+// Plain rows of the inventory (db/0001_initial.sql). No SQLite types here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certkeeper/util/clock.h"
+
+namespace certkeeper::store {
+
+// A managed certificate definition: one per name.
+struct CertificateRecord {
+  std::int64_t id = 0;
+  std::string name;
+  std::string source = "manual";  // "manual" | "acme" | "remote"
+  std::vector<std::string> domains;  // declared names (ACME definitions); empty for manual
+  std::string key_type;
+  std::string challenge;
+  std::string acme_server;
+  std::string profile;
+  std::optional<int> renew_before_days;
+  std::string status = "active";  // "active" until later issues add more
+  std::optional<int> current_version;
+  std::optional<UnixTime> current_not_after;
+  std::optional<UnixTime> next_check;
+  int failures = 0;
+  std::string last_error;
+  std::optional<UnixTime> last_attempt;
+  std::optional<UnixTime> last_success;
+  UnixTime created_at = 0;
+  UnixTime updated_at = 0;
+};
+
+// One stored version of a certificate: what was validated, with its key.
+struct VersionRecord {
+  std::int64_t id = 0;
+  std::string certificate_name;
+  int version = 0;
+  std::string leaf_pem;
+  std::string chain_pem;
+  std::string root_pem;
+  std::string key_pem;  // secret: only loaded when asked for (Inventory::version_with_key)
+  std::string fingerprint_sha256;
+  std::string serial;
+  std::string subject;
+  std::string issuer;
+  std::string issuer_cn;
+  std::vector<std::string> names;
+  std::string key_type;
+  UnixTime not_before = 0;
+  UnixTime not_after = 0;
+  std::string origin;         // "import-pem" | "import-p12" | "acme"
+  std::string findings_json;  // warnings and infos of the gate, a JSON array
+  std::optional<UnixTime> revoked_at;
+  std::string revoke_reason;
+  UnixTime created_at = 0;
+};
+
+// One audit-log entry.
+struct EventRecord {
+  std::int64_t id = 0;
+  UnixTime at = 0;
+  std::string certificate_name;  // "" for global events (settings)
+  std::string kind;              // "created", "imported", "settings-changed", ...
+  std::string actor;             // "cli:root", "scheduler", ...
+  std::string detail_json;       // an object
+};
+
+// What reports show for one certificate: the definition joined with its
+// current version (when it has one).
+struct ReportRow {
+  std::string name;
+  std::string source;
+  std::string status;
+  std::string last_error;
+  int failures = 0;
+  std::optional<int> version;
+  std::vector<std::string> names;
+  std::string issuer_cn;
+  std::string issuer;
+  std::string serial;
+  std::string fingerprint_sha256;
+  std::string key_type;
+  std::optional<UnixTime> not_before;
+  std::optional<UnixTime> not_after;
+};
+
+}  // namespace certkeeper::store

@@ -1,0 +1,148 @@
+// Inventory: certificate definitions and appending versions.
+#include <nlohmann/json.hpp>
+
+#include "impl.h"
+
+namespace certkeeper::store {
+namespace {
+
+constexpr const char* kCertificateColumns =
+    "id, name, source, domains, key_type, challenge, acme_server, profile, renew_before_days, "
+    "status, current_version, current_not_after, next_check, failures, last_error, last_attempt, "
+    "last_success, created_at, updated_at";
+
+CertificateRecord read_certificate(SQLite::Statement& q) {
+  CertificateRecord r;
+  r.id = q.getColumn(0).getInt64();
+  r.name = q.getColumn(1).getString();
+  r.source = q.getColumn(2).getString();
+  r.domains = detail::decode_list(q.getColumn(3).getString());
+  r.key_type = q.getColumn(4).getString();
+  r.challenge = q.getColumn(5).getString();
+  r.acme_server = q.getColumn(6).getString();
+  r.profile = q.getColumn(7).getString();
+  if (auto v = detail::optional_int(q.getColumn(8))) r.renew_before_days = static_cast<int>(*v);
+  r.status = q.getColumn(9).getString();
+  if (auto v = detail::optional_int(q.getColumn(10))) r.current_version = static_cast<int>(*v);
+  r.current_not_after = detail::optional_int(q.getColumn(11));
+  r.next_check = detail::optional_int(q.getColumn(12));
+  r.failures = q.getColumn(13).getInt();
+  r.last_error = q.getColumn(14).getString();
+  r.last_attempt = detail::optional_int(q.getColumn(15));
+  r.last_success = detail::optional_int(q.getColumn(16));
+  r.created_at = q.getColumn(17).getInt64();
+  r.updated_at = q.getColumn(18).getInt64();
+  return r;
+}
+
+std::optional<CertificateRecord> find(SQLite::Database& db, const std::string& name) {
+  SQLite::Statement q(db, std::string("SELECT ") + kCertificateColumns +
+                              " FROM certificates WHERE name = ?");
+  q.bind(1, name);
+  if (!q.executeStep()) return std::nullopt;
+  return read_certificate(q);
+}
+
+std::int64_t insert_definition(SQLite::Database& db, const CertificateRecord& d, UnixTime now) {
+  SQLite::Statement q(db,
+                      "INSERT INTO certificates (name, source, domains, key_type, challenge, "
+                      "acme_server, profile, renew_before_days, status, created_at, updated_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, d.name);
+  q.bind(2, d.source);
+  q.bind(3, detail::encode_list(d.domains));
+  q.bind(4, d.key_type);
+  q.bind(5, d.challenge);
+  q.bind(6, d.acme_server);
+  q.bind(7, d.profile);
+  detail::bind_optional(q, 8, d.renew_before_days);
+  q.bind(9, d.status);
+  q.bind(10, static_cast<std::int64_t>(now));
+  q.bind(11, static_cast<std::int64_t>(now));
+  q.exec();
+  return db.getLastInsertRowid();
+}
+
+void insert_version(SQLite::Database& db, std::int64_t certificate_id, int number,
+                    const VersionRecord& v, UnixTime now) {
+  SQLite::Statement q(db,
+                      "INSERT INTO cert_versions (certificate_id, version, leaf_pem, chain_pem, "
+                      "root_pem, key_pem, fingerprint_sha256, serial, subject, issuer, issuer_cn, "
+                      "names, key_type, not_before, not_after, origin, findings, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  int i = 0;
+  q.bind(++i, static_cast<std::int64_t>(certificate_id));
+  q.bind(++i, number);
+  q.bind(++i, v.leaf_pem);
+  q.bind(++i, v.chain_pem);
+  q.bind(++i, v.root_pem);
+  q.bind(++i, v.key_pem);
+  q.bind(++i, v.fingerprint_sha256);
+  q.bind(++i, v.serial);
+  q.bind(++i, v.subject);
+  q.bind(++i, v.issuer);
+  q.bind(++i, v.issuer_cn);
+  q.bind(++i, detail::encode_list(v.names));
+  q.bind(++i, v.key_type);
+  q.bind(++i, static_cast<std::int64_t>(v.not_before));
+  q.bind(++i, static_cast<std::int64_t>(v.not_after));
+  q.bind(++i, v.origin);
+  q.bind(++i, v.findings_json.empty() ? std::string("[]") : v.findings_json);
+  q.bind(++i, static_cast<std::int64_t>(now));
+  q.exec();
+}
+
+}  // namespace
+
+Result<std::optional<CertificateRecord>> Inventory::find_certificate(const std::string& name) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::optional<CertificateRecord>> {
+    return find(impl_->db, name);
+  });
+}
+
+Result<std::vector<CertificateRecord>> Inventory::list_certificates() {
+  return detail::guarded(impl_->path, [&]() -> Result<std::vector<CertificateRecord>> {
+    std::vector<CertificateRecord> out;
+    SQLite::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
+                                       " FROM certificates ORDER BY name");
+    while (q.executeStep()) out.push_back(read_certificate(q));
+    return out;
+  });
+}
+
+Result<int> Inventory::append_version(const CertificateRecord& definition, VersionRecord version,
+                                      const std::string& event_kind,
+                                      const std::string& event_detail_json,
+                                      const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<int> {
+    auto& db = impl_->db;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto existing = find(db, definition.name);
+    std::int64_t id;
+    if (existing) {
+      id = existing->id;
+    } else {
+      id = insert_definition(db, definition, now);
+      detail::insert_event(db, now, id, definition.name, "created", actor,
+                           nlohmann::json{{"source", definition.source}}.dump());
+    }
+    SQLite::Statement next(db, "SELECT coalesce(max(version), 0) + 1 FROM cert_versions "
+                               "WHERE certificate_id = ?");
+    next.bind(1, static_cast<std::int64_t>(id));
+    next.executeStep();
+    int number = next.getColumn(0).getInt();
+    insert_version(db, id, number, version, now);
+    SQLite::Statement cur(db, "UPDATE certificates SET current_version = ?, current_not_after = ?, "
+                              "updated_at = ? WHERE id = ?");
+    cur.bind(1, number);
+    cur.bind(2, static_cast<std::int64_t>(version.not_after));
+    cur.bind(3, static_cast<std::int64_t>(now));
+    cur.bind(4, static_cast<std::int64_t>(id));
+    cur.exec();
+    detail::insert_event(db, now, id, definition.name, event_kind, actor, event_detail_json);
+    tx.commit();
+    return number;
+  });
+}
+
+}  // namespace certkeeper::store

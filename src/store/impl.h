@@ -1,0 +1,61 @@
+// Private to the store: the SQLiteCpp connection behind Inventory, and helpers
+// shared by the files that implement Inventory's methods.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certkeeper/store/inventory.h"
+
+namespace certkeeper::store {
+
+struct Inventory::Impl {
+  std::string path;
+  SQLite::Database db;
+  Impl(std::string p, int flags);
+};
+
+namespace detail {
+
+// Runs `body` and turns any SQLite exception into an Error about `path`.
+template <class F>
+auto guarded(const std::string& path, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    int code = e.getErrorCode() & 0xff;
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+      return make_error(Errc::database_corrupt,
+                        std::string("the database is damaged (") + e.what() +
+                            "); restore it from a backup or point --db at another file",
+                        path);
+    }
+    return make_error(Errc::database, std::string("database error: ") + e.what(), path);
+  } catch (const std::exception& e) {
+    return make_error(Errc::database, std::string("database error: ") + e.what(), path);
+  }
+}
+
+std::string encode_list(const std::vector<std::string>& items);
+std::vector<std::string> decode_list(const std::string& json);
+
+std::optional<std::int64_t> optional_int(const SQLite::Column& c);
+void bind_optional(SQLite::Statement& q, int index, const std::optional<std::int64_t>& v);
+
+// Appends one event inside the caller's transaction.
+void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
+                  const std::string& certificate_name, const std::string& kind,
+                  const std::string& actor, const std::string& detail_json);
+
+// Schema migrations (migrate.cpp).
+int current_schema_version(SQLite::Database& db);
+// Applies every embedded migration newer than the file's version, each in a
+// transaction. Throws on SQLite errors; returns an Error for a newer file.
+Status migrate(SQLite::Database& db, const std::string& path, bool allow_write);
+
+}  // namespace detail
+}  // namespace certkeeper::store

@@ -1,0 +1,49 @@
+#include <nlohmann/json.hpp>
+
+#include "impl.h"
+
+namespace certkeeper::store::detail {
+
+std::string encode_list(const std::vector<std::string>& items) {
+  return nlohmann::json(items).dump();
+}
+
+std::vector<std::string> decode_list(const std::string& json) {
+  auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  std::vector<std::string> out;
+  if (!parsed.is_array()) return out;
+  for (const auto& item : parsed) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<std::int64_t> optional_int(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getInt64();
+}
+
+void bind_optional(SQLite::Statement& q, int index, const std::optional<std::int64_t>& v) {
+  if (v) {
+    q.bind(index, static_cast<std::int64_t>(*v));
+  } else {
+    q.bind(index);
+  }
+}
+
+void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
+                  const std::string& certificate_name, const std::string& kind,
+                  const std::string& actor, const std::string& detail_json) {
+  SQLite::Statement q(db,
+                      "INSERT INTO events (at, certificate_id, certificate_name, kind, actor, detail) "
+                      "VALUES (?, ?, ?, ?, ?, ?)");
+  q.bind(1, static_cast<std::int64_t>(at));
+  bind_optional(q, 2, certificate_id);
+  q.bind(3, certificate_name);
+  q.bind(4, kind);
+  q.bind(5, actor);
+  q.bind(6, detail_json.empty() ? std::string("{}") : detail_json);
+  q.exec();
+}
+
+}  // namespace certkeeper::store::detail

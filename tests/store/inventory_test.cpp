@@ -1,0 +1,248 @@
+#include "certkeeper/store/inventory.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "certkeeper/store/migrations.h"
+#include "support/temp_dir.h"
+
+namespace certkeeper::store {
+namespace {
+
+using testing::TempDir;
+
+constexpr UnixTime kNow = 1'800'000'000;
+
+VersionRecord sample_version(UnixTime not_after, const std::string& fingerprint = "ab") {
+  VersionRecord v;
+  v.leaf_pem = "-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n";
+  v.chain_pem = "chain";
+  v.key_pem = "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n";
+  v.fingerprint_sha256 = fingerprint;
+  v.serial = "01";
+  v.subject = "CN=a.example.test";
+  v.issuer = "CN=Test CA";
+  v.issuer_cn = "Test CA";
+  v.names = {"a.example.test", "b.example.test"};
+  v.key_type = "ec-p256";
+  v.not_before = not_after - 90 * kSecondsPerDay;
+  v.not_after = not_after;
+  v.origin = "import-pem";
+  return v;
+}
+
+CertificateRecord manual(const std::string& name) {
+  CertificateRecord c;
+  c.name = name;
+  c.source = "manual";
+  return c;
+}
+
+// Runs raw SQL on the file, bypassing the store; returns the SQLite result code.
+int raw_exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  return rc;
+}
+
+TEST(Inventory, CreatesPrivateFileAndRecordsSchemaVersion) {
+  TempDir dir;
+  std::string path = dir.file("sub/dir/ck.db");
+  auto inv = Inventory::open(path, OpenMode::create);
+  ASSERT_TRUE(inv) << inv.error().what();
+  EXPECT_EQ(testing::file_mode(path), 0600);
+  EXPECT_EQ(testing::file_mode(dir.file("sub/dir")), 0700);
+  ASSERT_TRUE(inv->set_settings({{"external_url", "https://mail.example.test"}}, "test", kNow));
+  EXPECT_EQ(testing::file_mode(path + "-wal"), 0600);
+  EXPECT_EQ(testing::file_mode(path + "-shm"), 0600);
+  EXPECT_EQ(*inv->schema_version(), embedded_migrations().back().version);
+}
+
+TEST(Inventory, MissingFileIsNotFoundUnlessCreating) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("none.db"), OpenMode::existing);
+  ASSERT_FALSE(inv);
+  EXPECT_EQ(inv.error().code, Errc::not_found);
+  EXPECT_NE(inv.error().message.find("certkeeper init"), std::string::npos);
+  EXPECT_FALSE(testing::file_mode(dir.file("none.db")) >= 0);
+}
+
+TEST(Inventory, GarbageFileIsCorruptAndUntouched) {
+  TempDir dir;
+  std::string path = dir.file("ck.db");
+  std::string garbage(8192, 'x');
+  testing::write_file(path, garbage);
+  for (auto mode : {OpenMode::existing, OpenMode::read_only, OpenMode::create}) {
+    auto inv = Inventory::open(path, mode);
+    ASSERT_FALSE(inv);
+    EXPECT_EQ(inv.error().code, Errc::database_corrupt) << inv.error().what();
+    EXPECT_EQ(inv.error().subject, path);
+  }
+  EXPECT_EQ(testing::read_file(path), garbage);
+}
+
+TEST(Inventory, ForeignSqliteDatabaseIsRefused) {
+  TempDir dir;
+  std::string path = dir.file("other.db");
+  ASSERT_EQ(raw_exec(path, "CREATE TABLE mail (id INTEGER)"), SQLITE_OK);
+  auto inv = Inventory::open(path, OpenMode::existing);
+  ASSERT_FALSE(inv);
+  EXPECT_EQ(inv.error().code, Errc::database_corrupt);
+}
+
+TEST(Inventory, NewerSchemaIsRefusedAndNeverRewritten) {
+  TempDir dir;
+  std::string path = dir.file("ck.db");
+  ASSERT_TRUE(Inventory::open(path, OpenMode::create));
+  ASSERT_EQ(raw_exec(path, "INSERT INTO schema_version VALUES (9999, '9999_future.sql', 0)"), SQLITE_OK);
+  std::string before = testing::read_file(path);
+  auto inv = Inventory::open(path, OpenMode::existing);
+  ASSERT_FALSE(inv);
+  EXPECT_EQ(inv.error().code, Errc::database_newer);
+  EXPECT_EQ(testing::read_file(path), before);
+}
+
+TEST(Inventory, SettingsRoundTripWithEvent) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv);
+  ASSERT_TRUE(inv->set_settings({{"external_url", "https://a"}, {"email", "x@y"}}, "cli:test", kNow));
+  EXPECT_EQ(**inv->setting("external_url"), "https://a");
+  EXPECT_FALSE(*inv->setting("missing"));
+  auto events = inv->events("");
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].kind, "settings-changed");
+  EXPECT_EQ((*events)[0].actor, "cli:test");
+  EXPECT_EQ((*events)[0].at, kNow);
+}
+
+TEST(Inventory, AppendVersionNumbersAndEvents) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv);
+  auto v1 = inv->append_version(manual("mail"), sample_version(kNow + 10 * kSecondsPerDay, "f1"),
+                                "imported", "{}", "t", kNow);
+  ASSERT_TRUE(v1) << v1.error().what();
+  EXPECT_EQ(*v1, 1);
+  auto v2 = inv->append_version(manual("mail"), sample_version(kNow + 90 * kSecondsPerDay, "f2"),
+                                "imported", R"({"n":2})", "t", kNow + 5);
+  EXPECT_EQ(*v2, 2);
+  auto cert = inv->find_certificate("mail");
+  ASSERT_TRUE(cert && *cert);
+  EXPECT_EQ((*cert)->current_version, 2);
+  EXPECT_EQ((*cert)->current_not_after, kNow + 90 * kSecondsPerDay);
+  EXPECT_EQ((*cert)->source, "manual");
+
+  auto versions = inv->versions("mail");
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_TRUE((*versions)[0].key_pem.empty()) << "keys are loaded only on demand";
+  EXPECT_EQ((*versions)[1].names, (std::vector<std::string>{"a.example.test", "b.example.test"}));
+  auto with_key = inv->version_with_key("mail", 1);
+  ASSERT_TRUE(with_key);
+  EXPECT_NE(with_key->key_pem.find("secret"), std::string::npos);
+  EXPECT_EQ(inv->version_with_key("mail", 7).error().code, Errc::not_found);
+  EXPECT_EQ(**inv->version_by_fingerprint("mail", "f1"), 1);
+  EXPECT_FALSE(*inv->version_by_fingerprint("mail", "zz"));
+
+  auto events = inv->events("mail");
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[0].kind, "created");
+  EXPECT_EQ((*events)[1].kind, "imported");
+  EXPECT_EQ((*events)[2].detail_json, R"({"n":2})");
+  EXPECT_EQ(inv->events("nope").error().code, Errc::not_found);
+}
+
+TEST(Inventory, VersionsAndEventsAreAppendOnly) {
+  TempDir dir;
+  std::string path = dir.file("ck.db");
+  {
+    auto inv = Inventory::open(path, OpenMode::create);
+    ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+  }
+  EXPECT_NE(raw_exec(path, "DELETE FROM cert_versions"), SQLITE_OK);
+  EXPECT_NE(raw_exec(path, "UPDATE cert_versions SET leaf_pem = 'x'"), SQLITE_OK);
+  EXPECT_NE(raw_exec(path, "DELETE FROM events"), SQLITE_OK);
+  EXPECT_NE(raw_exec(path, "UPDATE events SET kind = 'x'"), SQLITE_OK);
+  EXPECT_EQ(raw_exec(path, "UPDATE cert_versions SET revoked_at = 1"), SQLITE_OK)
+      << "marking a revocation stays possible";
+}
+
+TEST(Inventory, FailedAppendLeavesNoPartialRow) {
+  TempDir dir;
+  std::string path = dir.file("ck.db");
+  auto inv = Inventory::open(path, OpenMode::create);
+  ASSERT_TRUE(inv);
+  // A trigger that fails the final event insert: the definition, the version
+  // and the "created" event written before it in the transaction must vanish.
+  ASSERT_EQ(raw_exec(path, "CREATE TRIGGER fail_import BEFORE INSERT ON events WHEN NEW.kind = 'imported' "
+                           "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"),
+            SQLITE_OK);
+  auto v = inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, Errc::database);
+  EXPECT_FALSE(*inv->find_certificate("mail"));
+  EXPECT_TRUE(inv->events("")->empty());
+}
+
+TEST(Inventory, ReportRowsSortedAndFilteredByExpiry) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv);
+  ASSERT_TRUE(inv->append_version(manual("late"), sample_version(kNow + 300 * kSecondsPerDay), "imported", "{}", "t", kNow));
+  ASSERT_TRUE(inv->append_version(manual("soon"), sample_version(kNow + 3 * kSecondsPerDay), "imported", "{}", "t", kNow));
+  ASSERT_TRUE(inv->append_version(manual("gone"), sample_version(kNow - kSecondsPerDay), "imported", "{}", "t", kNow));
+  auto all = inv->report_rows(std::nullopt);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].name, "gone");
+  EXPECT_EQ((*all)[1].name, "soon");
+  EXPECT_EQ((*all)[2].name, "late");
+  EXPECT_EQ((*all)[1].issuer_cn, "Test CA");
+  auto due = inv->report_rows(kNow + 30 * kSecondsPerDay);
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ((*due)[1].name, "soon");
+}
+
+TEST(Inventory, ExpiryQueryUsesTheIndex) {
+  // "report --within" must cost what is due, not the inventory: the planner
+  // must range-scan certificates_by_expiry.
+  TempDir dir;
+  std::string path = dir.file("ck.db");
+  ASSERT_TRUE(Inventory::open(path, OpenMode::create));
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "EXPLAIN QUERY PLAN SELECT c.name FROM certificates c LEFT JOIN cert_versions v "
+                               "ON v.certificate_id = c.id AND v.version = c.current_version "
+                               "WHERE c.current_not_after < 5 ORDER BY c.current_not_after IS NULL, "
+                               "c.current_not_after, c.name",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(st) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3)) + std::string("\n");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_NE(plan.find("USING INDEX certificates_by_expiry"), std::string::npos) << plan;
+}
+
+TEST(Inventory, ReadOnlyOpenDoesNotChangeTheFile) {
+  TempDir dir;
+  std::string path = dir.file("ck.db");
+  {
+    auto inv = Inventory::open(path, OpenMode::create);
+    ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+  }
+  std::string before = testing::read_file(path);
+  {
+    auto inv = Inventory::open(path, OpenMode::read_only);
+    ASSERT_TRUE(inv) << inv.error().what();
+    EXPECT_EQ(inv->report_rows(std::nullopt)->size(), 1u);
+  }
+  EXPECT_EQ(testing::read_file(path), before);
+}
+
+}  // namespace
+}  // namespace certkeeper::store
