@@ -1,0 +1,111 @@
+#include "certkeeper/report/report.h"
+
+#include <fmt/format.h>
+
+#include "certkeeper/util/expiry.h"
+#include "fields.h"
+#include "table.h"
+
+namespace certkeeper::report {
+namespace {
+
+std::string csv_cell(const std::string& s) {
+  // RFC 4180: quote when the cell holds a separator, quote or line break.
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string csv_value(const nlohmann::json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array()) {
+    std::vector<std::string> items;
+    for (const auto& i : v) items.push_back(i.get<std::string>());
+    return detail::join(items, " ");
+  }
+  return v.dump();
+}
+
+std::string render_csv(const std::vector<store::ReportRow>& rows, UnixTime now) {
+  const auto& fields = detail::report_field_names();
+  std::string out = detail::join(fields, ",") + "\r\n";
+  for (const auto& row : rows) {
+    auto j = detail::row_json(row, now);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (i) out += ',';
+      out += csv_cell(csv_value(j[fields[i]]));
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+std::string render_json(const std::vector<store::ReportRow>& rows, const ReportOptions& o) {
+  nlohmann::json doc;
+  doc["generated_at"] = format_utc(o.now);
+  doc["within_days"] = o.within_days ? nlohmann::json(*o.within_days) : nlohmann::json();
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& row : rows) list.push_back(detail::row_json(row, o.now));
+  doc["certificates"] = std::move(list);
+  return doc.dump(2) + "\n";
+}
+
+const char* status_colour(const std::string& status) {
+  if (status == "expired") return "\x1b[31m";   // red
+  if (status == "expiring") return "\x1b[33m";  // yellow
+  if (status == "valid") return "\x1b[32m";     // green
+  return "";
+}
+
+std::string render_table(const std::vector<store::ReportRow>& rows, const ReportOptions& o) {
+  detail::Table table({"NAME", "DAYS", "NOT AFTER", "STATUS", "SOURCE", "ISSUER", "NAMES", "LAST ERROR"});
+  std::size_t expired = 0, expiring = 0;
+  for (const auto& row : rows) {
+    std::string status = expiry_status(row, o.now);
+    expired += status == "expired";
+    expiring += status == "expiring";
+    table.add({row.name, row.not_after ? std::to_string(days_left(*row.not_after, o.now)) : "-",
+               row.not_after ? format_utc(*row.not_after) : "-", status, row.source,
+               row.issuer_cn.empty() ? row.issuer : row.issuer_cn, detail::join(row.names, " "),
+               row.last_error},
+              o.color ? status_colour(status) : "");
+  }
+  std::string out = table.render();
+  std::string scope = o.within_days ? fmt::format(" expiring within {} days", *o.within_days) : "";
+  out += fmt::format("{} certificate{}{}: {} expired, {} expiring soon\n", rows.size(),
+                     rows.size() == 1 ? "" : "s", scope, expired, expiring);
+  return out;
+}
+
+}  // namespace
+
+Result<Format> parse_format(const std::string& name) {
+  if (name == "table") return Format::table;
+  if (name == "json") return Format::json;
+  if (name == "csv") return Format::csv;
+  return make_error(Errc::usage, "unknown report format; use table, json or csv", name);
+}
+
+std::string expiry_status(const store::ReportRow& row, UnixTime now) {
+  if (!row.not_after) return "no-certificate";
+  if (*row.not_after <= now) return "expired";
+  if (expires_soon(row.not_before.value_or(*row.not_after), *row.not_after, now)) return "expiring";
+  return "valid";
+}
+
+std::string render_report(const std::vector<store::ReportRow>& rows, Format format,
+                          const ReportOptions& options) {
+  switch (format) {
+    case Format::json: return render_json(rows, options);
+    case Format::csv: return render_csv(rows, options.now);
+    case Format::table: return render_table(rows, options);
+  }
+  return {};
+}
+
+}  // namespace certkeeper::report

@@ -1,0 +1,124 @@
+#include "certkeeper/report/report.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "certkeeper/report/views.h"
+
+namespace certkeeper::report {
+namespace {
+
+constexpr UnixTime kNow = 1'800'000'000;
+constexpr std::int64_t kDay = kSecondsPerDay;
+
+store::ReportRow row(const std::string& name, std::optional<std::int64_t> days, std::int64_t lifetime_days = 90) {
+  store::ReportRow r;
+  r.name = name;
+  r.source = "manual";
+  r.status = "active";
+  if (days) {
+    r.version = 1;
+    r.not_after = kNow + *days * kDay;
+    r.not_before = *r.not_after - lifetime_days * kDay;
+    r.names = {name + ".example.test", "www." + name + ".example.test"};
+    r.issuer_cn = "Test CA";
+    r.serial = "0A";
+    r.fingerprint_sha256 = std::string(64, 'f');
+    r.key_type = "ec-p256";
+  }
+  return r;
+}
+
+TEST(Report, StatusFollowsTheSharedExpiryRule) {
+  EXPECT_EQ(expiry_status(row("a", -1), kNow), "expired");
+  EXPECT_EQ(expiry_status(row("a", 0), kNow), "expired");
+  EXPECT_EQ(expiry_status(row("a", 10), kNow), "expiring");
+  EXPECT_EQ(expiry_status(row("a", 45), kNow), "valid");
+  EXPECT_EQ(expiry_status(row("a", 3, 6), kNow), "valid") << "6-day certificates warn 2 days ahead";
+  EXPECT_EQ(expiry_status(row("a", std::nullopt), kNow), "no-certificate");
+}
+
+TEST(Report, JsonHasTheStableFields) {
+  auto text = render_report({row("mail", 10), row("new", std::nullopt)}, Format::json, {kNow, 30, false});
+  auto doc = nlohmann::json::parse(text);
+  EXPECT_EQ(doc["generated_at"], "2027-01-15T08:00:00Z");
+  EXPECT_EQ(doc["within_days"], 30);
+  ASSERT_EQ(doc["certificates"].size(), 2u);
+  const auto& c = doc["certificates"][0];
+  for (const char* field : {"name", "names", "issuer", "not_before", "not_after", "days_left", "source",
+                            "status", "version", "serial", "fingerprint_sha256", "key_type",
+                            "failures", "last_error"}) {
+    EXPECT_TRUE(c.contains(field)) << field;
+  }
+  EXPECT_EQ(c.size(), 14u);
+  EXPECT_EQ(c["days_left"], 10);
+  EXPECT_EQ(c["status"], "expiring");
+  EXPECT_EQ(c["not_after"], "2027-01-25T08:00:00Z");
+  EXPECT_EQ(c["issuer"], "Test CA");
+  EXPECT_TRUE(doc["certificates"][1]["not_after"].is_null());
+  EXPECT_TRUE(doc["certificates"][1]["days_left"].is_null());
+}
+
+TEST(Report, CsvHasAHeaderAndQuotesPerRfc4180) {
+  auto r = row("mail", 100);
+  r.last_error = "CA said \"no\", twice";
+  auto text = render_report({r}, Format::csv, {kNow, std::nullopt, false});
+  auto header_end = text.find("\r\n");
+  EXPECT_EQ(text.substr(0, header_end),
+            "name,names,issuer,not_before,not_after,days_left,source,status,version,serial,"
+            "fingerprint_sha256,key_type,failures,last_error");
+  EXPECT_NE(text.find(",\"CA said \"\"no\"\", twice\"\r\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("mail,mail.example.test www.mail.example.test,Test CA,"), std::string::npos) << text;
+}
+
+TEST(Report, TableIsAlignedAndColouredOnlyWhenAsked) {
+  std::vector<store::ReportRow> rows = {row("a", -2), row("longer-name", 200)};
+  auto plain = render_report(rows, Format::table, {kNow, std::nullopt, false});
+  EXPECT_EQ(plain.find("\x1b["), std::string::npos);
+  auto first = plain.substr(0, plain.find('\n'));
+  auto second_start = plain.find('\n') + 1;
+  auto second = plain.substr(second_start, plain.find('\n', second_start) - second_start);
+  EXPECT_EQ(first.find("DAYS"), second.find("-2")) << plain;
+  EXPECT_NE(plain.find("2 certificates: 1 expired, 0 expiring soon"), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("LAST ERROR"), std::string::npos) << "empty columns are dropped";
+  auto coloured = render_report(rows, Format::table, {kNow, std::nullopt, true});
+  EXPECT_NE(coloured.find("\x1b[31m"), std::string::npos);
+}
+
+TEST(Views, ListJsonUsesTheReportFields) {
+  auto doc = nlohmann::json::parse(render_list({row("mail", 10)}, kNow, true));
+  EXPECT_EQ(doc["certificates"][0]["name"], "mail");
+  EXPECT_EQ(doc["certificates"][0]["days_left"], 10);
+}
+
+TEST(Views, ShowAndHistory) {
+  store::CertificateRecord c;
+  c.name = "mail";
+  c.current_version = 2;
+  store::VersionRecord v1, v2;
+  v1.version = 1;
+  v2.version = 2;
+  v2.not_before = kNow - kDay;
+  v2.not_after = kNow + 80 * kDay;
+  v2.names = {"mail.example.test"};
+  v2.findings_json = R"([{"severity":"warning","code":"root-missing","subject":"ca.pem","message":"append the root"}])";
+  v1.findings_json = "[]";
+  auto text = render_show(c, {v1, v2}, kNow, false);
+  EXPECT_NE(text.find("version:      2 of 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("warning root-missing: append the root"), std::string::npos) << text;
+  auto doc = nlohmann::json::parse(render_show(c, {v1, v2}, kNow, true));
+  EXPECT_EQ(doc["current"]["version"], 2);
+  EXPECT_EQ(doc["current"]["findings"][0]["code"], "root-missing");
+  EXPECT_FALSE(doc["current"].contains("key_pem"));
+
+  store::EventRecord e;
+  e.kind = "imported";
+  e.actor = "cli:root";
+  e.detail_json = R"({"version":2})";
+  auto hist = nlohmann::json::parse(render_history("mail", {v1, v2}, {e}, true));
+  EXPECT_EQ(hist["versions"].size(), 2u);
+  EXPECT_EQ(hist["events"][0]["detail"]["version"], 2);
+}
+
+}  // namespace
+}  // namespace certkeeper::report
