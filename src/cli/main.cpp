@@ -1,1 +1,49 @@
-int main() { return 0; }
+// certkeeper: wires the command-line parser to the commands; no logic here.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "app.h"
+#include "certkeeper/util/log.h"
+
+using namespace certkeeper;
+using namespace certkeeper::cli;
+
+int main(int argc, char** argv) {
+  // Everything certkeeper creates (database, keys) is private by default.
+  ::umask(077);
+  Globals g;
+  CLI::App app{"certkeeper: keeps a host's TLS certificates valid, verified and recoverable",
+               "certkeeper"};
+  app.set_version_flag("--version", "certkeeper 0.1.0");
+  app.require_subcommand(1, 1);
+  app.fallthrough();
+  app.add_option("--db", g.db, "Inventory database (default: $CERTKEEPER_DB, else per-user state dir)");
+  app.add_flag("--json", g.json, "Print one JSON document on stdout");
+  auto* quiet = app.add_flag("-q,--quiet", g.quiet, "Print only errors");
+  app.add_flag("-v,--verbose", g.verbose, "Print debugging detail on stderr")->excludes(quiet);
+
+  std::vector<Command> commands = {add_init(app, g),  add_check(app, g),   add_import(app, g),
+                                   add_list(app, g),  add_show(app, g),    add_history(app, g),
+                                   add_report(app, g)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "certkeeper: %s; run 'certkeeper --help' or 'certkeeper COMMAND --help'\n",
+                 e.what());
+    return kUsage;
+  }
+  if (g.db.empty()) g.db = default_db_path();
+  log::set_level(g.quiet ? log::Level::quiet : g.verbose ? log::Level::verbose : log::Level::normal);
+  for (auto& c : commands) {
+    if (c.app->parsed()) return c.run();
+  }
+  return kUsage;
+}

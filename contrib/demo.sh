@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The main job on the embedded defaults (README "Quick start"): builds
+# certkeeper, then in ./demo initialises an inventory (a SQLite file),
+# generates a throwaway PKI with openssl (root CA -> intermediate -> server
+# certificate for mail.example.test), checks and imports the three files the
+# way a mail-server admin would upload them, shows that a broken upload is
+# refused with nothing changed, and prints the expiry report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source contrib/lib/setup.sh
+
+install_missing "${certkeeper_build_packages[@]}"
+build_tree build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTKEEPER_TESTS=OFF -DCERTKEEPER_BENCH=OFF
+ck="$PWD/build/release/certkeeper"
+
+demo=$PWD/demo
+rm -rf "$demo"
+mkdir -p "$demo/pki"
+export CERTKEEPER_DB=$demo/certkeeper.db
+cd "$demo/pki"
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+# A throwaway PKI: root CA, intermediate CA, and a server certificate.
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+  -subj "/O=certkeeper demo/CN=Demo Root CA" -keyout root.key -out root.pem \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -subj "/O=certkeeper demo/CN=Demo Intermediate CA" -keyout inter.key -out inter.csr 2>/dev/null
+printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' > inter.ext
+openssl x509 -req -in inter.csr -CA root.pem -CAkey root.key -CAcreateserial -days 1825 \
+  -extfile inter.ext -out inter.pem 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -subj "/CN=mail.example.test" -keyout mail.key -out mail.csr 2>/dev/null
+printf 'subjectAltName=DNS:mail.example.test,DNS:smtp.example.test\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' > mail.ext
+openssl x509 -req -in mail.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 90 \
+  -extfile mail.ext -out mail.pem 2>/dev/null
+cat inter.pem root.pem > ca.pem          # the CA file: issuing CA, root appended
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.key 2>/dev/null
+
+step "$ck" init --external-url https://mail.example.test/
+step "$ck" check --cert mail.pem --key mail.key --chain ca.pem
+echo "(a key that does not belong to the certificate is refused, exit 3, nothing stored:)"
+step "$ck" import mail --cert mail.pem --key other.key --chain ca.pem || echo "exit code $?"
+step "$ck" import mail --cert mail.pem --key mail.key --chain ca.pem
+step "$ck" list
+step "$ck" report
+step "$ck" report --fail-within 100 --format csv || echo "exit code $? (expires within 100 days)"

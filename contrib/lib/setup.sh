@@ -1,0 +1,41 @@
+# Shared by contrib/demo.sh and contrib/test.sh: install the Debian packages
+# certkeeper needs (only when missing) and configure + build one tree.
+# Sourced, not run.
+
+certkeeper_build_packages=(
+  build-essential cmake ninja-build pkg-config git
+  libssl-dev openssl ca-certificates
+  libsqlite3-dev libsqlitecpp-dev sqlite3
+  libcli11-dev libfmt-dev nlohmann-json3-dev libidn2-dev
+  libgtest-dev
+)
+
+# install_missing PKG...: apt-get install only the packages not yet installed.
+install_missing() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "certkeeper setup: missing Debian packages: ${missing[*]}; run as root or install them" >&2
+    return 1
+  fi
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# build_tree DIR [CMAKE ARGS...]: configure (once) and build.
+build_tree() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" --parallel "$(nproc)"
+}

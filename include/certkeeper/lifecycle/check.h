@@ -1,0 +1,53 @@
+// `check` and `import`: manual certificates through the validation gate.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certkeeper/crypto/validation.h"
+#include "certkeeper/lifecycle/context.h"
+#include "certkeeper/util/result.h"
+
+namespace certkeeper::lifecycle {
+
+struct CheckRequest {
+  crypto::Sources sources;
+  std::string host;          // --host
+  std::string external_url;  // --external-url
+  std::string ca_file;       // --ca-file
+  bool require_key = false;
+};
+
+struct CheckOutcome {
+  crypto::Verdict verdict;
+  std::vector<std::string> names_checked;
+  std::string names_from;  // "--host", "--external-url", "external_url setting", or ""
+};
+
+// Validates only; changes nothing. Without --host/--external-url, the
+// external_url setting of an existing database is used (read-only).
+Result<CheckOutcome> check(const Context& ctx, const CheckRequest& request);
+
+struct ImportRequest {
+  std::string name;
+  crypto::Sources sources;
+  std::string ca_file;  // --ca-file: extra trust anchors for a private CA
+};
+
+struct ImportOutcome {
+  CheckOutcome check;
+  bool stored = false;      // a new version was appended
+  bool unchanged = false;   // the current version already holds this certificate
+  bool created = false;     // the certificate definition is new
+  int version = 0;          // the new (or unchanged current) version number
+};
+
+// Validates and, when accepted, appends a new version (creating a manual
+// definition for a new name) with its event in one transaction. A rejected
+// import returns an outcome with stored == false and leaves the database
+// untouched. The names checked are the definition's declared domains, else
+// the external_url setting.
+Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest& request);
+
+}  // namespace certkeeper::lifecycle

@@ -1,0 +1,22 @@
+// What every whole operation needs: where the inventory is, the clock, and
+// who is acting (recorded in every event).
+#pragma once
+
+#include <string>
+
+#include "certkeeper/util/clock.h"
+
+namespace certkeeper::lifecycle {
+
+struct Context {
+  std::string db_path;
+  const Clock* clock = nullptr;
+  std::string actor;  // "cli:USER", "scheduler", ...
+  UnixTime now() const { return clock->now(); }
+};
+
+// A certificate name is also a directory name in install targets:
+// 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit.
+bool valid_certificate_name(const std::string& name);
+
+}  // namespace certkeeper::lifecycle

@@ -1,0 +1,40 @@
+// `init`: create (or update) the inventory and its settings.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "certkeeper/lifecycle/context.h"
+#include "certkeeper/util/result.h"
+
+namespace certkeeper::lifecycle {
+
+// Setting keys stored by init.
+inline constexpr const char* kExternalUrl = "external_url";
+inline constexpr const char* kAcmeServer = "acme_server";
+inline constexpr const char* kAcmeCaFile = "acme_ca_file";
+inline constexpr const char* kEmail = "email";
+
+// Pebble on loopback: the embedded default ACME server (DESIGN.md).
+inline constexpr const char* kDefaultAcmeServer = "https://127.0.0.1:14000/dir";
+
+struct InitRequest {
+  std::optional<std::string> external_url;
+  std::optional<std::string> acme_server;
+  std::optional<std::string> acme_ca_file;
+  std::optional<std::string> email;
+};
+
+struct InitOutcome {
+  bool created = false;  // the database file did not exist before
+  int schema_version = 0;
+  std::map<std::string, std::string> settings;  // all settings after the change
+};
+
+// Checks every value first (Errc::usage for a URL without a host, an e-mail
+// without '@', an unreadable CA file), then creates or migrates the database
+// and stores the given settings with one event. Idempotent.
+Result<InitOutcome> init(const Context& ctx, const InitRequest& request);
+
+}  // namespace certkeeper::lifecycle

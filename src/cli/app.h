@@ -1,0 +1,80 @@
+// Private to the CLI: global options, the command registry, and the output
+// conventions every command shares (one JSON document with --json; one line
+// per error on stderr; documented exit codes).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "certkeeper/crypto/validation.h"
+#include "certkeeper/lifecycle/check.h"
+#include "certkeeper/lifecycle/context.h"
+#include "certkeeper/util/result.h"
+
+namespace certkeeper::cli {
+
+// Exit codes (DESIGN.md "Command line"; README "Exit codes").
+enum Exit : int {
+  kOk = 0,
+  kFailure = 1,
+  kUsage = 2,
+  kRejected = 3,
+  kCaFailed = 4,
+  kInstallRolledBack = 5,
+  kExpiring = 6,
+};
+
+int exit_code_for(Errc code);
+
+struct Globals {
+  std::string db;
+  bool json = false;
+  bool quiet = false;
+  bool verbose = false;
+  SystemClock clock;
+
+  lifecycle::Context context() const;
+};
+
+// A command: its CLI11 subcommand and what runs when it was chosen.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+// Each command file defines one of these.
+Command add_init(CLI::App& root, Globals& g);
+Command add_check(CLI::App& root, Globals& g);
+Command add_import(CLI::App& root, Globals& g);
+Command add_list(CLI::App& root, Globals& g);
+Command add_show(CLI::App& root, Globals& g);
+Command add_history(CLI::App& root, Globals& g);
+Command add_report(CLI::App& root, Globals& g);
+
+// Output helpers (output.cpp).
+// Prints `error` (stderr line, or JSON document on stdout) and returns its exit code.
+int fail(const Globals& g, const Error& error);
+// Prints normal output unless -q (JSON documents are always printed).
+void out(const Globals& g, const std::string& text);
+void print_json(const nlohmann::json& doc);
+// "error: key-mismatch: SUBJECT: message"
+std::string finding_line(const crypto::Finding& f);
+nlohmann::json findings_json(const std::vector<crypto::Finding>& findings);
+nlohmann::json facts_json(const crypto::CertificateFacts& facts);
+// Prints the findings of a verdict, one line each: errors to stderr, the
+// rest to stdout (suppressed by -q).
+void print_findings(const Globals& g, const std::vector<crypto::Finding>& findings);
+
+// The verdict of check/import as JSON fields (cmd_check.cpp).
+nlohmann::json verdict_json(const lifecycle::CheckOutcome& outcome);
+
+// The default database path (DESIGN.md "Defaults").
+std::string default_db_path();
+// "cli:USER" for the audit log.
+std::string current_actor();
+
+}  // namespace certkeeper::cli

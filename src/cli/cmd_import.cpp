@@ -1,0 +1,62 @@
+// certkeeper import NAME: validate, then store a new version of a manual certificate.
+#include <fmt/format.h>
+
+#include "app.h"
+#include "certkeeper/lifecycle/check.h"
+#include "source_options.h"
+
+namespace certkeeper::cli {
+
+namespace {
+struct ImportArgs {
+  std::string name;
+  SourceOptions source;
+};
+}  // namespace
+
+Command add_import(CLI::App& root, Globals& g) {
+  auto* app = root.add_subcommand("import", "Validate and store certificate files as a new version");
+  auto args = std::make_shared<ImportArgs>();
+  app->add_option("NAME", args->name, "Certificate name in the inventory")->required();
+  add_source_options(*app, args->source);
+  return {app, [&g, args] {
+            lifecycle::ImportRequest req{args->name, args->source.sources, args->source.ca_file};
+            auto outcome = lifecycle::import_certificate(g.context(), req);
+            if (!outcome) return fail(g, outcome.error());
+            const auto& v = outcome->check.verdict;
+            int code = v.accepted() ? int(kOk) : int(kRejected);
+            if (g.json) {
+              auto doc = verdict_json(outcome->check);
+              doc["ok"] = v.accepted();
+              doc["exit_code"] = code;
+              doc["name"] = args->name;
+              doc["stored"] = outcome->stored;
+              doc["unchanged"] = outcome->unchanged;
+              doc["created"] = outcome->created;
+              doc["version"] = outcome->stored || outcome->unchanged ? nlohmann::json(outcome->version)
+                                                                     : nlohmann::json();
+              print_json(doc);
+              return code;
+            }
+            print_findings(g, v.findings);
+            if (!v.accepted()) {
+              std::fprintf(stderr,
+                           "certkeeper: %s: import rejected (%zu errors); fix the files named above, "
+                           "nothing was changed\n",
+                           args->name.c_str(), v.count(crypto::Severity::error));
+              return code;
+            }
+            const auto& leaf = v.bundle->leaf();
+            if (outcome->unchanged) {
+              out(g, fmt::format("{}: unchanged, version {} already holds this certificate ({})",
+                                 args->name, outcome->version, leaf.fingerprint_sha256.substr(0, 16)));
+            } else {
+              out(g, fmt::format("{}: stored version {} ({}), valid until {}, names {}", args->name,
+                                 outcome->version, verdict_summary(v), format_utc(leaf.not_after),
+                                 fmt::join(leaf.names(), " ")));
+            }
+            return code;
+          }};
+}
+
+}  // namespace certkeeper::cli

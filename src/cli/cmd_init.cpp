@@ -1,0 +1,50 @@
+// certkeeper init [--external-url URL] [--acme-server URL] [--acme-ca-file F] [--email ADDR]
+#include <fmt/format.h>
+
+#include "app.h"
+#include "certkeeper/lifecycle/init.h"
+
+namespace certkeeper::cli {
+namespace {
+
+struct InitArgs {
+  std::string external_url, acme_server, acme_ca_file, email;
+};
+
+std::optional<std::string> given(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+}  // namespace
+
+Command add_init(CLI::App& root, Globals& g) {
+  auto* app = root.add_subcommand("init", "Create the inventory (or update its settings)");
+  auto args = std::make_shared<InitArgs>();
+  app->add_option("--external-url", args->external_url,
+                  "URL clients use to reach this server; imported certificates must cover its host");
+  app->add_option("--acme-server", args->acme_server, "ACME directory URL (default: pebble on loopback)");
+  app->add_option("--acme-ca-file", args->acme_ca_file, "CA file to trust for the ACME server's TLS");
+  app->add_option("--email", args->email, "Contact address for the ACME account");
+  return {app, [&g, args] {
+            lifecycle::InitRequest req{given(args->external_url), given(args->acme_server),
+                                       given(args->acme_ca_file), given(args->email)};
+            auto done = lifecycle::init(g.context(), req);
+            if (!done) return fail(g, done.error());
+            if (g.json) {
+              print_json({{"ok", true},
+                          {"database", g.db},
+                          {"created", done->created},
+                          {"schema_version", done->schema_version},
+                          {"settings", done->settings}});
+              return int(kOk);
+            }
+            std::string text = fmt::format("{} {} (schema version {})\n",
+                                           done->created ? "created" : "updated", g.db,
+                                           done->schema_version);
+            for (const auto& [k, v] : done->settings) text += fmt::format("  {} = {}\n", k, v);
+            out(g, text);
+            return int(kOk);
+          }};
+}
+
+}  // namespace certkeeper::cli

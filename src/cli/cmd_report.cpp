@@ -1,0 +1,79 @@
+// certkeeper report: what expires when, as table, JSON or CSV.
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "app.h"
+#include "certkeeper/report/report.h"
+#include "certkeeper/store/inventory.h"
+#include "certkeeper/util/files.h"
+
+namespace certkeeper::cli {
+namespace {
+
+struct ReportArgs {
+  std::string format;
+  std::string output;
+  std::optional<int> within;
+  std::optional<int> fail_within;
+};
+
+bool colour_wanted() {
+  const char* no_colour = std::getenv("NO_COLOR");
+  return ::isatty(STDOUT_FILENO) && !(no_colour && *no_colour);
+}
+
+UnixTime horizon(UnixTime now, int days) { return now + static_cast<UnixTime>(days) * kSecondsPerDay; }
+
+}  // namespace
+
+Command add_report(CLI::App& root, Globals& g) {
+  auto* app = root.add_subcommand("report", "Expiry report of every certificate, soonest first");
+  auto args = std::make_shared<ReportArgs>();
+  app->add_option("--format", args->format, "table (default), json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  app->add_option("--output", args->output, "Write the report to this file (atomically) instead of stdout");
+  app->add_option("--within", args->within, "Only certificates expiring within DAYS days")
+      ->check(CLI::Range(0, 100000));
+  app->add_option("--fail-within", args->fail_within,
+                  "Exit 6 when a certificate expires within DAYS days")
+      ->check(CLI::Range(0, 100000));
+  return {app, [&g, args] {
+            std::string format_name = args->format.empty() ? (g.json ? "json" : "table") : args->format;
+            auto format = report::parse_format(format_name);
+            if (!format) return fail(g, format.error());
+            auto inv = store::Inventory::open(g.db, store::OpenMode::read_only);
+            if (!inv) return fail(g, inv.error());
+            UnixTime now = g.clock.now();
+            std::optional<UnixTime> before;
+            if (args->within) before = horizon(now, *args->within);
+            auto rows = inv->report_rows(before);
+            if (!rows) return fail(g, rows.error());
+            std::size_t failing = 0;
+            if (args->fail_within) {
+              auto due = inv->report_rows(horizon(now, *args->fail_within));
+              if (!due) return fail(g, due.error());
+              failing = due->size();
+            }
+            report::ReportOptions options{now, args->within, args->output.empty() && colour_wanted()};
+            std::string text = report::render_report(*rows, *format, options);
+            if (!args->output.empty()) {
+              if (auto w = write_file_atomic(args->output, text, 0644); !w) return fail(g, w.error());
+              if (!g.quiet && *format != report::Format::json) {
+                out(g, fmt::format("report of {} certificates written to {}", rows->size(), args->output));
+              }
+            } else {
+              std::fwrite(text.data(), 1, text.size(), stdout);
+            }
+            if (failing) {
+              std::fprintf(stderr, "certkeeper: %zu certificate%s expire within %d days; renew or replace them\n",
+                           failing, failing == 1 ? "" : "s", *args->fail_within);
+              return int(kExpiring);
+            }
+            return int(kOk);
+          }};
+}
+
+}  // namespace certkeeper::cli

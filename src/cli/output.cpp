@@ -1,0 +1,113 @@
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "app.h"
+#include "certkeeper/util/log.h"
+
+namespace certkeeper::cli {
+
+int exit_code_for(Errc code) {
+  switch (code) {
+    case Errc::usage: return kUsage;
+    case Errc::invalid_input:
+    case Errc::rejected: return kRejected;
+    default: return kFailure;
+  }
+}
+
+lifecycle::Context Globals::context() const {
+  lifecycle::Context ctx;
+  ctx.db_path = db;
+  ctx.clock = &clock;
+  ctx.actor = current_actor();
+  return ctx;
+}
+
+int fail(const Globals& g, const Error& error) {
+  int code = exit_code_for(error.code);
+  if (g.json) {
+    print_json({{"ok", false},
+                {"exit_code", code},
+                {"error", {{"code", errc_name(error.code)}, {"message", error.message}, {"subject", error.subject}}}});
+  }
+  std::fprintf(stderr, "certkeeper: %s\n", error.what().c_str());
+  return code;
+}
+
+void out(const Globals& g, const std::string& text) {
+  if (g.quiet || text.empty()) return;
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (text.back() != '\n') std::fputc('\n', stdout);
+}
+
+void print_json(const nlohmann::json& doc) {
+  std::string s = doc.dump(2);
+  s += '\n';
+  std::fwrite(s.data(), 1, s.size(), stdout);
+}
+
+std::string finding_line(const crypto::Finding& f) {
+  if (f.subject.empty()) return fmt::format("{}: {}: {}", crypto::severity_name(f.severity), f.code, f.message);
+  return fmt::format("{}: {}: {}: {}", crypto::severity_name(f.severity), f.code, f.subject, f.message);
+}
+
+nlohmann::json findings_json(const std::vector<crypto::Finding>& findings) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& f : findings) {
+    list.push_back({{"severity", crypto::severity_name(f.severity)},
+                    {"code", f.code},
+                    {"subject", f.subject},
+                    {"message", f.message}});
+  }
+  return list;
+}
+
+nlohmann::json facts_json(const crypto::CertificateFacts& f) {
+  return {{"subject", f.subject},
+          {"issuer", f.issuer},
+          {"serial", f.serial_hex},
+          {"fingerprint_sha256", f.fingerprint_sha256},
+          {"not_before", format_utc(f.not_before)},
+          {"not_after", format_utc(f.not_after)},
+          {"names", f.names()},
+          {"key_type", f.key_type},
+          {"signature_algorithm", f.signature_algorithm}};
+}
+
+void print_findings(const Globals& g, const std::vector<crypto::Finding>& findings) {
+  for (const auto& f : findings) {
+    if (f.severity == crypto::Severity::error) {
+      std::fprintf(stderr, "%s\n", finding_line(f).c_str());
+    } else {
+      out(g, finding_line(f));
+    }
+  }
+}
+
+std::string default_db_path() {
+  if (const char* env = std::getenv("CERTKEEPER_DB"); env && *env) return env;
+  if (::geteuid() == 0) return "/var/lib/certkeeper/certkeeper.db";
+  std::string state;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) {
+    state = xdg;
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    state = std::string(home) + "/.local/state";
+  } else {
+    state = ".";
+  }
+  return state + "/certkeeper/certkeeper.db";
+}
+
+std::string current_actor() {
+  uid_t uid = ::geteuid();
+  if (const passwd* pw = ::getpwuid(uid); pw && pw->pw_name) return std::string("cli:") + pw->pw_name;
+  return "cli:uid" + std::to_string(uid);
+}
+
+}  // namespace certkeeper::cli

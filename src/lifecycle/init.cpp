@@ -1,0 +1,75 @@
+#include "certkeeper/lifecycle/init.h"
+
+#include "certkeeper/crypto/names.h"
+#include "certkeeper/store/inventory.h"
+#include "certkeeper/util/files.h"
+
+namespace certkeeper::lifecycle {
+namespace {
+
+Status check_request(const InitRequest& r) {
+  if (r.external_url) {
+    auto host = crypto::host_from_url(*r.external_url);
+    if (!host) {
+      return make_error(Errc::usage,
+                        "--external-url has no host name; give the URL clients use, e.g. "
+                        "https://mail.example.com",
+                        *r.external_url);
+    }
+  }
+  if (r.acme_server && r.acme_server->rfind("https://", 0) != 0) {
+    return make_error(Errc::usage, "--acme-server must be an https:// directory URL",
+                      *r.acme_server);
+  }
+  if (r.acme_ca_file) {
+    auto read = read_input_file(*r.acme_ca_file);
+    if (!read) return make_error(Errc::usage, "--acme-ca-file: " + read.error().message, *r.acme_ca_file);
+    if (read->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      return make_error(Errc::usage, "--acme-ca-file holds no PEM certificate; give the CA's PEM file",
+                        *r.acme_ca_file);
+    }
+  }
+  if (r.email && r.email->find('@') == std::string::npos) {
+    return make_error(Errc::usage, "--email is not an e-mail address", *r.email);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
+  if (auto ok = check_request(request); !ok) return std::move(ok).error();
+  InitOutcome out;
+  out.created = !file_exists(ctx.db_path);
+  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::create);
+  if (!inv) return std::move(inv).error();
+
+  std::map<std::string, std::string> values;
+  if (request.external_url) values[kExternalUrl] = *request.external_url;
+  if (request.acme_server) values[kAcmeServer] = *request.acme_server;
+  if (request.acme_ca_file) values[kAcmeCaFile] = *request.acme_ca_file;
+  if (request.email) values[kEmail] = *request.email;
+  auto existing = inv->settings();
+  if (!existing) return std::move(existing).error();
+  if (out.created && !existing->count(kAcmeServer) && !values.count(kAcmeServer)) {
+    values[kAcmeServer] = kDefaultAcmeServer;
+  }
+  // Only record an event when something actually changes.
+  bool changes = false;
+  for (const auto& [k, v] : values) {
+    auto it = existing->find(k);
+    if (it == existing->end() || it->second != v) changes = true;
+  }
+  if (changes) {
+    if (auto set = inv->set_settings(values, ctx.actor, ctx.now()); !set) return std::move(set).error();
+  }
+  auto version = inv->schema_version();
+  if (!version) return std::move(version).error();
+  out.schema_version = *version;
+  auto all = inv->settings();
+  if (!all) return std::move(all).error();
+  out.settings = std::move(*all);
+  return out;
+}
+
+}  // namespace certkeeper::lifecycle

@@ -1,0 +1,40 @@
+#include "certkeeper/lifecycle/version_record.h"
+
+#include <nlohmann/json.hpp>
+
+namespace certkeeper::lifecycle {
+
+std::string findings_json(const std::vector<crypto::Finding>& findings) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& f : findings) {
+    if (f.severity == crypto::Severity::error) continue;
+    out.push_back({{"severity", crypto::severity_name(f.severity)},
+                   {"code", f.code},
+                   {"subject", f.subject},
+                   {"message", f.message}});
+  }
+  return out.dump();
+}
+
+store::VersionRecord version_record(const crypto::Bundle& bundle, const crypto::Verdict& verdict) {
+  const auto& leaf = bundle.leaf();
+  store::VersionRecord v;
+  v.leaf_pem = bundle.leaf_pem();
+  v.chain_pem = bundle.chain_pem();
+  v.root_pem = bundle.root_pem();
+  v.key_pem = bundle.key_pem();
+  v.fingerprint_sha256 = leaf.fingerprint_sha256;
+  v.serial = leaf.serial_hex;
+  v.subject = leaf.subject;
+  v.issuer = leaf.issuer;
+  v.issuer_cn = leaf.issuer_cn;
+  v.names = leaf.names();
+  v.key_type = leaf.key_type;
+  v.not_before = leaf.not_before;
+  v.not_after = leaf.not_after;
+  v.origin = verdict.origin;
+  v.findings_json = findings_json(verdict.findings);
+  return v;
+}
+
+}  // namespace certkeeper::lifecycle
