@@ -92,6 +92,36 @@ void insert_version(SQLite::Database& db, std::int64_t certificate_id, int numbe
   q.exec();
 }
 
+// Appends one version inside the caller's transaction; returns its number.
+int append_in_transaction(SQLite::Database& db, const CertificateRecord& definition,
+                          const VersionRecord& version, const std::string& event_kind,
+                          const std::string& event_detail_json, const std::string& actor, UnixTime now) {
+  auto existing = find(db, definition.name);
+  std::int64_t id;
+  if (existing) {
+    id = existing->id;
+  } else {
+    id = insert_definition(db, definition, now);
+    detail::insert_event(db, now, id, definition.name, "created", actor,
+                         nlohmann::json{{"source", definition.source}}.dump());
+  }
+  SQLite::Statement next(db, "SELECT coalesce(max(version), 0) + 1 FROM cert_versions "
+                             "WHERE certificate_id = ?");
+  next.bind(1, static_cast<std::int64_t>(id));
+  next.executeStep();
+  int number = next.getColumn(0).getInt();
+  insert_version(db, id, number, version, now);
+  SQLite::Statement cur(db, "UPDATE certificates SET current_version = ?, current_not_after = ?, "
+                            "updated_at = ? WHERE id = ?");
+  cur.bind(1, number);
+  cur.bind(2, static_cast<std::int64_t>(version.not_after));
+  cur.bind(3, static_cast<std::int64_t>(now));
+  cur.bind(4, static_cast<std::int64_t>(id));
+  cur.exec();
+  detail::insert_event(db, now, id, definition.name, event_kind, actor, event_detail_json);
+  return number;
+}
+
 }  // namespace
 
 Result<std::optional<CertificateRecord>> Inventory::find_certificate(const std::string& name) {
@@ -115,33 +145,27 @@ Result<int> Inventory::append_version(const CertificateRecord& definition, Versi
                                       const std::string& event_detail_json,
                                       const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<int> {
-    auto& db = impl_->db;
-    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-    auto existing = find(db, definition.name);
-    std::int64_t id;
-    if (existing) {
-      id = existing->id;
-    } else {
-      id = insert_definition(db, definition, now);
-      detail::insert_event(db, now, id, definition.name, "created", actor,
-                           nlohmann::json{{"source", definition.source}}.dump());
-    }
-    SQLite::Statement next(db, "SELECT coalesce(max(version), 0) + 1 FROM cert_versions "
-                               "WHERE certificate_id = ?");
-    next.bind(1, static_cast<std::int64_t>(id));
-    next.executeStep();
-    int number = next.getColumn(0).getInt();
-    insert_version(db, id, number, version, now);
-    SQLite::Statement cur(db, "UPDATE certificates SET current_version = ?, current_not_after = ?, "
-                              "updated_at = ? WHERE id = ?");
-    cur.bind(1, number);
-    cur.bind(2, static_cast<std::int64_t>(version.not_after));
-    cur.bind(3, static_cast<std::int64_t>(now));
-    cur.bind(4, static_cast<std::int64_t>(id));
-    cur.exec();
-    detail::insert_event(db, now, id, definition.name, event_kind, actor, event_detail_json);
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    int number = append_in_transaction(impl_->db, definition, version, event_kind, event_detail_json,
+                                       actor, now);
     tx.commit();
     return number;
+  });
+}
+
+Result<std::vector<int>> Inventory::append_versions(std::vector<NewVersion> items,
+                                                    const std::string& event_kind,
+                                                    const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::vector<int>> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<int> numbers;
+    numbers.reserve(items.size());
+    for (const auto& item : items) {
+      numbers.push_back(append_in_transaction(impl_->db, item.definition, item.version, event_kind,
+                                              item.event_detail_json, actor, now));
+    }
+    tx.commit();
+    return numbers;
   });
 }
 

@@ -246,3 +246,31 @@ TEST(Inventory, ReadOnlyOpenDoesNotChangeTheFile) {
 
 }  // namespace
 }  // namespace certkeeper::store
+
+namespace certkeeper::store {
+namespace {
+
+TEST(Inventory, BulkAppendIsAllOrNothing) {
+  TempDir dir;
+  std::string path = dir.file("ck.db");
+  auto inv = Inventory::open(path, OpenMode::create);
+  ASSERT_TRUE(inv);
+  std::vector<Inventory::NewVersion> items;
+  for (int i = 0; i < 3; ++i) {
+    items.push_back({manual("c" + std::to_string(i)), sample_version(kNow + i * kSecondsPerDay), "{}"});
+  }
+  auto numbers = inv->append_versions(items, "imported", "bench", kNow);
+  ASSERT_TRUE(numbers) << numbers.error().what();
+  EXPECT_EQ(*numbers, (std::vector<int>{1, 1, 1}));
+  EXPECT_EQ(inv->report_rows(std::nullopt)->size(), 3u);
+
+  ASSERT_EQ(raw_exec(path, "CREATE TRIGGER fail_third BEFORE INSERT ON certificates WHEN NEW.name = 'd2' "
+                           "BEGIN SELECT RAISE(ABORT, 'no'); END"),
+            SQLITE_OK);
+  for (int i = 0; i < 3; ++i) items[i].definition.name = "d" + std::to_string(i);
+  ASSERT_FALSE(inv->append_versions(items, "imported", "bench", kNow));
+  EXPECT_EQ(inv->report_rows(std::nullopt)->size(), 3u) << "d0 and d1 rolled back with d2";
+}
+
+}  // namespace
+}  // namespace certkeeper::store

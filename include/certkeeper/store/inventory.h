@@ -61,6 +61,16 @@ class Inventory {
                              const std::string& event_kind, const std::string& event_detail_json,
                              const std::string& actor, UnixTime now);
 
+  // The same for many certificates in one transaction (bulk loads such as
+  // the benchmark inventory): all are stored, or none. Returns the numbers.
+  struct NewVersion {
+    CertificateRecord definition;
+    VersionRecord version;
+    std::string event_detail_json;
+  };
+  Result<std::vector<int>> append_versions(std::vector<NewVersion> items, const std::string& event_kind,
+                                           const std::string& actor, UnixTime now);
+
   // Every version of a certificate, oldest first, without private keys.
   Result<std::vector<VersionRecord>> versions(const std::string& name);
   // One version including its private key (for install).
