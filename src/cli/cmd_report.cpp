@@ -7,7 +7,7 @@
 
 #include "app.h"
 #include "certkeeper/report/report.h"
-#include "certkeeper/store/inventory.h"
+#include "certkeeper/report/queries.h"
 #include "certkeeper/util/files.h"
 
 namespace certkeeper::cli {
@@ -44,18 +44,16 @@ Command add_report(CLI::App& root, Globals& g) {
             std::string format_name = args->format.empty() ? (g.json ? "json" : "table") : args->format;
             auto format = report::parse_format(format_name);
             if (!format) return fail(g, format.error());
-            auto inv = store::Inventory::open(g.db, store::OpenMode::read_only);
-            if (!inv) return fail(g, inv.error());
             UnixTime now = g.clock.now();
             std::optional<UnixTime> before;
             if (args->within) before = horizon(now, *args->within);
-            auto rows = inv->report_rows(before);
+            auto rows = report::load_rows(g.db, before);
             if (!rows) return fail(g, rows.error());
             std::size_t failing = 0;
             if (args->fail_within) {
-              auto due = inv->report_rows(horizon(now, *args->fail_within));
+              auto due = report::count_expiring(g.db, horizon(now, *args->fail_within));
               if (!due) return fail(g, due.error());
-              failing = due->size();
+              failing = *due;
             }
             report::ReportOptions options{now, args->within, args->output.empty() && colour_wanted()};
             std::string text = report::render_report(*rows, *format, options);

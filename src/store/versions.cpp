@@ -154,4 +154,13 @@ Result<std::vector<ReportRow>> Inventory::report_rows(std::optional<UnixTime> ex
   });
 }
 
+Result<std::size_t> Inventory::count_expiring(UnixTime t) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::size_t> {
+    SQLite::Statement q(impl_->db, "SELECT count(*) FROM certificates WHERE current_not_after < ?");
+    q.bind(1, static_cast<std::int64_t>(t));
+    q.executeStep();
+    return static_cast<std::size_t>(q.getColumn(0).getInt64());
+  });
+}
+
 }  // namespace certkeeper::store

@@ -274,3 +274,19 @@ TEST(Inventory, BulkAppendIsAllOrNothing) {
 
 }  // namespace
 }  // namespace certkeeper::store
+
+namespace certkeeper::store {
+namespace {
+
+TEST(Inventory, CountExpiring) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv->append_version(manual("a"), sample_version(kNow + 5 * kSecondsPerDay), "imported", "{}", "t", kNow));
+  ASSERT_TRUE(inv->append_version(manual("b"), sample_version(kNow + 50 * kSecondsPerDay), "imported", "{}", "t", kNow));
+  EXPECT_EQ(*inv->count_expiring(kNow + 30 * kSecondsPerDay), 1u);
+  EXPECT_EQ(*inv->count_expiring(kNow + 60 * kSecondsPerDay), 2u);
+  EXPECT_EQ(*inv->count_expiring(kNow), 0u);
+}
+
+}  // namespace
+}  // namespace certkeeper::store

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "certkeeper/util/clock.h"
+#include "certkeeper/util/result.h"
 
 namespace certkeeper::crypto {
 
@@ -28,5 +29,9 @@ struct CertificateFacts {
   // dns_names followed by ip_addresses: every name the certificate covers.
   std::vector<std::string> names() const;
 };
+
+// The facts of the first certificate in `pem`. Errc::invalid_input when it
+// holds no readable certificate.
+Result<CertificateFacts> read_facts(const std::string& pem);
 
 }  // namespace certkeeper::crypto

@@ -87,6 +87,8 @@ class Inventory {
   // expires before it; this is an index range scan, so its cost grows with
   // the number of rows returned, not with the inventory.
   Result<std::vector<ReportRow>> report_rows(std::optional<UnixTime> expiring_before);
+  // How many certificates' current versions expire before `t` (index only).
+  Result<std::size_t> count_expiring(UnixTime t);
 
  private:
   struct Impl;
