@@ -1,0 +1,82 @@
+// The validation gate (validation.h): read, identify the leaf and its key,
+// then run every check. Each check lives in its own file (gate.h).
+#include "certkeeper/crypto/validation.h"
+
+#include <exception>
+
+#include "facts_internal.h"
+#include "gate.h"
+#include "openssl_error.h"
+
+namespace certkeeper::crypto {
+namespace {
+
+// Unreadable input or a wrong PKCS#12 password: the remaining checks would
+// only repeat the same problem in other words.
+bool input_blocked(const Gate& gate) { return gate.has("unreadable") || gate.has("p12-bad-password"); }
+
+void run_checks(Gate& gate, Verdict& verdict) {
+  if (!choose_leaf_and_key(gate)) return;
+  gate.leaf_facts = facts_of(gate.leaf);
+  if (!input_blocked(gate)) {
+    check_chain(gate);
+    check_dates(gate);
+    check_usage(gate);
+    check_strength(gate);
+    check_names(gate);
+  }
+  verdict.bundle = make_bundle(gate);
+}
+
+template <class ReadInputs>
+Verdict run_gate(const Policy& policy, std::string origin, const std::string& subject, ReadInputs read_inputs) {
+  Verdict verdict;
+  verdict.origin = std::move(origin);
+  try {
+    Gate gate(policy);
+    read_inputs(gate);
+    read_ca_file(gate);
+    run_checks(gate, verdict);
+    verdict.findings = std::move(gate.findings);
+  } catch (const std::exception& e) {
+    verdict.bundle.reset();
+    verdict.findings.push_back(Finding{Severity::error, "internal-error", subject,
+                                       std::string("validation stopped on an internal error (") + e.what() +
+                                           "); please report this"});
+  }
+  clear_openssl_errors();
+  return verdict;
+}
+
+}  // namespace
+
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::info: return "info";
+  }
+  return "error";
+}
+
+bool Verdict::accepted() const { return count(Severity::error) == 0; }
+
+std::size_t Verdict::count(Severity s) const {
+  std::size_t n = 0;
+  for (const Finding& f : findings) n += f.severity == s ? 1 : 0;
+  return n;
+}
+
+Verdict validate(const Sources& sources, const Policy& policy) {
+  const bool p12 = !sources.p12_file.empty();
+  return run_gate(policy, p12 ? "import-p12" : "import-pem", p12 ? sources.p12_file : sources.cert_file,
+                  [&](Gate& gate) { read_sources(sources, gate); });
+}
+
+Verdict validate_pem(const std::string& label, const std::string& cert_and_chain_pem, const std::string& key_pem,
+                     const Policy& policy) {
+  return run_gate(policy, "acme", label,
+                  [&](Gate& gate) { read_texts(label, cert_and_chain_pem, key_pem, gate); });
+}
+
+}  // namespace certkeeper::crypto
