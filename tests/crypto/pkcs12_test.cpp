@@ -1,0 +1,80 @@
+// The validation gate reading PKCS#12 (.p12/.pfx): modern AES files, old
+// RC2-40/3DES Windows exports (the legacy provider), empty and wrong passwords.
+#include "crypto/gate_fixture.h"
+
+namespace certkeeper::testing {
+namespace {
+
+constexpr const char* kPassword = "p12-Passw0rd";
+
+class Pkcs12Test : public GateTest {
+ protected:
+  Sources p12_sources(const std::string& p12_bytes, const char* password) const {
+    Sources s;
+    s.p12_file = pki.write("upload.p12", p12_bytes);
+    if (password) s.p12_password_file = pki.write("p12-password.txt", password);
+    return s;
+  }
+};
+
+TEST_F(Pkcs12Test, ModernFileWithChain) {
+  const Cert leaf = pki.leaf();
+  const Verdict v = check(p12_sources(pkcs12(leaf, {pki.intermediate(), pki.root()}, kPassword), kPassword));
+  ASSERT_TRUE(Accepted(v));
+  EXPECT_EQ(v.origin, "import-p12");
+  EXPECT_EQ(codes(v), std::vector<std::string>{"root-private:info"});
+  EXPECT_EQ(v.bundle->leaf().fingerprint_sha256, leaf.facts().fingerprint_sha256);
+  EXPECT_EQ(v.bundle->leaf().serial_hex, leaf.facts().serial_hex);
+  ASSERT_EQ(v.bundle->chain().size(), 1u);
+  EXPECT_EQ(v.bundle->chain()[0].fingerprint_sha256, pki.intermediate().facts().fingerprint_sha256);
+  EXPECT_TRUE(v.bundle->has_key());
+  EXPECT_EQ(v.bundle->key_pem().rfind("-----BEGIN PRIVATE KEY-----", 0), 0u);
+  EXPECT_TRUE(leaf.key().same_as_pem(v.bundle->key_pem()));
+}
+
+TEST_F(Pkcs12Test, LegacyRc2WindowsExportImports) {
+  CertOptions o;
+  o.key_type = KeyType::rsa2048;  // what such exports usually hold
+  const Cert leaf = pki.leaf(o);
+  const Verdict v = check(p12_sources(pkcs12(leaf, {pki.intermediate(), pki.root()}, kPassword, P12Style::legacy),
+                                      kPassword));
+  ASSERT_TRUE(Accepted(v));
+  EXPECT_EQ(v.origin, "import-p12");
+  EXPECT_EQ(v.bundle->leaf().fingerprint_sha256, leaf.facts().fingerprint_sha256);
+  EXPECT_EQ(v.bundle->leaf().key_type, "rsa-2048");
+  EXPECT_TRUE(leaf.key().same_as_pem(v.bundle->key_pem()));
+}
+
+TEST_F(Pkcs12Test, EmptyPasswordNeedsNoPasswordFile) {
+  const Cert leaf = pki.leaf();
+  const Verdict v = check(p12_sources(pkcs12(leaf, {pki.intermediate(), pki.root()}, ""), nullptr));
+  ASSERT_TRUE(Accepted(v));
+  EXPECT_EQ(v.origin, "import-p12");
+  EXPECT_TRUE(leaf.key().same_as_pem(v.bundle->key_pem()));
+}
+
+TEST_F(Pkcs12Test, WrongPassword) {
+  const Sources s = p12_sources(pkcs12(pki.leaf(), {pki.intermediate(), pki.root()}, kPassword), "guess");
+  const Verdict v = check(s);
+  EXPECT_TRUE(Rejected(v));
+  ASSERT_TRUE(HasFinding(v, "p12-bad-password", Severity::error));
+  EXPECT_EQ(find(v, "p12-bad-password")->subject, s.p12_file);
+  EXPECT_EQ(find(v, "p12-bad-password")->message.find("guess"), std::string::npos);
+}
+
+TEST_F(Pkcs12Test, PasswordProtectedFileWithoutPasswordFile) {
+  const Verdict v = check(p12_sources(pkcs12(pki.leaf(), {pki.intermediate(), pki.root()}, kPassword), nullptr));
+  EXPECT_TRUE(Rejected(v));
+  EXPECT_TRUE(HasFinding(v, "p12-bad-password", Severity::error));
+}
+
+TEST_F(Pkcs12Test, GarbageP12IsUnreadable) {
+  const Sources s = p12_sources("certainly not DER: 0x30 0x82 ...", kPassword);
+  const Verdict v = check(s);
+  EXPECT_TRUE(Rejected(v));
+  ASSERT_TRUE(HasFinding(v, "unreadable", Severity::error));
+  EXPECT_EQ(find(v, "unreadable")->subject, s.p12_file);
+}
+
+}  // namespace
+}  // namespace certkeeper::testing
