@@ -4,6 +4,7 @@
 #include "certkeeper/lifecycle/init.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/files.h"
+#include "certkeeper/util/log.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -39,6 +40,7 @@ Result<CheckOutcome> check(const Context& ctx, const CheckRequest& request) {
       out.names_from = "external_url setting";
     }
   }
+  log::debug("check: names from " + (out.names_from.empty() ? std::string("nowhere (unchecked)") : out.names_from));
   crypto::Policy policy;
   policy.now = ctx.now();
   policy.names = out.names_checked;

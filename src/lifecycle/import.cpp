@@ -5,6 +5,7 @@
 #include "certkeeper/lifecycle/init.h"
 #include "certkeeper/lifecycle/version_record.h"
 #include "certkeeper/store/inventory.h"
+#include "certkeeper/util/log.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -61,6 +62,8 @@ Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest
   auto names = names_for_import(*inv, *definition);
   if (!names) return std::move(names).error();
 
+  log::debug("import " + request.name + ": inventory " + ctx.db_path + ", names from " +
+             (names->second.empty() ? std::string("nowhere (unchecked)") : names->second));
   ImportOutcome out;
   out.check.names_checked = names->first;
   out.check.names_from = names->second;
