@@ -58,6 +58,11 @@ Command add_report(CLI::App& root, Globals& g);
 // Output helpers (output.cpp).
 // Prints `error` (stderr line, or JSON document on stdout) and returns its exit code.
 int fail(const Globals& g, const Error& error);
+// One line on stderr, after flushing stdout so that the two streams keep
+// their order on a terminal or in a combined log.
+void err_line(const std::string& line);
+// "1 error", "2 errors"
+std::string plural(std::size_t n, const char* word);
 // Prints normal output unless -q (JSON documents are always printed).
 void out(const Globals& g, const std::string& text);
 void print_json(const nlohmann::json& doc);

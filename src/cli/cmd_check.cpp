@@ -73,7 +73,7 @@ Command add_check(CLI::App& root, Globals& g) {
             if (v.accepted()) {
               out(g, summary);
             } else {
-              std::fprintf(stderr, "%s; fix the errors above, nothing was changed\n", summary.c_str());
+              err_line(summary + "; fix the errors above, nothing was changed");
             }
             return code;
           }};

@@ -40,10 +40,9 @@ Command add_import(CLI::App& root, Globals& g) {
             }
             print_findings(g, v.findings);
             if (!v.accepted()) {
-              std::fprintf(stderr,
-                           "certkeeper: %s: import rejected (%zu errors); fix the files named above, "
-                           "nothing was changed\n",
-                           args->name.c_str(), v.count(crypto::Severity::error));
+              err_line(fmt::format("certkeeper: {}: import rejected ({}); fix the files named above, "
+                                   "nothing was changed",
+                                   args->name, plural(v.count(crypto::Severity::error), "error")));
               return code;
             }
             const auto& leaf = v.bundle->leaf();

@@ -66,8 +66,9 @@ Command add_report(CLI::App& root, Globals& g) {
               std::fwrite(text.data(), 1, text.size(), stdout);
             }
             if (failing) {
-              std::fprintf(stderr, "certkeeper: %zu certificate%s expire within %d days; renew or replace them\n",
-                           failing, failing == 1 ? "" : "s", *args->fail_within);
+              err_line(fmt::format("certkeeper: {} within {} days; renew or replace {}",
+                                   failing == 1 ? "1 certificate expires" : plural(failing, "certificate") + " expire",
+                                   *args->fail_within, failing == 1 ? "it" : "them"));
               return int(kExpiring);
             }
             return int(kOk);

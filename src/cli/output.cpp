@@ -36,8 +36,17 @@ int fail(const Globals& g, const Error& error) {
                 {"exit_code", code},
                 {"error", {{"code", errc_name(error.code)}, {"message", error.message}, {"subject", error.subject}}}});
   }
-  std::fprintf(stderr, "certkeeper: %s\n", error.what().c_str());
+  err_line("certkeeper: " + error.what());
   return code;
+}
+
+void err_line(const std::string& line) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+std::string plural(std::size_t n, const char* word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
 void out(const Globals& g, const std::string& text) {
@@ -83,7 +92,7 @@ nlohmann::json facts_json(const crypto::CertificateFacts& f) {
 void print_findings(const Globals& g, const std::vector<crypto::Finding>& findings) {
   for (const auto& f : findings) {
     if (f.severity == crypto::Severity::error) {
-      std::fprintf(stderr, "%s\n", finding_line(f).c_str());
+      err_line(finding_line(f));
     } else {
       out(g, finding_line(f));
     }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "app.h"
+
 namespace certkeeper::cli {
 
 void add_source_options(CLI::App& app, SourceOptions& o) {
@@ -29,9 +31,6 @@ void add_source_options(CLI::App& app, SourceOptions& o) {
 }
 
 std::string verdict_summary(const crypto::Verdict& v) {
-  auto plural = [](std::size_t n, const char* word) {
-    return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
-  };
   std::size_t errors = v.count(crypto::Severity::error);
   std::size_t warnings = v.count(crypto::Severity::warning);
   if (errors) return fmt::format("rejected ({}, {})", plural(errors, "error"), plural(warnings, "warning"));

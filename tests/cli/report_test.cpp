@@ -52,7 +52,7 @@ TEST_F(ReportCliTest, WithinFiltersEveryFormat) {
 TEST_F(ReportCliTest, FailWithinExitsSix) {
   auto r = ck({"report", "--fail-within", "10"});
   EXPECT_EQ(r.exit_code, 6);
-  EXPECT_NE(r.err.find("1 certificate expire within 10 days"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1 certificate expires within 10 days; renew or replace it"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("late"), std::string::npos) << "the report is still printed";
   EXPECT_EQ(ck({"report", "--fail-within", "3"}).exit_code, 0);
   EXPECT_EQ(ck({"--json", "report", "--fail-within", "100"}).exit_code, 6);
