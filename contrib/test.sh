@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source contrib/lib/setup.sh
 
-install_missing "${certkeeper_build_packages[@]}"
+install_missing "${certkeeper_build_packages[@]}" "${certkeeper_test_packages[@]}"
 
 echo "== build (RelWithDebInfo)"
 build_tree build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo

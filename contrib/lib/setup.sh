@@ -7,7 +7,13 @@ certkeeper_build_packages=(
   libssl-dev openssl ca-certificates
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libcli11-dev libfmt-dev nlohmann-json3-dev libidn2-dev
+  libcurl4-openssl-dev libcpp-httplib-dev
   libgtest-dev
+)
+
+# Real peers the tests run against (started by the tests on 127.0.0.1).
+certkeeper_test_packages=(
+  pebble
 )
 
 # install_missing PKG...: apt-get install only the packages not yet installed.

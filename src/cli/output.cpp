@@ -17,6 +17,7 @@ int exit_code_for(Errc code) {
     case Errc::usage: return kUsage;
     case Errc::invalid_input:
     case Errc::rejected: return kRejected;
+    case Errc::ca_failed: return kCaFailed;
     default: return kFailure;
   }
 }

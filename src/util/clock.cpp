@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <chrono>
+#include <thread>
 
 namespace certkeeper {
 
@@ -9,6 +10,10 @@ UnixTime SystemClock::now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+void SystemClock::sleep_for(std::chrono::milliseconds duration) {
+  std::this_thread::sleep_for(duration);
 }
 
 std::string format_utc(UnixTime t) {

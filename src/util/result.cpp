@@ -14,6 +14,9 @@ const char* errc_name(Errc code) noexcept {
     case Errc::database_corrupt: return "database-corrupt";
     case Errc::database_newer: return "database-newer";
     case Errc::conflict: return "conflict";
+    case Errc::network: return "network";
+    case Errc::ca_failed: return "ca-failed";
+    case Errc::timeout: return "timeout";
     case Errc::internal: return "internal";
   }
   return "internal";

@@ -20,6 +20,9 @@ enum class Errc {
   database_corrupt,   // the database file is not a usable certkeeper database (exit 1)
   database_newer,     // the database was written by a newer certkeeper (exit 1)
   conflict,           // the request contradicts existing state (exit 1)
+  network,            // a connection failed, timed out or broke (exit 1; 4 when talking to a CA)
+  ca_failed,          // the ACME server refused or failed the request (exit 4)
+  timeout,            // a bounded wait ran out (exit 1)
   internal,           // a bug: an invariant did not hold (exit 1)
 };
 

@@ -1,0 +1,80 @@
+// RFC 8555 §6.7 problem documents as a type (RFC 7807 format).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certkeeper/util/clock.h"
+
+namespace certkeeper::acme {
+
+// Every error type of RFC 8555 §6.7 (urn:ietf:params:acme:error:NAME), plus
+// RFC 9773's alreadyReplaced, and `other` for anything else.
+enum class ProblemType {
+  account_does_not_exist,   // accountDoesNotExist
+  already_replaced,         // alreadyReplaced (RFC 9773)
+  already_revoked,          // alreadyRevoked
+  bad_csr,                  // badCSR
+  bad_nonce,                // badNonce: re-sign with a fresh nonce (§6.5)
+  bad_public_key,           // badPublicKey
+  bad_revocation_reason,    // badRevocationReason
+  bad_signature_algorithm,  // badSignatureAlgorithm
+  caa,                      // caa
+  compound,                 // compound: see subproblems
+  connection,               // connection
+  dns,                      // dns
+  external_account_required,  // externalAccountRequired
+  incorrect_response,       // incorrectResponse
+  invalid_contact,          // invalidContact
+  malformed,                // malformed
+  order_not_ready,          // orderNotReady
+  rate_limited,             // rateLimited: honour Retry-After
+  rejected_identifier,      // rejectedIdentifier
+  server_internal,          // serverInternal
+  tls,                      // tls
+  unauthorized,             // unauthorized
+  unsupported_contact,      // unsupportedContact
+  unsupported_identifier,   // unsupportedIdentifier
+  user_action_required,     // userActionRequired
+  other,                    // not an ACME URN, or not a problem document at all
+};
+
+// "badNonce" for ProblemType::bad_nonce; "other" for other.
+const char* problem_type_name(ProblemType type);
+ProblemType parse_problem_type(const std::string& urn);
+
+struct Subproblem {
+  ProblemType type = ProblemType::other;
+  std::string detail;
+  std::string identifier;  // identifier.value, when given
+};
+
+struct Problem {
+  ProblemType type = ProblemType::other;
+  std::string type_urn;      // as sent
+  std::string detail;
+  int status = 0;            // HTTP status of the response
+  std::vector<Subproblem> subproblems;
+  std::optional<UnixTime> retry_after;  // from the Retry-After header, absolute
+
+  // One line for people: "rateLimited: too many certificates (retry after 2026-...)".
+  std::string summary() const;
+  // Whether retrying the same request later can succeed (rate limits, server
+  // trouble, connection/dns/tls validation failures) or never will until the
+  // definition changes (badCSR, rejectedIdentifier, userActionRequired, ...).
+  bool transient() const;
+};
+
+// Reads a problem document from an error response body (any content type;
+// a body that is not JSON, e.g. an HTML error page, gives type `other` with
+// a detail naming the status and saying the body was not a problem document).
+// `retry_after_header` is the raw Retry-After value (seconds or HTTP date).
+Problem parse_problem(int status, const std::string& body, const std::string& retry_after_header,
+                      UnixTime now);
+
+// Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as an
+// absolute time; nullopt when absent or unreadable.
+std::optional<UnixTime> parse_retry_after(const std::string& value, UnixTime now);
+
+}  // namespace certkeeper::acme

@@ -1,0 +1,52 @@
+// Real ACME for tests: Debian's pebble and pebble-challtestsrv, started on
+// free 127.0.0.1 ports by the test process itself and stopped at the end
+// (bounded waits). Pebble's default 5% bad-nonce rejection stays on.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace certkeeper::testing {
+
+struct PebbleOptions {
+  bool eab = false;                 // externalAccountBindingRequired, with pebble's example keys
+  bool always_valid = false;        // PEBBLE_VA_ALWAYS_VALID=1
+  int alternate_roots = 0;          // PEBBLE_ALTERNATE_ROOTS
+  long certificate_validity = 0;    // certificateValidityPeriod seconds (0 = pebble's default)
+  std::map<std::string, std::string> extra_env;
+};
+
+class Pebble {
+ public:
+  // Starts pebble-challtestsrv (DNS on a free port, management on another,
+  // its own http-01/tls-alpn-01/https-01 responders disabled, A = 127.0.0.1,
+  // no AAAA) and pebble (-dnsserver pointing at it), each on free loopback
+  // ports, with a generated TLS certificate for its listener; waits until
+  // both answer (bounded). Throws std::runtime_error when they cannot start.
+  explicit Pebble(const PebbleOptions& options = {});
+  ~Pebble();  // stops both (SIGTERM, then SIGKILL), removes its files
+  Pebble(const Pebble&) = delete;
+  Pebble& operator=(const Pebble&) = delete;
+
+  std::string directory_url() const;   // https://127.0.0.1:PORT/dir
+  std::string ca_file() const;         // PEM CA that signed pebble's listener certificate
+  int http01_port() const;             // where pebble validates http-01
+  int tlsalpn01_port() const;          // where pebble validates tls-alpn-01
+  std::string issuing_root_pem() const;  // GET management /roots/0 (new on every start)
+
+  // pebble-challtestsrv management: TXT records for dns-01.
+  void set_txt(const std::string& fqdn, const std::string& value) const;
+  void clear_txt(const std::string& fqdn) const;
+  std::string challtestsrv_management_url() const;  // http://127.0.0.1:PORT
+
+  // The EAB key pebble's example config accepts (with options.eab).
+  static constexpr const char* kEabKid = "kid-1";
+  static constexpr const char* kEabHmacKey = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W";
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace certkeeper::testing
