@@ -3,22 +3,27 @@
 #include "certkeeper/store/inventory.h"
 
 namespace certkeeper::report {
+namespace {
+// Views never create a database, but they do upgrade an older one in place:
+// a monitoring job's report must keep working the day certkeeper is upgraded.
+constexpr store::OpenMode kMode = store::OpenMode::existing;
+}  // namespace
 
 Result<std::vector<store::ReportRow>> load_rows(const std::string& db_path,
                                                 std::optional<UnixTime> expiring_before) {
-  auto inv = store::Inventory::open(db_path, store::OpenMode::read_only);
+  auto inv = store::Inventory::open(db_path, kMode);
   if (!inv) return std::move(inv).error();
   return inv->report_rows(expiring_before);
 }
 
 Result<std::size_t> count_expiring(const std::string& db_path, UnixTime t) {
-  auto inv = store::Inventory::open(db_path, store::OpenMode::read_only);
+  auto inv = store::Inventory::open(db_path, kMode);
   if (!inv) return std::move(inv).error();
   return inv->count_expiring(t);
 }
 
 Result<CertificateView> load_certificate(const std::string& db_path, const std::string& name) {
-  auto inv = store::Inventory::open(db_path, store::OpenMode::read_only);
+  auto inv = store::Inventory::open(db_path, kMode);
   if (!inv) return std::move(inv).error();
   auto cert = inv->find_certificate(name);
   if (!cert) return std::move(cert).error();

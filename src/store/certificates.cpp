@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kCertificateColumns =
     "id, name, source, domains, key_type, challenge, acme_server, profile, renew_before_days, "
     "status, current_version, current_not_after, next_check, failures, last_error, last_attempt, "
-    "last_success, created_at, updated_at";
+    "last_success, created_at, updated_at, challenge_config, acme_ca_file, preferred_chain";
 
 CertificateRecord read_certificate(SQLite::Statement& q) {
   CertificateRecord r;
@@ -32,6 +32,9 @@ CertificateRecord read_certificate(SQLite::Statement& q) {
   r.last_success = detail::optional_int(q.getColumn(16));
   r.created_at = q.getColumn(17).getInt64();
   r.updated_at = q.getColumn(18).getInt64();
+  r.challenge_config = q.getColumn(19).getString();
+  r.acme_ca_file = q.getColumn(20).getString();
+  r.preferred_chain = q.getColumn(21).getString();
   return r;
 }
 
@@ -44,10 +47,19 @@ std::optional<CertificateRecord> find(SQLite::Database& db, const std::string& n
 }
 
 std::int64_t insert_definition(SQLite::Database& db, const CertificateRecord& d, UnixTime now) {
+  // An existing name keeps its id, versions and history; its definition is replaced.
   SQLite::Statement q(db,
                       "INSERT INTO certificates (name, source, domains, key_type, challenge, "
-                      "acme_server, profile, renew_before_days, status, created_at, updated_at) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      "acme_server, profile, renew_before_days, status, created_at, updated_at, "
+                      "challenge_config, acme_ca_file, preferred_chain) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (name) DO UPDATE SET source = excluded.source, domains = excluded.domains, "
+                      "key_type = excluded.key_type, challenge = excluded.challenge, "
+                      "acme_server = excluded.acme_server, profile = excluded.profile, "
+                      "renew_before_days = excluded.renew_before_days, updated_at = excluded.updated_at, "
+                      "challenge_config = excluded.challenge_config, acme_ca_file = excluded.acme_ca_file, "
+                      "preferred_chain = excluded.preferred_chain, failures = 0, last_error = '', "
+                      "next_check = NULL");
   q.bind(1, d.name);
   q.bind(2, d.source);
   q.bind(3, detail::encode_list(d.domains));
@@ -59,8 +71,14 @@ std::int64_t insert_definition(SQLite::Database& db, const CertificateRecord& d,
   q.bind(9, d.status);
   q.bind(10, static_cast<std::int64_t>(now));
   q.bind(11, static_cast<std::int64_t>(now));
+  q.bind(12, d.challenge_config);
+  q.bind(13, d.acme_ca_file);
+  q.bind(14, d.preferred_chain);
   q.exec();
-  return db.getLastInsertRowid();
+  SQLite::Statement id(db, "SELECT id FROM certificates WHERE name = ?");
+  id.bind(1, d.name);
+  id.executeStep();
+  return id.getColumn(0).getInt64();
 }
 
 void insert_version(SQLite::Database& db, std::int64_t certificate_id, int number,
@@ -111,8 +129,10 @@ int append_in_transaction(SQLite::Database& db, const CertificateRecord& definit
   next.executeStep();
   int number = next.getColumn(0).getInt();
   insert_version(db, id, number, version, now);
+  // A new version is a success: it clears the failure streak and its backoff.
   SQLite::Statement cur(db, "UPDATE certificates SET current_version = ?, current_not_after = ?, "
-                            "updated_at = ? WHERE id = ?");
+                            "updated_at = ?, last_success = ?3, last_attempt = ?3, failures = 0, "
+                            "last_error = '', next_check = NULL WHERE id = ?4");
   cur.bind(1, number);
   cur.bind(2, static_cast<std::int64_t>(version.not_after));
   cur.bind(3, static_cast<std::int64_t>(now));
@@ -137,6 +157,44 @@ Result<std::vector<CertificateRecord>> Inventory::list_certificates() {
                                        " FROM certificates ORDER BY name");
     while (q.executeStep()) out.push_back(read_certificate(q));
     return out;
+  });
+}
+
+Status Inventory::define_certificate(const CertificateRecord& definition, const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    bool existed = find(impl_->db, definition.name).has_value();
+    std::int64_t id = insert_definition(impl_->db, definition, now);
+    nlohmann::json detail = {{"source", definition.source},
+                             {"domains", definition.domains},
+                             {"challenge", definition.challenge},
+                             {"key_type", definition.key_type},
+                             {"acme_server", definition.acme_server}};
+    detail::insert_event(impl_->db, now, id, definition.name, existed ? "redefined" : "defined", actor, detail.dump());
+    tx.commit();
+    return {};
+  });
+}
+
+Status Inventory::record_failure(const std::string& name, const std::string& error,
+                                 std::optional<UnixTime> next_check, const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto existing = find(impl_->db, name);
+    if (!existing) return make_error(Errc::not_found, "no such certificate", name);
+    SQLite::Statement q(impl_->db, "UPDATE certificates SET failures = failures + 1, last_error = ?, "
+                                   "last_attempt = ?, next_check = ?, updated_at = ? WHERE id = ?");
+    q.bind(1, error);
+    q.bind(2, static_cast<std::int64_t>(now));
+    detail::bind_optional(q, 3, next_check);
+    q.bind(4, static_cast<std::int64_t>(now));
+    q.bind(5, static_cast<std::int64_t>(existing->id));
+    q.exec();
+    nlohmann::json detail = {{"error", error}};
+    if (next_check) detail["next_check"] = *next_check;
+    detail::insert_event(impl_->db, now, existing->id, name, "issue-failed", actor, detail.dump());
+    tx.commit();
+    return {};
   });
 }
 

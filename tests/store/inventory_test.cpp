@@ -290,3 +290,107 @@ TEST(Inventory, CountExpiring) {
 
 }  // namespace
 }  // namespace certkeeper::store
+
+namespace certkeeper::store {
+namespace {
+
+CertificateRecord acme_definition() {
+  CertificateRecord c;
+  c.name = "web";
+  c.source = "acme";
+  c.domains = {"www.example.test"};
+  c.challenge = "http-01";
+  c.challenge_config = R"({"listen":"127.0.0.1:5002"})";
+  c.key_type = "ec-p256";
+  c.acme_server = "https://127.0.0.1:14000/dir";
+  c.preferred_chain = "Root X";
+  return c;
+}
+
+TEST(Inventory, DefinitionsAreUpsertedAndFailuresRecorded) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv->define_certificate(acme_definition(), "t", kNow));
+  auto c = **inv->find_certificate("web");
+  EXPECT_EQ(c.source, "acme");
+  EXPECT_EQ(c.challenge_config, R"({"listen":"127.0.0.1:5002"})");
+  EXPECT_EQ(c.preferred_chain, "Root X");
+  EXPECT_FALSE(c.current_version);
+
+  ASSERT_TRUE(inv->record_failure("web", "rateLimited: slow down", kNow + 3600, "t", kNow));
+  ASSERT_TRUE(inv->record_failure("web", "again", std::nullopt, "t", kNow + 1));
+  c = **inv->find_certificate("web");
+  EXPECT_EQ(c.failures, 2);
+  EXPECT_EQ(c.last_error, "again");
+  EXPECT_EQ(c.last_attempt, kNow + 1);
+
+  // A new version is a success: the failure streak is over.
+  ASSERT_TRUE(inv->append_version(acme_definition(), sample_version(kNow + 90 * kSecondsPerDay), "issued", "{}", "t", kNow + 2));
+  c = **inv->find_certificate("web");
+  EXPECT_EQ(c.failures, 0);
+  EXPECT_EQ(c.last_error, "");
+  EXPECT_EQ(c.last_success, kNow + 2);
+
+  auto redefined = acme_definition();
+  redefined.domains = {"www.example.test", "example.test"};
+  ASSERT_TRUE(inv->define_certificate(redefined, "t", kNow + 3));
+  c = **inv->find_certificate("web");
+  EXPECT_EQ(c.domains.size(), 2u);
+  EXPECT_EQ(c.current_version, 1) << "redefining keeps the versions";
+  auto events = *inv->events("web");
+  EXPECT_EQ(events.front().kind, "defined");
+  EXPECT_EQ(events.back().kind, "redefined");
+}
+
+TEST(Inventory, AccountsAndOrders) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  EXPECT_FALSE(*inv->find_account("https://ca/dir", "mailto:a@b"));
+  AccountRecord a;
+  a.directory_url = "https://ca/dir";
+  a.contact = "mailto:a@b";
+  a.key_pem = "KEY";
+  auto saved = inv->save_account(a, "t", kNow);
+  ASSERT_TRUE(saved) << saved.error().what();
+  saved->account_url = "https://ca/acct/1";
+  ASSERT_TRUE(inv->save_account(*saved, "t", kNow));
+  auto found = **inv->find_account("https://ca/dir", "mailto:a@b");
+  EXPECT_EQ(found.account_url, "https://ca/acct/1");
+  EXPECT_EQ(found.id, saved->id);
+
+  ASSERT_TRUE(inv->define_certificate(acme_definition(), "t", kNow));
+  auto order = inv->open_order("web", found.id, "https://ca/order/7", "ORDERKEY", "t", kNow);
+  ASSERT_TRUE(order);
+  auto open = **inv->open_order_of("web");
+  EXPECT_EQ(open.order_url, "https://ca/order/7");
+  EXPECT_EQ(open.key_pem, "ORDERKEY");
+  ASSERT_TRUE(inv->close_order(*order, "done", kNow + 5));
+  EXPECT_FALSE(*inv->open_order_of("web"));
+}
+
+}  // namespace
+}  // namespace certkeeper::store
+
+namespace certkeeper::store {
+namespace {
+
+TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
+  TempDir dir;
+  std::string path = dir.file("ck.db");
+  {
+    auto inv = Inventory::open(path, OpenMode::create);
+    ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+  }
+  // Turn it back into a schema-1 database, as release 1 left it.
+  ASSERT_EQ(raw_exec(path, "DROP TABLE orders; DELETE FROM schema_version WHERE version >= 2"), SQLITE_OK);
+  auto read_only = Inventory::open(path, OpenMode::read_only);
+  ASSERT_FALSE(read_only) << "a read-only open never migrates";
+  auto inv = Inventory::open(path, OpenMode::existing);
+  ASSERT_TRUE(inv) << inv.error().what();
+  EXPECT_EQ(*inv->schema_version(), embedded_migrations().back().version);
+  EXPECT_EQ(inv->versions("mail")->size(), 1u) << "data survives the upgrade";
+  EXPECT_TRUE(inv->open_order_of("mail")) << "the new table is there";
+}
+
+}  // namespace
+}  // namespace certkeeper::store

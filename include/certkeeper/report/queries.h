@@ -13,7 +13,7 @@
 namespace certkeeper::report {
 
 // Report rows, soonest expiry first; with `expiring_before`, only those.
-// Opens the database read-only: never creates or changes it.
+// Never creates the database; upgrades an older schema in place.
 Result<std::vector<store::ReportRow>> load_rows(const std::string& db_path,
                                                 std::optional<UnixTime> expiring_before);
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "certkeeper/store/acme_records.h"
 #include "certkeeper/store/records.h"
 #include "certkeeper/util/result.h"
 
@@ -51,6 +52,25 @@ class Inventory {
 
   Result<std::optional<CertificateRecord>> find_certificate(const std::string& name);
   Result<std::vector<CertificateRecord>> list_certificates();
+
+  // Creates or replaces the definition of an ACME-managed certificate (its
+  // versions stay), with the event "defined" or "redefined".
+  Status define_certificate(const CertificateRecord& definition, const std::string& actor, UnixTime now);
+  // Records a failed attempt: failures + 1, last_error, last_attempt and the
+  // next check (e.g. from Retry-After), with the event "issue-failed".
+  Status record_failure(const std::string& name, const std::string& error, std::optional<UnixTime> next_check,
+                        const std::string& actor, UnixTime now);
+
+  // ACME accounts: one per (directory URL, contact).
+  Result<std::optional<AccountRecord>> find_account(const std::string& directory_url, const std::string& contact);
+  Result<AccountRecord> save_account(AccountRecord account, const std::string& actor, UnixTime now);
+
+  // Orders in flight: opened (with the new key) before finalize, closed when
+  // the certificate is stored or the order failed.
+  Result<std::int64_t> open_order(const std::string& name, std::int64_t account_id, const std::string& order_url,
+                                  const std::string& key_pem, const std::string& actor, UnixTime now);
+  Result<std::optional<OrderRecord>> open_order_of(const std::string& name);
+  Status close_order(std::int64_t order_id, const std::string& status, UnixTime now);
 
   // Appends `version` (its number is assigned: previous + 1) to the
   // certificate `definition.name`, creating the definition when it does not

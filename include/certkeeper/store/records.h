@@ -17,9 +17,12 @@ struct CertificateRecord {
   std::string source = "manual";  // "manual" | "acme" | "remote"
   std::vector<std::string> domains;  // declared names (ACME definitions); empty for manual
   std::string key_type;
-  std::string challenge;
+  std::string challenge;         // "http-01", "tls-alpn-01", "dns-01"
+  std::string challenge_config;  // JSON: {"webroot"|"listen"|"dns_hook", "propagation_seconds"}
   std::string acme_server;
+  std::string acme_ca_file;
   std::string profile;
+  std::string preferred_chain;
   std::optional<int> renew_before_days;
   std::string status = "active";  // "active" until later issues add more
   std::optional<int> current_version;

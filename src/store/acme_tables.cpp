@@ -1,0 +1,126 @@
+// Inventory: ACME accounts and orders in flight.
+#include <nlohmann/json.hpp>
+
+#include "impl.h"
+
+namespace certkeeper::store {
+namespace {
+
+AccountRecord read_account(SQLite::Statement& q) {
+  AccountRecord a;
+  a.id = q.getColumn(0).getInt64();
+  a.directory_url = q.getColumn(1).getString();
+  a.contact = q.getColumn(2).getString();
+  a.account_url = q.getColumn(3).isNull() ? "" : q.getColumn(3).getString();
+  a.key_pem = q.getColumn(4).getString();
+  a.status = q.getColumn(5).getString();
+  a.created_at = q.getColumn(6).getInt64();
+  return a;
+}
+
+std::optional<std::int64_t> certificate_id(SQLite::Database& db, const std::string& name) {
+  SQLite::Statement q(db, "SELECT id FROM certificates WHERE name = ?");
+  q.bind(1, name);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
+}  // namespace
+
+Result<std::optional<AccountRecord>> Inventory::find_account(const std::string& directory_url,
+                                                             const std::string& contact) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::optional<AccountRecord>> {
+    SQLite::Statement q(impl_->db,
+                        "SELECT id, directory_url, contact, account_url, key_pem, status, created_at "
+                        "FROM acme_accounts WHERE directory_url = ? AND contact = ?");
+    q.bind(1, directory_url);
+    q.bind(2, contact);
+    if (!q.executeStep()) return std::optional<AccountRecord>{};
+    return std::optional<AccountRecord>{read_account(q)};
+  });
+}
+
+Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<AccountRecord> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (account.created_at == 0) account.created_at = now;
+    SQLite::Statement q(impl_->db,
+                        "INSERT INTO acme_accounts (directory_url, contact, account_url, key_pem, status, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (directory_url, contact) DO UPDATE SET "
+                        "account_url = excluded.account_url, key_pem = excluded.key_pem, status = excluded.status");
+    q.bind(1, account.directory_url);
+    q.bind(2, account.contact);
+    q.bind(3, account.account_url);
+    q.bind(4, account.key_pem);
+    q.bind(5, account.status);
+    q.bind(6, static_cast<std::int64_t>(account.created_at));
+    q.exec();
+    SQLite::Statement id(impl_->db, "SELECT id FROM acme_accounts WHERE directory_url = ? AND contact = ?");
+    id.bind(1, account.directory_url);
+    id.bind(2, account.contact);
+    id.executeStep();
+    account.id = id.getColumn(0).getInt64();
+    nlohmann::json detail = {{"directory_url", account.directory_url},
+                             {"contact", account.contact},
+                             {"account_url", account.account_url},
+                             {"status", account.status}};
+    detail::insert_event(impl_->db, now, std::nullopt, "", "account-saved", actor, detail.dump());
+    tx.commit();
+    return account;
+  });
+}
+
+Result<std::int64_t> Inventory::open_order(const std::string& name, std::int64_t account_id,
+                                           const std::string& order_url, const std::string& key_pem,
+                                           const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::int64_t> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto id = certificate_id(impl_->db, name);
+    if (!id) return make_error(Errc::not_found, "no such certificate", name);
+    SQLite::Statement q(impl_->db, "INSERT INTO orders (certificate_id, account_id, order_url, key_pem, created_at) "
+                                   "VALUES (?, ?, ?, ?, ?)");
+    q.bind(1, static_cast<std::int64_t>(*id));
+    q.bind(2, static_cast<std::int64_t>(account_id));
+    q.bind(3, order_url);
+    q.bind(4, key_pem);
+    q.bind(5, static_cast<std::int64_t>(now));
+    q.exec();
+    std::int64_t order_id = impl_->db.getLastInsertRowid();
+    detail::insert_event(impl_->db, now, *id, name, "order-opened", actor, nlohmann::json{{"order_url", order_url}}.dump());
+    tx.commit();
+    return order_id;
+  });
+}
+
+Result<std::optional<OrderRecord>> Inventory::open_order_of(const std::string& name) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::optional<OrderRecord>> {
+    SQLite::Statement q(impl_->db,
+                        "SELECT o.id, o.account_id, o.order_url, o.key_pem, o.status, o.created_at FROM orders o "
+                        "JOIN certificates c ON c.id = o.certificate_id WHERE c.name = ? AND o.status = 'open' "
+                        "ORDER BY o.id DESC LIMIT 1");
+    q.bind(1, name);
+    if (!q.executeStep()) return std::optional<OrderRecord>{};
+    OrderRecord o;
+    o.id = q.getColumn(0).getInt64();
+    o.certificate_name = name;
+    o.account_id = q.getColumn(1).getInt64();
+    o.order_url = q.getColumn(2).getString();
+    o.key_pem = q.getColumn(3).getString();
+    o.status = q.getColumn(4).getString();
+    o.created_at = q.getColumn(5).getInt64();
+    return std::optional<OrderRecord>{o};
+  });
+}
+
+Status Inventory::close_order(std::int64_t order_id, const std::string& status, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    SQLite::Statement q(impl_->db, "UPDATE orders SET status = ?, finished_at = ? WHERE id = ?");
+    q.bind(1, status);
+    q.bind(2, static_cast<std::int64_t>(now));
+    q.bind(3, static_cast<std::int64_t>(order_id));
+    q.exec();
+    return {};
+  });
+}
+
+}  // namespace certkeeper::store
