@@ -14,7 +14,7 @@ struct PebbleOptions {
   bool always_valid = false;        // PEBBLE_VA_ALWAYS_VALID=1
   int alternate_roots = 0;          // PEBBLE_ALTERNATE_ROOTS
   long certificate_validity = 0;    // certificateValidityPeriod seconds (0 = pebble's default)
-  std::map<std::string, std::string> extra_env;
+  std::map<std::string, std::string> extra_env;  // for pebble; inherited PEBBLE_* variables are dropped
 };
 
 class Pebble {
@@ -39,6 +39,7 @@ class Pebble {
   void set_txt(const std::string& fqdn, const std::string& value) const;
   void clear_txt(const std::string& fqdn) const;
   std::string challtestsrv_management_url() const;  // http://127.0.0.1:PORT
+  int dns_port() const;  // pebble-challtestsrv's DNS on 127.0.0.1 (UDP and TCP), pebble's resolver
 
   // The EAB key pebble's example config accepts (with options.eab).
   static constexpr const char* kEabKid = "kid-1";
