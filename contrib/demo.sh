@@ -4,12 +4,15 @@
 # generates a throwaway PKI with openssl (root CA -> intermediate -> server
 # certificate for mail.example.test), checks and imports the three files the
 # way a mail-server admin would upload them, shows that a broken upload is
-# refused with nothing changed, and prints the expiry report.
+# refused with nothing changed, then starts a local pebble on loopback (the
+# embedded default ACME CA), obtains a certificate from it over http-01, and
+# prints the expiry report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source contrib/lib/setup.sh
+source contrib/lib/pebble.sh
 
-install_missing "${certkeeper_build_packages[@]}"
+install_missing "${certkeeper_build_packages[@]}" pebble curl
 build_tree build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTKEEPER_TESTS=OFF -DCERTKEEPER_BENCH=OFF
 ck="$PWD/build/release/certkeeper"
 
@@ -43,6 +46,12 @@ step "$ck" check --cert mail.pem --key mail.key --chain ca.pem
 echo "(a key that does not belong to the certificate is refused, exit 3, nothing stored:)"
 step "$ck" import mail --cert mail.pem --key other.key --chain ca.pem || echo "exit code $?"
 step "$ck" import mail --cert mail.pem --key mail.key --chain ca.pem
+
+echo "(a local ACME CA: pebble on 127.0.0.1:14000, the embedded default)"
+start_pebble "$demo/pebble"
+step "$ck" init --acme-ca-file "$PEBBLE_TRUST" --email ops@example.test
+step "$ck" add web --domain www.example.test --challenge http-01 --listen 127.0.0.1:$PEBBLE_HTTP_PORT
+step "$ck" issue web
 step "$ck" list
 step "$ck" report
 step "$ck" report --fail-within 100 --format csv || echo "exit code $? (expires within 100 days)"

@@ -50,6 +50,28 @@ struct Client::Impl {
   std::string directory_url;
   std::optional<Directory> directory;
 
+  // The directory, fetched once: it also gives the newNonce URL that every
+  // signed request needs, so each POST goes through here.
+  Result<Directory> load_directory() {
+    if (directory) return *directory;
+    if (directory_url.rfind("https://", 0) != 0) {
+      return make_error(Errc::usage, "the ACME directory must be an https:// URL", directory_url);
+    }
+    auto response = transport.get(directory_url);
+    if (!response) return std::move(response).error();
+    auto dir = detail::parse_directory(response->body, directory_url);
+    if (!dir) return std::move(dir).error();
+    transport.set_new_nonce_url(dir->new_nonce);
+    directory = *dir;
+    return dir;
+  }
+
+  Result<net::HttpResponse> post(const std::string& url, const std::string& payload, bool embed_jwk = false,
+                                 const std::string& accept = "") {
+    if (auto dir = load_directory(); !dir) return std::move(dir).error();
+    return transport.post(url, payload, embed_jwk, accept);
+  }
+
   // Waits before the next poll: Retry-After when the server gave one, else
   // the doubling schedule. False when the budget is spent.
   bool wait(milliseconds& interval, milliseconds& spent, const std::string& retry_after) {
@@ -75,19 +97,7 @@ std::size_t Client::requests() const { return impl_->transport.requests(); }
 void Client::set_account_url(std::string url) { impl_->transport.set_kid(std::move(url)); }
 const std::string& Client::account_url() const { return impl_->transport.kid(); }
 
-Result<Directory> Client::directory() {
-  if (impl_->directory) return *impl_->directory;
-  if (impl_->directory_url.rfind("https://", 0) != 0) {
-    return make_error(Errc::usage, "the ACME directory must be an https:// URL", impl_->directory_url);
-  }
-  auto response = impl_->transport.get(impl_->directory_url);
-  if (!response) return std::move(response).error();
-  auto dir = detail::parse_directory(response->body, impl_->directory_url);
-  if (!dir) return std::move(dir).error();
-  impl_->transport.set_new_nonce_url(dir->new_nonce);
-  impl_->directory = *dir;
-  return dir;
-}
+Result<Directory> Client::directory() { return impl_->load_directory(); }
 
 Result<Account> Client::new_account(const std::vector<std::string>& contact, bool agree_to_terms,
                                     const std::optional<ExternalAccountBinding>& eab) {
@@ -107,7 +117,7 @@ Result<Account> Client::new_account(const std::vector<std::string>& contact, boo
     payload["externalAccountBinding"] = {
         {"protected", protected_b64}, {"payload", payload_b64}, {"signature", crypto::base64url_encode(mac)}};
   }
-  auto response = impl_->transport.post(dir->new_account, payload.dump(), /*embed_jwk=*/true);
+  auto response = impl_->post(dir->new_account, payload.dump(), /*embed_jwk=*/true);
   if (!response) return std::move(response).error();
   auto account = detail::parse_account(response->body, response->header("location"));
   if (!account) return std::move(account).error();
@@ -119,7 +129,7 @@ Result<Account> Client::new_account(const std::vector<std::string>& contact, boo
 Result<Account> Client::find_account() {
   auto dir = directory();
   if (!dir) return std::move(dir).error();
-  auto response = impl_->transport.post(dir->new_account, R"({"onlyReturnExisting":true})", true);
+  auto response = impl_->post(dir->new_account, R"({"onlyReturnExisting":true})", true);
   if (!response) return std::move(response).error();
   auto account = detail::parse_account(response->body, response->header("location"));
   if (account) set_account_url(account->url);
@@ -133,7 +143,7 @@ Result<Order> Client::new_order(const std::vector<Identifier>& identifiers, cons
   json payload = {{"identifiers", json::parse(detail::identifiers_json(identifiers))}};
   if (!profile.empty()) payload["profile"] = profile;
   if (!replaces.empty()) payload["replaces"] = replaces;
-  auto response = impl_->transport.post(dir->new_order, payload.dump());
+  auto response = impl_->post(dir->new_order, payload.dump());
   if (!response) return std::move(response).error();
   std::string location = response->header("location");
   if (location.empty()) return make_error(Errc::ca_failed, "newOrder answered without a Location", dir->new_order);
@@ -141,7 +151,7 @@ Result<Order> Client::new_order(const std::vector<Identifier>& identifiers, cons
 }
 
 Result<Order> Client::order(const std::string& url) {
-  auto response = impl_->transport.post(url, "");
+  auto response = impl_->post(url, "");
   if (!response) return std::move(response).error();
   auto order = detail::parse_order(response->body, url, impl_->transport.clock().now());
   if (order) order->retry_after = parse_retry_after(response->header("retry-after"), impl_->transport.clock().now());
@@ -149,13 +159,13 @@ Result<Order> Client::order(const std::string& url) {
 }
 
 Result<Authorization> Client::authorization(const std::string& url) {
-  auto response = impl_->transport.post(url, "");
+  auto response = impl_->post(url, "");
   if (!response) return std::move(response).error();
   return detail::parse_authorization(response->body, url, impl_->transport.clock().now());
 }
 
 Result<Challenge> Client::respond(const std::string& challenge_url) {
-  auto response = impl_->transport.post(challenge_url, "{}");
+  auto response = impl_->post(challenge_url, "{}");
   if (!response) return std::move(response).error();
   return detail::parse_challenge(response->body, challenge_url, impl_->transport.clock().now());
 }
@@ -164,7 +174,7 @@ Result<Authorization> Client::wait_authorization(const std::string& url) {
   milliseconds interval = kFirstPoll, spent{0};
   std::string retry_after;
   while (impl_->wait(interval, spent, retry_after)) {
-    auto response = impl_->transport.post(url, "");
+    auto response = impl_->post(url, "");
     if (!response) return std::move(response).error();
     retry_after = response->header("retry-after");
     auto authz = detail::parse_authorization(response->body, url, impl_->transport.clock().now());
@@ -175,7 +185,7 @@ Result<Authorization> Client::wait_authorization(const std::string& url) {
 
 Result<Order> Client::finalize(const Order& order, const std::string& csr_der) {
   json payload = {{"csr", crypto::base64url_encode(csr_der)}};
-  auto response = impl_->transport.post(order.finalize, payload.dump());
+  auto response = impl_->post(order.finalize, payload.dump());
   if (!response) return std::move(response).error();
   auto updated = detail::parse_order(response->body, order.url, impl_->transport.clock().now());
   if (!updated || updated->status == "valid" || updated->status == "invalid") return updated;
@@ -186,7 +196,7 @@ Result<Order> Client::wait_order(const std::string& url) {
   milliseconds interval = kFirstPoll, spent{0};
   std::string retry_after;
   while (impl_->wait(interval, spent, retry_after)) {
-    auto response = impl_->transport.post(url, "");
+    auto response = impl_->post(url, "");
     if (!response) return std::move(response).error();
     retry_after = response->header("retry-after");
     auto order = detail::parse_order(response->body, url, impl_->transport.clock().now());
@@ -197,7 +207,7 @@ Result<Order> Client::wait_order(const std::string& url) {
 
 Result<std::string> Client::download(const std::string& certificate_url, const std::string& preferred_issuer_cn) {
   constexpr const char* kPemChain = "application/pem-certificate-chain";
-  auto response = impl_->transport.post(certificate_url, "", false, kPemChain);
+  auto response = impl_->post(certificate_url, "", false, kPemChain);
   if (!response) return std::move(response).error();
   if (pem_blocks(response->body).empty()) {
     return make_error(Errc::ca_failed, "the certificate download held no PEM certificate", certificate_url);
@@ -205,7 +215,7 @@ Result<std::string> Client::download(const std::string& certificate_url, const s
   if (preferred_issuer_cn.empty() || top_issuer_cn(response->body) == preferred_issuer_cn) return response->body;
   // §7.4.2: alternate chains are offered as Link rel="alternate".
   for (const auto& alternate : response->links("alternate")) {
-    auto alt = impl_->transport.post(alternate, "", false, kPemChain);
+    auto alt = impl_->post(alternate, "", false, kPemChain);
     if (alt && top_issuer_cn(alt->body) == preferred_issuer_cn) return alt->body;
   }
   return response->body;  // the preferred chain is a preference, not a requirement
@@ -216,7 +226,7 @@ Status Client::revoke(const std::string& certificate_der, int reason) {
   if (!dir) return std::move(dir).error();
   if (dir->revoke_cert.empty()) return make_error(Errc::ca_failed, "the CA offers no revokeCert", impl_->directory_url);
   json payload = {{"certificate", crypto::base64url_encode(certificate_der)}, {"reason", reason}};
-  auto response = impl_->transport.post(dir->revoke_cert, payload.dump());
+  auto response = impl_->post(dir->revoke_cert, payload.dump());
   if (!response && last_problem() && last_problem()->type == ProblemType::already_revoked) return {};
   if (!response) return std::move(response).error();
   return {};
@@ -231,13 +241,13 @@ Status Client::key_change(const crypto::Signer& new_key) {
   json inner_payload = {{"account", account_url()}, {"oldKey", json::parse(impl_->transport.key().jwk_json())}};
   auto inner = crypto::jws_sign(new_key, inner_header.dump(), inner_payload.dump());
   if (!inner) return std::move(inner).error();
-  auto response = impl_->transport.post(dir->key_change, *inner);
+  auto response = impl_->post(dir->key_change, *inner);
   if (!response) return std::move(response).error();
   return {};
 }
 
 Result<Account> Client::deactivate() {
-  auto response = impl_->transport.post(account_url(), R"({"status":"deactivated"})");
+  auto response = impl_->post(account_url(), R"({"status":"deactivated"})");
   if (!response) return std::move(response).error();
   return detail::parse_account(response->body, account_url());
 }

@@ -35,7 +35,7 @@ struct Globals {
   bool json = false;
   bool quiet = false;
   bool verbose = false;
-  SystemClock clock;
+  mutable SystemClock clock;
 
   lifecycle::Context context() const;
 };
@@ -54,6 +54,8 @@ Command add_list(CLI::App& root, Globals& g);
 Command add_show(CLI::App& root, Globals& g);
 Command add_history(CLI::App& root, Globals& g);
 Command add_report(CLI::App& root, Globals& g);
+Command add_add(CLI::App& root, Globals& g);
+Command add_issue(CLI::App& root, Globals& g);
 
 // Output helpers (output.cpp).
 // Prints `error` (stderr line, or JSON document on stdout) and returns its exit code.

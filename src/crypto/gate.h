@@ -29,6 +29,7 @@ struct GateInput {
   std::string chain_label;  // "" when no chain file was given
   std::string ca_label;     // Policy::ca_file
   bool p12 = false;
+  bool from_ca = false;  // validate_pem: a chain served by a CA, not an upload
   std::string passphrase_label;  // the --key-passphrase-file, "" when none
   std::vector<SuppliedCert> cert_file_certs;  // in file order
   std::vector<SuppliedCert> chain_certs;      // in file order

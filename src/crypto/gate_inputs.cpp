@@ -158,6 +158,7 @@ void read_sources(const Sources& sources, Gate& gate) {
 }
 
 void read_texts(const std::string& label, const std::string& cert_pem, const std::string& key_pem, Gate& gate) {
+  gate.in.from_ca = true;
   GateInput& in = gate.in;
   in.cert_label = label;
   if (!key_pem.empty()) {

@@ -280,8 +280,26 @@ NameMatch match_dns(const std::vector<std::string>& dns_names, const std::string
 
 }  // namespace
 
+// A wildcard reference ("*.example.com", as an ACME definition declares it)
+// is covered only by the same wildcard entry, never by a list of names.
+NameMatch match_wildcard_reference(const std::vector<std::string>& dns_names, std::string_view reference_in) {
+  NameMatch m;
+  auto base = normalize_host(reference_in.substr(2));
+  if (!base) {
+    m.explanation = "'" + std::string(reference_in) + "' is not a valid wildcard name";
+    return m;
+  }
+  const std::string wanted = "*." + *base;
+  for (const auto& presented : dns_names) {
+    if (presented_form(presented) == wanted) return {MatchKind::wildcard, presented, ""};
+  }
+  m.explanation = "no subjectAltName entry is '" + wanted + "' (it has " + name_list(dns_names) + ")";
+  return m;
+}
+
 NameMatch match_name(const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
                      std::string_view subject_cn, std::string_view reference_in) {
+  if (reference_in.substr(0, 2) == "*.") return match_wildcard_reference(dns_names, reference_in);
   auto reference = normalize_host(reference_in);
   if (!reference) {
     NameMatch m;

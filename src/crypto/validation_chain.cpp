@@ -93,6 +93,9 @@ void report_root(Gate& gate) {
     }
     return;
   }
+  // A CA's served chain stops below the root by design (RFC 8555 §7.4.2):
+  // the admin page's "append the root" advice is for uploaded CA files.
+  if (gate.in.from_ca) return;
   if (gate.path.path.size() >= 3) {
     gate.add(Severity::warning, "root-missing", gate.chain_subject(),
              "the CA file lacks the root " + root + " (found in " + anchor_source(gate) +

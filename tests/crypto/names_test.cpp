@@ -28,6 +28,14 @@ std::string host(const std::string& url) {
 
 // ---------------------------------------------------------------- exact names
 
+TEST(MatchName, AWildcardReferenceNeedsTheSameWildcard) {
+  EXPECT_EQ(dns_kind({"*.example.com"}, "*.example.com"), MatchKind::wildcard);
+  EXPECT_EQ(dns_kind({"*.Example.COM."}, "*.example.com"), MatchKind::wildcard);
+  EXPECT_EQ(dns_kind({"a.example.com", "example.com"}, "*.example.com"), MatchKind::none);
+  EXPECT_EQ(dns_kind({"*.other.com"}, "*.example.com"), MatchKind::none);
+  EXPECT_NE(dns({"a.example.com"}, "*.example.com").explanation.find("'*.example.com'"), std::string::npos);
+}
+
 TEST(MatchName, ExactName) {
   const NameMatch m = dns({"www.example.com"}, "www.example.com");
   EXPECT_EQ(m.kind, MatchKind::exact);
@@ -114,10 +122,6 @@ TEST(MatchName, WildcardOverATopLevelDomainNeverMatches) {
   EXPECT_EQ(dns_kind({"*.com"}, "example.com"), MatchKind::none);
   EXPECT_EQ(dns_kind({"*"}, "example"), MatchKind::none);
   EXPECT_EQ(dns_kind({"*."}, "example"), MatchKind::none);
-}
-
-TEST(MatchName, ReferenceWithAWildcardIsNotAName) {
-  EXPECT_EQ(dns_kind({"*.example.com"}, "*.example.com"), MatchKind::none);
 }
 
 // ---------------------------------------------------------------- IP addresses

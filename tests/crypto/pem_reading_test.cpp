@@ -232,6 +232,34 @@ TEST_F(ValidatePemTest, FullchainAndKeyFromAcme) {
   EXPECT_TRUE(leaf.key().same_as_pem(v.bundle->key_pem()));
 }
 
+TEST_F(ValidatePemTest, ACaChainWithoutItsRootIsNotRootMissing) {
+  // RFC 8555 §7.4.2 chains stop below the root; the root is trusted through
+  // the CA file (a private ACME CA) and is not "missing" from an upload.
+  const Cert leaf = pki.leaf();
+  Policy p = policy();
+  p.ca_file = pki.write("acme-roots.pem", pki.root().pem());
+  const Verdict v = crypto::validate_pem("www", pem_concat({leaf.pem(), pki.intermediate().pem()}), leaf.key().pem(), p);
+  ASSERT_TRUE(Accepted(v));
+  EXPECT_TRUE(LacksFinding(v, "root-missing"));
+  EXPECT_TRUE(LacksFinding(v, "root-private"));
+}
+
+TEST_F(ValidatePemTest, WildcardDeclaredNamesNeedTheWildcardEntry) {
+  CertOptions o;
+  o.dns = {"*.example.test", "example.test"};
+  const Cert leaf = pki.leaf(o);
+  Policy p = policy();
+  p.names = {"*.example.test", "example.test"};
+  const std::string chain = pem_concat({leaf.pem(), pki.intermediate().pem(), pki.root().pem()});
+  EXPECT_TRUE(Accepted(crypto::validate_pem("wild", chain, leaf.key().pem(), p)));
+  CertOptions listed;
+  listed.dns = {"a.example.test", "example.test"};
+  const Cert no_wildcard = pki.leaf(listed);
+  const Verdict v = crypto::validate_pem(
+      "wild", pem_concat({no_wildcard.pem(), pki.intermediate().pem(), pki.root().pem()}), no_wildcard.key().pem(), p);
+  EXPECT_TRUE(HasFinding(v, "name-mismatch", Severity::error));
+}
+
 TEST_F(ValidatePemTest, MismatchedKey) {
   const Cert leaf = pki.leaf();
   const std::string fullchain = pem_concat({leaf.pem(), pki.intermediate().pem(), pki.root().pem()});

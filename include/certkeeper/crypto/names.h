@@ -40,6 +40,8 @@ struct NameMatch {
 //   wildcards ("f*.example.com") never match; "*.com" never matches.
 // - IP addresses match only iPAddress entries, never dNSName ones.
 // - IDN names compare as A-labels.
+// - A wildcard reference ("*.example.com", declared for an ACME certificate)
+//   is covered only by that same wildcard entry.
 NameMatch match_name(const std::vector<std::string>& dns_names,
                      const std::vector<std::string>& ip_addresses,
                      std::string_view subject_cn, std::string_view reference);

@@ -10,7 +10,7 @@ namespace certkeeper::lifecycle {
 
 struct Context {
   std::string db_path;
-  const Clock* clock = nullptr;
+  Clock* clock = nullptr;
   std::string actor;  // "cli:USER", "scheduler", ...
   UnixTime now() const { return clock->now(); }
 };

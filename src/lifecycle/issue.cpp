@@ -1,0 +1,243 @@
+// issue: the spine for ACME certificates. order -> challenges -> finalize ->
+// download -> the same validation gate as an import -> a new version.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "acme_session.h"
+#include "certkeeper/lifecycle/acme_ops.h"
+#include "certkeeper/lifecycle/version_record.h"
+#include "certkeeper/util/log.h"
+#include "solver_set.h"
+
+namespace certkeeper::lifecycle {
+namespace {
+
+using detail::AcmeSession;
+
+struct Shared {
+  const Context& ctx;
+  detail::SolverSet solvers;
+  std::mutex account_lock;
+};
+
+// An order for the definition: the one an earlier run left open (resumed,
+// with the key stored for it), or a new one whose key and URL are stored
+// before any challenge is answered.
+struct OrderInFlight {
+  acme::Order order;
+  std::string key_pem;
+  std::int64_t id = 0;
+  bool resumed = false;
+};
+
+Result<OrderInFlight> start_or_resume(store::Inventory& inv, AcmeSession& s, const store::CertificateRecord& def,
+                                      const Context& ctx) {
+  auto open = inv.open_order_of(def.name);
+  if (!open) return std::move(open).error();
+  if (*open && (*open)->account_id == s.account.id) {
+    auto order = s.client->order((*open)->order_url);
+    if (order && order->status != "invalid") return OrderInFlight{*order, (*open)->key_pem, (*open)->id, true};
+    // A CA that cannot be asked right now says nothing about the order: keep it.
+    bool transient = !order && (order.error().code == Errc::network ||
+                                (s.client->last_problem() && s.client->last_problem()->transient()));
+    if (transient) return std::move(order).error();
+    (void)inv.close_order((*open)->id, "failed", ctx.now());
+  }
+  std::vector<acme::Identifier> ids;
+  for (const auto& d : def.domains) ids.push_back(acme::identifier_for(d));
+  auto key = crypto::generate_private_key(def.key_type);
+  if (!key) return std::move(key).error();
+  auto order = s.client->new_order(ids, def.profile);
+  if (!order) return std::move(order).error();
+  auto id = inv.open_order(def.name, s.account.id, order->url, *key, ctx.actor, ctx.now());
+  if (!id) return std::move(id).error();
+  return OrderInFlight{*order, *key, *id, false};
+}
+
+Result<challenge::Task> task_for(const acme::Authorization& authz, const std::string& type,
+                                 const std::string& thumbprint, acme::Challenge& chosen) {
+  auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
+                         [&](const acme::Challenge& c) { return c.type == type; });
+  if (it == authz.challenges.end()) {
+    return make_error(Errc::ca_failed, "the CA offers no " + type + " challenge for " + authz.identifier.value +
+                                           "; choose another --challenge", authz.url);
+  }
+  if (!challenge::valid_token(it->token)) {
+    return make_error(Errc::ca_failed, "the CA sent a challenge token that is not 128-bit base64url; refusing it",
+                      it->url);
+  }
+  chosen = *it;
+  // §8.1: keyAuthorization = token || '.' || base64url(Thumbprint(accountKey))
+  return challenge::Task{type, authz.identifier.value, it->token, it->token + "." + thumbprint};
+}
+
+// §7.5: present every pending authorization's answer, tell the CA, wait for
+// the verdicts; the answers are removed on every path.
+Status authorize(AcmeSession& s, challenge::Solver& solver, const acme::Order& order, const std::string& type) {
+  challenge::CleanupGuard guard(solver);
+  std::vector<std::pair<std::string, acme::Challenge>> pending;  // authz URL, challenge
+  for (const auto& url : order.authorizations) {
+    auto authz = s.client->authorization(url);
+    if (!authz) return std::move(authz).error();
+    if (authz->status == "valid") continue;
+    acme::Challenge chosen;
+    auto task = task_for(*authz, type, s.signer->thumbprint(), chosen);
+    if (!task) return std::move(task).error();
+    guard.add(*task);
+    if (auto shown = solver.present(*task); !shown) return shown;
+    pending.emplace_back(url, chosen);
+  }
+  if (pending.empty()) return {};
+  if (auto ready = solver.ready(); !ready) return ready;
+  for (const auto& [url, chall] : pending) {
+    if (auto r = s.client->respond(chall.url); !r) return std::move(r).error();
+  }
+  for (const auto& [url, chall] : pending) {
+    auto done = s.client->wait_authorization(url);
+    if (!done) return std::move(done).error();
+    if (done->status != "valid") {
+      std::string why = "the CA could not validate " + done->identifier.value + " with " + type;
+      for (const auto& c : done->challenges) {
+        if (c.error) why += ": " + c.error->summary();
+      }
+      return make_error(Errc::ca_failed, why, url);
+    }
+  }
+  return {};
+}
+
+Result<std::string> finalize_and_download(AcmeSession& s, const store::CertificateRecord& def, acme::Order order,
+                                          const std::string& key_pem) {
+  if (order.status == "pending" || order.status == "ready") {
+    auto csr = crypto::make_csr_der(key_pem, def.domains);
+    if (!csr) return std::move(csr).error();
+    auto finalized = s.client->finalize(order, *csr);
+    if (!finalized) return std::move(finalized).error();
+    order = *finalized;
+  } else if (order.status == "processing") {
+    auto waited = s.client->wait_order(order.url);
+    if (!waited) return std::move(waited).error();
+    order = *waited;
+  }
+  if (order.status != "valid" || order.certificate.empty()) {
+    std::string why = "the order ended " + order.status;
+    if (order.error) why += ": " + order.error->summary();
+    return make_error(Errc::ca_failed, why, order.url);
+  }
+  return s.client->download(order.certificate, def.preferred_chain);
+}
+
+// The downloaded chain through the gate, then stored as a new version.
+Status store_issued(store::Inventory& inv, const Context& ctx, AcmeSession& s, const store::CertificateRecord& def,
+                    const OrderInFlight& in_flight, const std::string& pem, IssueOutcome& out) {
+  crypto::Policy policy;
+  policy.now = ctx.now();
+  policy.names = def.domains;
+  policy.ca_file = s.ca_file;
+  policy.require_key = true;
+  out.verdict = crypto::validate_pem(def.name, pem, in_flight.key_pem, policy);
+  if (!out.verdict->accepted()) {
+    const auto& f = *std::find_if(out.verdict->findings.begin(), out.verdict->findings.end(),
+                                  [](const crypto::Finding& x) { return x.severity == crypto::Severity::error; });
+    return make_error(Errc::ca_failed, "the CA's certificate failed validation (" + f.code + ": " + f.message +
+                                          "); nothing was stored", def.name);
+  }
+  nlohmann::json detail = {{"order_url", in_flight.order.url},
+                           {"account_url", s.account.account_url},
+                           {"fingerprint_sha256", out.verdict->bundle->leaf().fingerprint_sha256},
+                           {"serial", out.verdict->bundle->leaf().serial_hex},
+                           {"not_after", out.verdict->bundle->leaf().not_after}};
+  auto number = inv.append_version(def, version_record(*out.verdict->bundle, *out.verdict), "issued", detail.dump(),
+                                   ctx.actor, ctx.now());
+  if (!number) return std::move(number).error();
+  out.stored = true;
+  out.version = *number;
+  return inv.close_order(in_flight.id, "done", ctx.now());
+}
+
+Status issue_steps(store::Inventory& inv, Shared& shared, const store::CertificateRecord& def, IssueOutcome& out,
+                   std::optional<AcmeSession>& session, std::optional<OrderInFlight>& in_flight) {
+  const Context& ctx = shared.ctx;
+  auto server = detail::acme_server_for(inv, &def);
+  if (!server) return std::move(server).error();
+  auto opened = detail::open_session(inv, ctx, *server, shared.account_lock);
+  if (!opened) return std::move(opened).error();
+  session = std::move(*opened);
+  if (!def.profile.empty()) {
+    auto dir = session->client->directory();
+    if (!dir) return std::move(dir).error();
+    if (std::find(dir->profiles.begin(), dir->profiles.end(), def.profile) == dir->profiles.end()) {
+      return make_error(Errc::usage, "the CA does not offer the profile '" + def.profile + "'", def.name);
+    }
+  }
+  auto solver = shared.solvers.for_definition(def);
+  if (!solver) return std::move(solver).error();
+  auto order = start_or_resume(inv, *session, def, ctx);
+  if (!order) return std::move(order).error();
+  in_flight = std::move(*order);
+  out.resumed = in_flight->resumed;
+  if (in_flight->order.status == "pending") {
+    if (auto ok = authorize(*session, **solver, in_flight->order, def.challenge); !ok) return ok;
+  }
+  auto pem = finalize_and_download(*session, def, in_flight->order, in_flight->key_pem);
+  if (!pem) return std::move(pem).error();
+  return store_issued(inv, ctx, *session, def, *in_flight, *pem, out);
+}
+
+IssueOutcome issue_one(Shared& shared, const std::string& name) {
+  const Context& ctx = shared.ctx;
+  IssueOutcome out;
+  out.name = name;
+  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing);
+  if (!inv) {
+    out.error = inv.error();
+    return out;
+  }
+  auto def = inv->find_certificate(name);
+  if (!def || !*def || (*def)->source != "acme") {
+    out.error = !def ? def.error()
+                     : make_error(*def ? Errc::conflict : Errc::not_found,
+                                  *def ? "is a manual certificate; only 'certkeeper add' definitions are issued"
+                                       : "no such certificate; define it with 'certkeeper add'",
+                                  name);
+    return out;
+  }
+  std::optional<AcmeSession> session;
+  std::optional<OrderInFlight> in_flight;
+  Status done = issue_steps(*inv, shared, **def, out, session, in_flight);
+  if (session) out.requests = session->client->requests();
+  if (done) return out;
+  out.error = done.error();
+  std::optional<UnixTime> retry_at;
+  if (session && session->client->last_problem()) retry_at = session->client->last_problem()->retry_after;
+  bool permanent = session && session->client->last_problem() && !session->client->last_problem()->transient();
+  if (in_flight && (permanent || out.verdict)) (void)inv->close_order(in_flight->id, "failed", ctx.now());
+  if (done.error().code != Errc::database) {
+    (void)inv->record_failure(name, done.error().what(), retry_at, ctx.actor, ctx.now());
+  }
+  log::debug("issue " + name + ": " + done.error().what());
+  return out;
+}
+
+}  // namespace
+
+std::vector<IssueOutcome> issue(const Context& ctx, const std::vector<std::string>& names, int parallel) {
+  if (names.empty()) return {};
+  Shared shared{ctx, detail::SolverSet(*ctx.clock), {}};
+  std::vector<IssueOutcome> outcomes(names.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < names.size();) outcomes[i] = issue_one(shared, names[i]);
+  };
+  std::size_t threads = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(parallel, 1)), 1, names.size());
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  return outcomes;
+}
+
+}  // namespace certkeeper::lifecycle

@@ -1,0 +1,31 @@
+#include "solver_set.h"
+
+#include <nlohmann/json.hpp>
+
+namespace certkeeper::lifecycle::detail {
+
+Result<challenge::Solver*> SolverSet::for_definition(const store::CertificateRecord& def) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string key = def.challenge + " " + def.challenge_config;
+  if (auto it = solvers_.find(key); it != solvers_.end()) return it->second.get();
+  auto config = nlohmann::json::parse(def.challenge_config, nullptr, false);
+  if (!config.is_object()) config = nlohmann::json::object();
+  std::unique_ptr<challenge::Solver> solver;
+  if (def.challenge == "http-01" && config.contains("webroot")) {
+    solver = challenge::make_webroot_solver(config.value("webroot", ""));
+  } else if (def.challenge == "http-01") {
+    solver = challenge::make_http_standalone_solver(config.value("listen", "0.0.0.0:80"));
+  } else if (def.challenge == "tls-alpn-01") {
+    solver = challenge::make_tls_alpn_solver(config.value("listen", "0.0.0.0:443"));
+  } else if (def.challenge == "dns-01" && config.contains("dns_hook")) {
+    solver = challenge::make_dns_hook_solver(config.value("dns_hook", ""),
+                                             std::chrono::seconds(config.value("propagation_seconds", 30)), clock_);
+  } else {
+    return make_error(Errc::usage, "has no usable challenge configuration; run 'certkeeper add' again", def.name);
+  }
+  auto* raw = solver.get();
+  solvers_[key] = std::move(solver);
+  return raw;
+}
+
+}  // namespace certkeeper::lifecycle::detail

@@ -1,0 +1,127 @@
+// add + issue as whole processes against Debian's pebble (5% bad nonces on).
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "cli/cli_fixture.h"
+#include "support/pebble.h"
+
+namespace certkeeper::testing {
+namespace {
+
+class IssueTest : public CliTest {
+ protected:
+  static void SetUpTestSuite() { pebble_ = new Pebble(); }
+  static void TearDownTestSuite() {
+    delete pebble_;
+    pebble_ = nullptr;
+  }
+
+  void SetUp() override {
+    // The private CA's file: pebble's listener CA and its issuing root.
+    trust_ = pki_.write("pebble-ca.pem", read_file(pebble_->ca_file()) + pebble_->issuing_root_pem());
+    auto r = ck({"init", "--acme-server", pebble_->directory_url(), "--acme-ca-file", trust_, "--email",
+                 "ops@example.test"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  std::string http_listen() const { return "127.0.0.1:" + std::to_string(pebble_->http01_port()); }
+  std::string tls_listen() const { return "127.0.0.1:" + std::to_string(pebble_->tlsalpn01_port()); }
+
+  static Pebble* pebble_;
+  std::string trust_;
+};
+
+Pebble* IssueTest::pebble_ = nullptr;
+
+TEST_F(IssueTest, Http01StandaloneIssuesAndStoresAVersion) {
+  auto add = ck({"add", "web", "--domain", "www.example.test", "--domain", "example.test", "--challenge", "http-01",
+                 "--listen", http_listen()});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  auto r = ck({"--json", "issue", "web"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto doc = json(r);
+  EXPECT_TRUE(doc["certificates"][0]["stored"]);
+  EXPECT_EQ(doc["certificates"][0]["version"], 1);
+
+  auto list = json(ck({"--json", "list"}));
+  auto c = list["certificates"][0];
+  EXPECT_EQ(c["source"], "acme");
+  auto names = c["names"].get<std::vector<std::string>>();
+  std::sort(names.begin(), names.end());  // the CA chooses the SAN order
+  EXPECT_EQ(names, (std::vector<std::string>{"example.test", "www.example.test"}));
+
+  auto again = ck({"issue", "web"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("web: issued version 2"), std::string::npos) << again.out;
+  auto history = json(ck({"--json", "history", "web"}));
+  EXPECT_EQ(history["versions"].size(), 2u);
+}
+
+TEST_F(IssueTest, TlsAlpn01Issues) {
+  ASSERT_EQ(ck({"add", "alpn", "--domain", "alpn.example.test", "--challenge", "tls-alpn-01", "--listen", tls_listen()})
+                .exit_code,
+            0);
+  auto r = ck({"issue", "alpn"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST_F(IssueTest, Dns01ThroughAHookIssuesAWildcard) {
+  // The hook drives pebble-challtestsrv's TXT records over its management
+  // API with bash's /dev/tcp: argv in, no shell interpretation of values.
+  std::string mgmt = pebble_->challtestsrv_management_url();
+  std::string port = mgmt.substr(mgmt.rfind(':') + 1);
+  std::string hook = pki_.write("dns-hook.sh",
+                                "#!/bin/bash\nset -eu\n"
+                                "case $1 in present) path=/set-txt; body=\"{\\\"host\\\":\\\"$2\\\",\\\"value\\\":\\\"$3\\\"}\";;\n"
+                                "cleanup) path=/clear-txt; body=\"{\\\"host\\\":\\\"$2\\\"}\";; esac\n"
+                                "exec 3<>/dev/tcp/127.0.0.1/" + port + "\n"
+                                "printf 'POST %s HTTP/1.0\\r\\nContent-Length: %d\\r\\n\\r\\n%s' \"$path\" \"${#body}\" \"$body\" >&3\n"
+                                "head -1 <&3 | grep -q ' 200 '\n");
+  ::chmod(hook.c_str(), 0755);
+  auto add = ck({"add", "wild", "--domain", "*.wild.example.test", "--domain", "wild.example.test", "--challenge",
+                 "dns-01", "--dns-hook", hook, "--dns-propagation", "0"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  auto r = ck({"--json", "issue", "wild"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto names = json(ck({"--json", "list"}))["certificates"][0]["names"].get<std::vector<std::string>>();
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"*.wild.example.test", "wild.example.test"}));
+}
+
+TEST_F(IssueTest, AFailedValidationChangesNoVersionAndExitsFour) {
+  // Nothing answers on this port: pebble's http-01 validation fails.
+  ASSERT_EQ(ck({"add", "dead", "--domain", "dead.example.test", "--webroot", pki_.make_dir("nowhere")}).exit_code, 0);
+  auto r = ck({"issue", "dead"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("dead"), std::string::npos) << r.err;
+  auto c = json(ck({"--json", "list"}))["certificates"][0];
+  EXPECT_TRUE(c["version"].is_null()) << "no version was stored";
+  EXPECT_EQ(c["failures"], 1);
+  EXPECT_FALSE(c["last_error"].get<std::string>().empty());
+}
+
+TEST_F(IssueTest, ManyCertificatesInParallel) {
+  std::vector<std::string> args = {"issue", "--parallel", "4"};
+  for (int i = 0; i < 6; ++i) {
+    std::string name = "p" + std::to_string(i);
+    ASSERT_EQ(ck({"add", name, "--domain", name + ".example.test", "--listen", http_listen()}).exit_code, 0);
+    args.push_back(name);
+  }
+  auto r = ck(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(json(ck({"--json", "list"}))["certificates"].size(), 6u);
+}
+
+TEST_F(IssueTest, UsageErrors) {
+  EXPECT_EQ(ck({"add", "w", "--domain", "*.example.test"}).exit_code, 2) << "wildcards need dns-01";
+  EXPECT_EQ(ck({"add", "w", "--domain", "a.example.test", "--challenge", "dns-01"}).exit_code, 2);
+  EXPECT_EQ(ck({"add", "w", "--domain", "a.example.test", "--key-type", "rsa-1024"}).exit_code, 2);
+  EXPECT_EQ(ck({"add", "w", "--domain", "a.example.test", "--acme-server", "http://x/dir"}).exit_code, 2);
+  auto missing = ck({"issue", "nope"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("certkeeper add"), std::string::npos) << missing.err;
+}
+
+}  // namespace
+}  // namespace certkeeper::testing
