@@ -125,3 +125,26 @@ TEST_F(IssueTest, UsageErrors) {
 
 }  // namespace
 }  // namespace certkeeper::testing
+
+namespace certkeeper::testing {
+namespace {
+
+TEST_F(IssueTest, AnIpAddressIdentifier) {
+  // RFC 8738: pebble validates http-01 for 127.0.0.1 on its http-01 port.
+  ASSERT_EQ(ck({"add", "ip", "--domain", "127.0.0.1", "--listen", http_listen()}).exit_code, 0);
+  auto r = ck({"issue", "ip"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(json(ck({"--json", "list"}))["certificates"][0]["names"], nlohmann::json::array({"127.0.0.1"}));
+}
+
+TEST_F(IssueTest, AnRsaKeyOnRequest) {
+  ASSERT_EQ(ck({"add", "rsa", "--domain", "rsa.example.test", "--key-type", "rsa-2048", "--listen", http_listen()})
+                .exit_code,
+            0);
+  auto r = ck({"issue", "rsa"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(json(ck({"--json", "list"}))["certificates"][0]["key_type"], "rsa-2048");
+}
+
+}  // namespace
+}  // namespace certkeeper::testing

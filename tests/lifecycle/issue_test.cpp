@@ -124,3 +124,35 @@ TEST_F(IssueStubTest, AnUnknownProfileIsRefusedBeforeOrdering) {
 
 }  // namespace
 }  // namespace certkeeper::lifecycle
+
+namespace certkeeper::lifecycle {
+namespace {
+
+TEST(IssuePolling, RetryAfterOnAProcessingOrderIsHonoured) {
+  TempDir dir;
+  FixedClock clock(std::time(nullptr));
+  AcmeStubOptions o;
+  o.now = clock.now();
+  o.processing_polls = 2;
+  o.order_retry_after = 3;
+  AcmeStub stub(o);
+  Context ctx{dir.file("ck.db"), &clock, "test"};
+  ASSERT_TRUE(init(ctx, {std::nullopt, stub.directory_url(), stub.ca_file(), std::nullopt}));
+  AddRequest add;
+  add.name = "web";
+  add.domains = {"www.example.test"};
+  add.webroot = dir.path();
+  ASSERT_TRUE(add_certificate(ctx, add));
+  std::int64_t before = clock.now_ms();
+  auto out = issue(ctx, {"web"}, 1);
+  ASSERT_FALSE(out[0].error) << out[0].error->what();
+  // Two "processing" answers with Retry-After: 3 s each, slept on the clock
+  // (no wall time passes in the test).
+  EXPECT_GE(clock.now_ms() - before, 6000);
+  std::size_t order_polls = 0;
+  for (const auto& r : stub.requests_to("/order/")) order_polls += r.post_as_get;
+  EXPECT_EQ(order_polls, 3u);
+}
+
+}  // namespace
+}  // namespace certkeeper::lifecycle

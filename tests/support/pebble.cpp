@@ -372,15 +372,16 @@ std::string Pebble::challtestsrv_management_url() const {
   return "http://127.0.0.1:" + std::to_string(impl_->cts_mgmt_port);
 }
 
-std::string Pebble::issuing_root_pem() const {
+std::string Pebble::issuing_root_pem(int index) const {
+  const std::string path = "/roots/" + std::to_string(index);
   httplib::SSLClient client("127.0.0.1", impl_->mgmt_port);
   client.set_ca_cert_path(impl_->ca_file.c_str());
   client.enable_server_certificate_verification(true);
   client.set_connection_timeout(2, 0);
   client.set_read_timeout(5, 0);
-  auto res = client.Get("/roots/0");
+  auto res = client.Get(path.c_str());
   if (!res || res->status != 200) {
-    throw std::runtime_error("pebble fixture: GET /roots/0 failed: " +
+    throw std::runtime_error("pebble fixture: GET " + path + " failed: " +
                              (res ? std::to_string(res->status) : httplib::to_string(res.error())));
   }
   return res->body;

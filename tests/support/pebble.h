@@ -33,7 +33,9 @@ class Pebble {
   std::string ca_file() const;         // PEM CA that signed pebble's listener certificate
   int http01_port() const;             // where pebble validates http-01
   int tlsalpn01_port() const;          // where pebble validates tls-alpn-01
-  std::string issuing_root_pem() const;  // GET management /roots/0 (new on every start)
+  // GET management /roots/N (new on every start); N > 0 are the
+  // alternate roots of PebbleOptions::alternate_roots.
+  std::string issuing_root_pem(int index = 0) const;
 
   // pebble-challtestsrv management: TXT records for dns-01.
   void set_txt(const std::string& fqdn, const std::string& value) const;
