@@ -66,6 +66,30 @@ struct Client::Impl {
     return dir;
   }
 
+  // POST-as-GETs `url` until `waiting` says the resource is done, honouring
+  // each answer's Retry-After (the first one may come from the request that
+  // started the wait, e.g. finalize).
+  template <class T, class Parse, class Waiting>
+  Result<T> poll(const std::string& url, std::string retry_after, Parse parse, Waiting waiting,
+                 const char* gave_up) {
+    milliseconds interval = kFirstPoll, spent{0};
+    while (wait(interval, spent, retry_after)) {
+      auto response = post(url, "");
+      if (!response) return std::move(response).error();
+      retry_after = response->header("retry-after");
+      Result<T> resource = parse(response->body, url, transport.clock().now());
+      if (!resource || !waiting(*resource)) return resource;
+    }
+    return make_error(Errc::ca_failed, gave_up, url);
+  }
+
+  Result<Order> wait_order(const std::string& url, const std::string& retry_after) {
+    return poll<Order>(
+        url, retry_after, detail::parse_order,
+        [](const Order& o) { return o.status == "processing" || o.status == "pending"; },
+        "the order stayed processing for 5 minutes; try again later");
+  }
+
   Result<net::HttpResponse> post(const std::string& url, const std::string& payload, bool embed_jwk = false,
                                  const std::string& accept = "") {
     if (auto dir = load_directory(); !dir) return std::move(dir).error();
@@ -171,16 +195,9 @@ Result<Challenge> Client::respond(const std::string& challenge_url) {
 }
 
 Result<Authorization> Client::wait_authorization(const std::string& url) {
-  milliseconds interval = kFirstPoll, spent{0};
-  std::string retry_after;
-  while (impl_->wait(interval, spent, retry_after)) {
-    auto response = impl_->post(url, "");
-    if (!response) return std::move(response).error();
-    retry_after = response->header("retry-after");
-    auto authz = detail::parse_authorization(response->body, url, impl_->transport.clock().now());
-    if (!authz || authz->status != "pending") return authz;
-  }
-  return make_error(Errc::ca_failed, "the authorization stayed pending for 5 minutes; try again later", url);
+  return impl_->poll<Authorization>(
+      url, "", detail::parse_authorization, [](const Authorization& a) { return a.status == "pending"; },
+      "the authorization stayed pending for 5 minutes; try again later");
 }
 
 Result<Order> Client::finalize(const Order& order, const std::string& csr_der) {
@@ -189,21 +206,10 @@ Result<Order> Client::finalize(const Order& order, const std::string& csr_der) {
   if (!response) return std::move(response).error();
   auto updated = detail::parse_order(response->body, order.url, impl_->transport.clock().now());
   if (!updated || updated->status == "valid" || updated->status == "invalid") return updated;
-  return wait_order(order.url);
+  return impl_->wait_order(order.url, response->header("retry-after"));
 }
 
-Result<Order> Client::wait_order(const std::string& url) {
-  milliseconds interval = kFirstPoll, spent{0};
-  std::string retry_after;
-  while (impl_->wait(interval, spent, retry_after)) {
-    auto response = impl_->post(url, "");
-    if (!response) return std::move(response).error();
-    retry_after = response->header("retry-after");
-    auto order = detail::parse_order(response->body, url, impl_->transport.clock().now());
-    if (!order || (order->status != "processing" && order->status != "pending")) return order;
-  }
-  return make_error(Errc::ca_failed, "the order stayed processing for 5 minutes; try again later", url);
-}
+Result<Order> Client::wait_order(const std::string& url) { return impl_->wait_order(url, ""); }
 
 Result<std::string> Client::download(const std::string& certificate_url, const std::string& preferred_issuer_cn) {
   constexpr const char* kPemChain = "application/pem-certificate-chain";
