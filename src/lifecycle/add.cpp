@@ -48,9 +48,7 @@ Result<std::string> challenge_config(const AddRequest& r) {
 }  // namespace
 
 Result<store::CertificateRecord> add_certificate(const Context& ctx, const AddRequest& r) {
-  if (!valid_certificate_name(r.name)) {
-    return usage("is not a valid certificate name; use 1-64 letters, digits, '.', '_' or '-'", r.name);
-  }
+  if (auto ok = check_certificate_name(r.name); !ok) return std::move(ok).error();
   auto domains = normalized_domains(r);
   if (!domains) return std::move(domains).error();
   auto config = challenge_config(r);

@@ -14,4 +14,9 @@ bool valid_certificate_name(const std::string& name) {
   return true;
 }
 
+Status check_certificate_name(const std::string& name) {
+  if (valid_certificate_name(name)) return {};
+  return make_error(Errc::usage, "is not a valid certificate name; use 1-64 letters, digits, '.', '_' or '-'", name);
+}
+
 }  // namespace certkeeper::lifecycle

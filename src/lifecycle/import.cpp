@@ -44,11 +44,7 @@ nlohmann::json files_detail(const crypto::Sources& s) {
 }  // namespace
 
 Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest& request) {
-  if (!valid_certificate_name(request.name)) {
-    return make_error(Errc::usage,
-                      "is not a valid certificate name; use 1-64 letters, digits, '.', '_' or '-'",
-                      request.name);
-  }
+  if (auto ok = check_certificate_name(request.name); !ok) return std::move(ok).error();
   auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing);
   if (!inv) return std::move(inv).error();
   auto definition = inv->find_certificate(request.name);

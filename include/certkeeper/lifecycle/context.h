@@ -5,6 +5,7 @@
 #include <string>
 
 #include "certkeeper/util/clock.h"
+#include "certkeeper/util/result.h"
 
 namespace certkeeper::lifecycle {
 
@@ -18,5 +19,7 @@ struct Context {
 // A certificate name is also a directory name in install targets:
 // 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit.
 bool valid_certificate_name(const std::string& name);
+// The same as an Errc::usage error that says what a name may hold.
+Status check_certificate_name(const std::string& name);
 
 }  // namespace certkeeper::lifecycle
