@@ -3,30 +3,21 @@
 // flight. Internal to the challenge module.
 #pragma once
 
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "certkeeper/crypto/openssl_ptr.h"
 #include "certkeeper/util/result.h"
 
 namespace certkeeper::challenge::detail {
 
-template <class T, void (*Free)(T*)>
-struct OsslDeleter {
-  void operator()(T* p) const { Free(p); }
-};
-inline void free_bio(BIO* b) { BIO_free(b); }
-using BioPtr = std::unique_ptr<BIO, OsslDeleter<BIO, free_bio>>;
-using X509Ptr = std::unique_ptr<X509, OsslDeleter<X509, X509_free>>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OsslDeleter<EVP_PKEY, EVP_PKEY_free>>;
-using SslCtxPtr = std::unique_ptr<SSL_CTX, OsslDeleter<SSL_CTX, SSL_CTX_free>>;
-using SslPtr = std::unique_ptr<SSL, OsslDeleter<SSL, SSL_free>>;
+using crypto::BioPtr;
+using crypto::EvpPkeyPtr;
+using crypto::SslCtxPtr;
+using crypto::SslPtr;
+using crypto::X509Ptr;
 
 struct TlsIdentity {
   X509Ptr cert;

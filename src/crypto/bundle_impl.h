@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "certkeeper/crypto/bundle.h"
-#include "openssl_ptr.h"
+#include "certkeeper/crypto/openssl_ptr.h"
 
 namespace certkeeper::crypto {
 

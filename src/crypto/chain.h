@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "openssl_ptr.h"
+#include "certkeeper/crypto/openssl_ptr.h"
 
 namespace certkeeper::crypto {
 

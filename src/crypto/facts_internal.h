@@ -4,7 +4,7 @@
 #include <string>
 
 #include "certkeeper/crypto/facts.h"
-#include "openssl_ptr.h"
+#include "certkeeper/crypto/openssl_ptr.h"
 
 namespace certkeeper::crypto {
 

@@ -8,7 +8,7 @@
 
 #include "certkeeper/crypto/validation.h"
 #include "chain.h"
-#include "openssl_ptr.h"
+#include "certkeeper/crypto/openssl_ptr.h"
 
 namespace certkeeper::crypto {
 

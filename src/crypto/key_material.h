@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "certkeeper/util/result.h"
-#include "openssl_ptr.h"
+#include "certkeeper/crypto/openssl_ptr.h"
 
 namespace certkeeper::crypto {
 

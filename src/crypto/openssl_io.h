@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "openssl_ptr.h"
+#include "certkeeper/crypto/openssl_ptr.h"
 
 namespace certkeeper::crypto {
 

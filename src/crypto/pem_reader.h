@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "openssl_ptr.h"
+#include "certkeeper/crypto/openssl_ptr.h"
 
 namespace certkeeper::crypto {
 

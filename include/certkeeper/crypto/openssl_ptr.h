@@ -1,7 +1,8 @@
-// One RAII holder per OpenSSL type the crypto module touches (STYLE.md §2):
-// every object is owned by a unique_ptr with its free function from the
-// moment it exists; release() only where OpenSSL takes ownership.
-// Private to src/crypto: no other module sees an OpenSSL type.
+// One RAII holder per OpenSSL type certkeeper touches (STYLE.md §2): every
+// object is owned by a unique_ptr with its free function from the moment it
+// exists; release() only where OpenSSL takes ownership. Defined once here;
+// modules that may use crypto (challenge's TLS responder) include it in
+// their sources, never in their own public headers.
 #pragma once
 
 #include <openssl/bio.h>
@@ -10,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/pkcs12.h>
 #include <openssl/provider.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -54,6 +56,8 @@ using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, OpensslDeleter<X509_EXT
 using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpensslDeleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
 using Asn1OctetStringPtr = std::unique_ptr<ASN1_OCTET_STRING, OpensslDeleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
 using GeneralNamePtr = std::unique_ptr<GENERAL_NAME, OpensslDeleter<GENERAL_NAME, GENERAL_NAME_free>>;
+using SslCtxPtr = std::unique_ptr<SSL_CTX, OpensslDeleter<SSL_CTX, SSL_CTX_free>>;
+using SslPtr = std::unique_ptr<SSL, OpensslDeleter<SSL, SSL_free>>;
 
 // A second owner of `x` (X509_up_ref): the holder and the caller both own it.
 inline X509Ptr share(X509* x) {
