@@ -56,10 +56,15 @@ Command add_history(CLI::App& root, Globals& g);
 Command add_report(CLI::App& root, Globals& g);
 Command add_add(CLI::App& root, Globals& g);
 Command add_issue(CLI::App& root, Globals& g);
+Command add_account(CLI::App& root, Globals& g);
+Command add_revoke(CLI::App& root, Globals& g);
 
 // Output helpers (output.cpp).
 // Prints `error` (stderr line, or JSON document on stdout) and returns its exit code.
 int fail(const Globals& g, const Error& error);
+// The same for commands that talk to an ACME CA: a CA that refused or could
+// not be reached is exit 4 (DESIGN.md).
+int fail_ca(const Globals& g, const Error& error);
 // One line on stderr, after flushing stdout so that the two streams keep
 // their order on a terminal or in a combined log.
 void err_line(const std::string& line);

@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
 
   std::vector<Command> commands = {add_init(app, g),  add_check(app, g),   add_import(app, g),
                                    add_list(app, g),  add_show(app, g),    add_history(app, g),
-                                   add_report(app, g), add_add(app, g),    add_issue(app, g)};
+                                   add_report(app, g), add_add(app, g),    add_issue(app, g),
+                                   add_account(app, g), add_revoke(app, g)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

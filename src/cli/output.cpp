@@ -30,8 +30,9 @@ lifecycle::Context Globals::context() const {
   return ctx;
 }
 
-int fail(const Globals& g, const Error& error) {
-  int code = exit_code_for(error.code);
+namespace {
+
+int fail_with(const Globals& g, const Error& error, int code) {
   if (g.json) {
     print_json({{"ok", false},
                 {"exit_code", code},
@@ -39,6 +40,15 @@ int fail(const Globals& g, const Error& error) {
   }
   err_line("certkeeper: " + error.what());
   return code;
+}
+
+}  // namespace
+
+int fail(const Globals& g, const Error& error) { return fail_with(g, error, exit_code_for(error.code)); }
+
+int fail_ca(const Globals& g, const Error& error) {
+  bool ca = error.code == Errc::ca_failed || error.code == Errc::network;
+  return fail_with(g, error, ca ? int(kCaFailed) : exit_code_for(error.code));
 }
 
 void err_line(const std::string& line) {

@@ -11,7 +11,30 @@ std::string setting_or(store::Inventory& inv, const char* key, const std::string
   return fallback;
 }
 
+// §7.1.6: a deactivated (by us) or revoked (by the CA) account is final.
+bool retired(const store::AccountRecord& a) { return a.status == "deactivated" || a.status == "revoked"; }
+
+// A fresh key for (directory, contact), stored before anything is sent so
+// that a crash after registration never loses it. `replaced`: the row of a
+// retired account, which keeps its id.
+Result<store::AccountRecord> store_new_key(store::Inventory& inv, const Context& ctx, const AcmeServer& server,
+                                           const std::optional<store::AccountRecord>& replaced) {
+  auto key = crypto::generate_private_key("ec-p256");
+  if (!key) return std::move(key).error();
+  store::AccountRecord account = replaced.value_or(store::AccountRecord{});
+  account.directory_url = server.directory_url;
+  account.contact = server.contact;
+  account.key_pem = *key;
+  account.account_url.clear();
+  account.status = "valid";
+  return inv.save_account(account, ctx.actor, ctx.now(), replaced ? "account-key-replaced" : "account-key-stored");
+}
+
 }  // namespace
+
+std::string account_label(const AcmeServer& server) {
+  return server.contact.empty() ? server.directory_url : server.directory_url + " (" + server.contact + ")";
+}
 
 Result<AcmeServer> acme_server_for(store::Inventory& inv, const store::CertificateRecord* def) {
   AcmeServer s;
@@ -22,49 +45,71 @@ Result<AcmeServer> acme_server_for(store::Inventory& inv, const store::Certifica
   return s;
 }
 
+Status send_new_account(AcmeSession& session, store::Inventory& inv, const Context& ctx, const AcmeServer& server,
+                        const SessionOptions& options) {
+  auto dir = session.client->directory();
+  if (!dir) return std::move(dir).error();
+  if (dir->external_account_required && !options.eab) {
+    return make_error(Errc::usage,
+                      "the CA requires an external account binding; run 'certkeeper account register --eab-kid KID "
+                      "--eab-hmac-key KEY' with the values the CA gave you",
+                      server.directory_url);
+  }
+  std::vector<std::string> contact;
+  if (!server.contact.empty()) contact.push_back(server.contact);
+  auto registered = session.client->new_account(contact, /*agree_to_terms=*/true, options.eab);
+  if (!registered) return std::move(registered).error();
+  session.account.account_url = registered->url;
+  session.account.status = registered->status.empty() ? "valid" : registered->status;
+  auto saved = inv.save_account(session.account, ctx.actor, ctx.now(), "account-registered");
+  if (!saved) return std::move(saved).error();
+  session.account = *saved;
+  session.registered = true;
+  return {};
+}
+
 Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, const AcmeServer& server,
-                                 std::mutex& account_lock) {
+                                 std::mutex& account_lock, const SessionOptions& options) {
   AcmeSession session;
   session.directory_url = server.directory_url;
   session.ca_file = server.ca_file;
-  net::HttpOptions options;
-  options.ca_file = server.ca_file;
-  session.http = net::make_curl_client(options);
+  net::HttpOptions http_options;
+  http_options.ca_file = server.ca_file;
+  session.http = net::make_curl_client(http_options);
 
   std::lock_guard<std::mutex> lock(account_lock);
   auto found = inv.find_account(server.directory_url, server.contact);
   if (!found) return std::move(found).error();
-  store::AccountRecord account;
-  if (*found) {
-    account = **found;
-  } else {
-    auto key = crypto::generate_private_key("ec-p256");
-    if (!key) return std::move(key).error();
-    account.directory_url = server.directory_url;
-    account.contact = server.contact;
-    account.key_pem = *key;
-    auto saved = inv.save_account(account, ctx.actor, ctx.now());
-    if (!saved) return std::move(saved).error();
-    account = *saved;
+  std::optional<store::AccountRecord> stored = *found;
+  if (!options.register_missing) {
+    if (stored && retired(*stored)) {
+      return make_error(Errc::conflict,
+                        "the ACME account " + stored->account_url + " is " + stored->status +
+                            "; 'certkeeper account register' registers a new one",
+                        account_label(server));
+    }
+    if (!stored || stored->account_url.empty()) {
+      return make_error(Errc::not_found, "has no registered ACME account; run 'certkeeper account register'",
+                        account_label(server));
+    }
   }
-  auto signer = crypto::make_signer(account.key_pem);
+  if (!stored || retired(*stored)) {
+    auto fresh = store_new_key(inv, ctx, server, stored);
+    if (!fresh) return std::move(fresh).error();
+    stored = *fresh;
+  }
+  session.account = *stored;
+  auto signer = crypto::make_signer(session.account.key_pem);
   if (!signer) return std::move(signer).error();
   session.signer = std::move(*signer);
   session.client = std::make_unique<acme::Client>(*session.http, *session.signer, server.directory_url, *ctx.clock);
-  if (account.account_url.empty()) {
-    std::vector<std::string> contact;
-    if (!server.contact.empty()) contact.push_back(server.contact);
-    auto registered = session.client->new_account(contact, /*agree_to_terms=*/true, std::nullopt);
-    if (!registered) return std::move(registered).error();
-    account.account_url = registered->url;
-    account.status = registered->status.empty() ? "valid" : registered->status;
-    auto saved = inv.save_account(account, ctx.actor, ctx.now());
-    if (!saved) return std::move(saved).error();
-    account = *saved;
+  if (session.account.account_url.empty()) {
+    if (auto registered = send_new_account(session, inv, ctx, server, options); !registered) {
+      return std::move(registered).error();
+    }
   } else {
-    session.client->set_account_url(account.account_url);
+    session.client->set_account_url(session.account.account_url);
   }
-  session.account = account;
   return session;
 }
 

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "certkeeper/acme/client.h"
@@ -19,6 +20,7 @@ struct AcmeSession {
   std::unique_ptr<crypto::Signer> signer;
   std::unique_ptr<acme::Client> client;
   store::AccountRecord account;
+  bool registered = false;  // this session registered the account (newAccount was sent)
 };
 
 // The directory URL and CA file for a definition: its own, else the
@@ -30,10 +32,34 @@ struct AcmeServer {
 };
 Result<AcmeServer> acme_server_for(store::Inventory& inv, const store::CertificateRecord* def);
 
+struct SessionOptions {
+  // §7.3.4: sent with newAccount when a new account is registered.
+  std::optional<acme::ExternalAccountBinding> eab;
+  // false: use only an account that is stored and registered (revoke, the
+  // account commands); Errc::not_found otherwise, Errc::conflict when it is
+  // deactivated.
+  bool register_missing = true;
+};
+
 // Connects and makes sure an account exists for (directory, contact): the
 // account key is generated and stored before registration, so a crash never
-// loses a registered key. Serialised per process by `account_lock`.
+// loses a registered key. A stored account that was deactivated (§7.3.6: it
+// can never be used again) is replaced: a fresh key in the same row, then a
+// new registration ("account-key-replaced"). A CA whose directory says
+// externalAccountRequired gets no registration without `options.eab`
+// (Errc::usage naming --eab-kid and --eab-hmac-key). Serialised per process
+// by `account_lock`.
 Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, const AcmeServer& server,
-                                 std::mutex& account_lock);
+                                 std::mutex& account_lock, const SessionOptions& options = {});
+
+// §7.3: registers session.account's key (newAccount, agreeing to the terms)
+// and stores the account URL ("account-registered"); the EAB rule of
+// open_session applies. For a key the CA already knows it answers with that
+// account, so this is also how a stored account the CA forgot is restored.
+Status send_new_account(AcmeSession& session, store::Inventory& inv, const Context& ctx, const AcmeServer& server,
+                        const SessionOptions& options);
+
+// "DIRECTORY (mailto:CONTACT)": the subject of account errors.
+std::string account_label(const AcmeServer& server);
 
 }  // namespace certkeeper::lifecycle::detail

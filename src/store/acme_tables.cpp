@@ -40,7 +40,8 @@ Result<std::optional<AccountRecord>> Inventory::find_account(const std::string& 
   });
 }
 
-Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::string& actor, UnixTime now) {
+Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::string& actor, UnixTime now,
+                                              const std::string& event_kind) {
   return detail::guarded(impl_->path, [&]() -> Result<AccountRecord> {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
     if (account.created_at == 0) account.created_at = now;
@@ -64,7 +65,7 @@ Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::
                              {"contact", account.contact},
                              {"account_url", account.account_url},
                              {"status", account.status}};
-    detail::insert_event(impl_->db, now, std::nullopt, "", "account-saved", actor, detail.dump());
+    detail::insert_event(impl_->db, now, std::nullopt, "", event_kind, actor, detail.dump());
     tx.commit();
     return account;
   });

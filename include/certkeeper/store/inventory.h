@@ -61,9 +61,13 @@ class Inventory {
   Status record_failure(const std::string& name, const std::string& error, std::optional<UnixTime> next_check,
                         const std::string& actor, UnixTime now);
 
-  // ACME accounts: one per (directory URL, contact).
+  // ACME accounts: one per (directory URL, contact). save_account creates
+  // or replaces the row of (directory URL, contact) (its id stays) and writes
+  // `event_kind` ("account-saved", "account-rolled-over", ...) with the
+  // public fields as detail (never the key).
   Result<std::optional<AccountRecord>> find_account(const std::string& directory_url, const std::string& contact);
-  Result<AccountRecord> save_account(AccountRecord account, const std::string& actor, UnixTime now);
+  Result<AccountRecord> save_account(AccountRecord account, const std::string& actor, UnixTime now,
+                                     const std::string& event_kind = "account-saved");
 
   // Orders in flight: opened (with the new key) before finalize, closed when
   // the certificate is stored or the order failed.
@@ -90,6 +94,14 @@ class Inventory {
   };
   Result<std::vector<int>> append_versions(std::vector<NewVersion> items, const std::string& event_kind,
                                            const std::string& actor, UnixTime now);
+
+  // Records that the CA revoked `version` of `name`: revoked_at = now,
+  // revoke_reason = `reason` (an RFC 5280 reason name) and the event
+  // "revoked", in one transaction. A version already marked keeps its first
+  // mark and gets no second event: returns false then, true when marked now.
+  // Errc::not_found when the certificate or the version does not exist.
+  Result<bool> mark_revoked(const std::string& name, int version, const std::string& reason,
+                            const std::string& actor, UnixTime now);
 
   // Every version of a certificate, oldest first, without private keys.
   Result<std::vector<VersionRecord>> versions(const std::string& name);

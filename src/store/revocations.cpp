@@ -1,0 +1,43 @@
+// Inventory: marking a version revoked. The only change a stored version
+// ever takes (db/0001_initial.sql lets revoked_at and revoke_reason through
+// the append-only trigger).
+#include <nlohmann/json.hpp>
+
+#include "impl.h"
+
+namespace certkeeper::store {
+
+Result<bool> Inventory::mark_revoked(const std::string& name, int version, const std::string& reason,
+                                     const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<bool> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(impl_->db,
+                        "SELECT c.id, v.id, v.revoked_at, v.serial FROM certificates c "
+                        "LEFT JOIN cert_versions v ON v.certificate_id = c.id AND v.version = ? WHERE c.name = ?");
+    q.bind(1, version);
+    q.bind(2, name);
+    if (!q.executeStep()) {
+      return make_error(Errc::not_found, "no such certificate; 'certkeeper list' shows the names", name);
+    }
+    if (q.getColumn(1).isNull()) {
+      return make_error(Errc::not_found,
+                        "has no version " + std::to_string(version) + "; 'certkeeper history NAME' lists the versions",
+                        name);
+    }
+    if (!q.getColumn(2).isNull()) return false;
+    std::int64_t certificate_id = q.getColumn(0).getInt64();
+    std::int64_t version_id = q.getColumn(1).getInt64();
+    std::string serial = q.getColumn(3).getString();
+    SQLite::Statement u(impl_->db, "UPDATE cert_versions SET revoked_at = ?, revoke_reason = ? WHERE id = ?");
+    u.bind(1, static_cast<std::int64_t>(now));
+    u.bind(2, reason);
+    u.bind(3, version_id);
+    u.exec();
+    nlohmann::json detail = {{"version", version}, {"reason", reason}, {"serial", serial}};
+    detail::insert_event(impl_->db, now, certificate_id, name, "revoked", actor, detail.dump());
+    tx.commit();
+    return true;
+  });
+}
+
+}  // namespace certkeeper::store
