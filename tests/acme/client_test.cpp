@@ -169,6 +169,25 @@ TEST_F(ClientTest, RevokeTreatsAlreadyRevokedAsDone) {
   EXPECT_TRUE(client_->revoke("not really DER", 4));
 }
 
+TEST(RsaAccount, SignsWithRs256FromRegistrationToCertificate) {
+  AcmeStub stub;
+  FixedClock clock(1'800'000'000);
+  net::HttpOptions http_options;
+  http_options.ca_file = stub.ca_file();
+  auto http = net::make_curl_client(http_options);
+  auto signer = std::move(crypto::make_signer(*crypto::generate_private_key("rsa-2048")).value());
+  Client client(*http, *signer, stub.directory_url(), clock);
+  ASSERT_TRUE(client.new_account({}, true, std::nullopt));
+  auto order = client.new_order({identifier_for("rsa.example.test")});
+  ASSERT_TRUE(order) << order.error().what();
+  for (const auto& r : stub.requests()) {
+    if (r.jws) {
+      EXPECT_EQ(r.protected_header["alg"], "RS256") << r.path;
+    }
+  }
+  EXPECT_EQ(stub.requests_to("/acct").front().protected_header["jwk"]["kty"], "RSA");
+}
+
 TEST(Problem, ParsesTypesSubproblemsAndRetryAfter) {
   auto p = parse_problem(400,
                          R"({"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"no",
