@@ -16,7 +16,7 @@ using std::chrono::milliseconds;
 
 // Polling: quick first looks (pebble validates in milliseconds), then
 // backing off to 5 s, within 5 minutes in all; Retry-After wins (§7.4, §8.2).
-constexpr milliseconds kFirstPoll{50};
+constexpr milliseconds kFirstPoll{10};
 constexpr milliseconds kMaxPollInterval{5000};
 constexpr milliseconds kPollBudget{300'000};
 

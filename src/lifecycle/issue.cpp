@@ -2,6 +2,7 @@
 // download -> the same validation gate as an import -> a new version.
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,21 @@ struct Shared {
   detail::SolverSet solvers;
   std::mutex account_lock;
 };
+
+// Each worker keeps its sessions (directory, nonce, account, connection)
+// across the certificates it issues, so that after the first certificate an
+// issuance costs only the protocol's own requests, not a directory fetch
+// and a fresh nonce each time.
+using Sessions = std::map<std::string, AcmeSession>;
+
+Result<AcmeSession*> session_for(Sessions& sessions, store::Inventory& inv, Shared& shared,
+                                 const detail::AcmeServer& server) {
+  std::string key = server.directory_url + "\n" + server.contact + "\n" + server.ca_file;
+  if (auto it = sessions.find(key); it != sessions.end()) return &it->second;
+  auto opened = detail::open_session(inv, shared.ctx, server, shared.account_lock);
+  if (!opened) return std::move(opened).error();
+  return &sessions.emplace(key, std::move(*opened)).first->second;
+}
 
 // An order for the definition: the one an earlier run left open (resumed,
 // with the key stored for it), or a new one whose key and URL are stored
@@ -158,14 +174,14 @@ Status store_issued(store::Inventory& inv, const Context& ctx, AcmeSession& s, c
   return inv.close_order(in_flight.id, "done", ctx.now());
 }
 
-Status issue_steps(store::Inventory& inv, Shared& shared, const store::CertificateRecord& def, IssueOutcome& out,
-                   std::optional<AcmeSession>& session, std::optional<OrderInFlight>& in_flight) {
+Status issue_steps(store::Inventory& inv, Shared& shared, Sessions& sessions, const store::CertificateRecord& def,
+                   IssueOutcome& out, AcmeSession*& session, std::optional<OrderInFlight>& in_flight) {
   const Context& ctx = shared.ctx;
   auto server = detail::acme_server_for(inv, &def);
   if (!server) return std::move(server).error();
-  auto opened = detail::open_session(inv, ctx, *server, shared.account_lock);
-  if (!opened) return std::move(opened).error();
-  session = std::move(*opened);
+  auto found = session_for(sessions, inv, shared, *server);
+  if (!found) return std::move(found).error();
+  session = *found;
   if (!def.profile.empty()) {
     auto dir = session->client->directory();
     if (!dir) return std::move(dir).error();
@@ -187,7 +203,7 @@ Status issue_steps(store::Inventory& inv, Shared& shared, const store::Certifica
   return store_issued(inv, ctx, *session, def, *in_flight, *pem, out);
 }
 
-IssueOutcome issue_one(Shared& shared, const std::string& name) {
+IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& name) {
   const Context& ctx = shared.ctx;
   IssueOutcome out;
   out.name = name;
@@ -205,10 +221,14 @@ IssueOutcome issue_one(Shared& shared, const std::string& name) {
                                   name);
     return out;
   }
-  std::optional<AcmeSession> session;
+  AcmeSession* session = nullptr;
   std::optional<OrderInFlight> in_flight;
-  Status done = issue_steps(*inv, shared, **def, out, session, in_flight);
-  if (session) out.requests = session->client->requests();
+  std::size_t requests_before = 0;
+  for (const auto& [key, s] : sessions) requests_before += s.client->requests();
+  Status done = issue_steps(*inv, shared, sessions, **def, out, session, in_flight);
+  std::size_t requests_after = 0;
+  for (const auto& [key, s] : sessions) requests_after += s.client->requests();
+  out.requests = requests_after - requests_before;
   if (done) return out;
   out.error = done.error();
   std::optional<UnixTime> retry_at;
@@ -230,7 +250,8 @@ std::vector<IssueOutcome> issue(const Context& ctx, const std::vector<std::strin
   std::vector<IssueOutcome> outcomes(names.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t i; (i = next++) < names.size();) outcomes[i] = issue_one(shared, names[i]);
+    Sessions sessions;
+    for (std::size_t i; (i = next++) < names.size();) outcomes[i] = issue_one(shared, sessions, names[i]);
   };
   std::size_t threads = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(parallel, 1)), 1, names.size());
   std::vector<std::thread> pool;

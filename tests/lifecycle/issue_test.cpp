@@ -156,3 +156,27 @@ TEST(IssuePolling, RetryAfterOnAProcessingOrderIsHonoured) {
 
 }  // namespace
 }  // namespace certkeeper::lifecycle
+
+namespace certkeeper::lifecycle {
+namespace {
+
+TEST_F(IssueStubTest, AfterTheFirstCertificateOnlyTheProtocolsRequests) {
+  for (const char* name : {"b", "c"}) {
+    AddRequest add;
+    add.name = name;
+    add.domains = {std::string(name) + ".example.test"};
+    add.webroot = dir_.file("");
+    ASSERT_TRUE(add_certificate(ctx_, add));
+  }
+  auto out = issue(ctx_, {"web", "b", "c"}, 1);
+  ASSERT_EQ(out.size(), 3u);
+  for (const auto& o : out) ASSERT_FALSE(o.error) << o.name << ": " << o.error->what();
+  // newOrder, authz, challenge, one authz poll, finalize, one order poll at
+  // most, certificate; the directory and the first nonce only once per run.
+  EXPECT_LE(out[1].requests, 7u);
+  EXPECT_LE(out[2].requests, 7u);
+  EXPECT_EQ(stub_.requests_to("/dir").size(), 1u);
+}
+
+}  // namespace
+}  // namespace certkeeper::lifecycle
