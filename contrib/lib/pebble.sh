@@ -1,12 +1,19 @@
 # Start Debian's pebble (+ pebble-challtestsrv as its DNS) on loopback with a
 # generated TLS certificate, for the demo and the benchmarks. Sourced.
-#   start_pebble DIR   -> sets PEBBLE_DIR_URL, PEBBLE_TRUST (listener CA +
-#                         issuing root), PEBBLE_HTTP_PORT; stop_pebble on exit.
+#   start_pebble DIR [VAR=VALUE...]
+#                      -> sets PEBBLE_DIR_URL, PEBBLE_TRUST (listener CA +
+#                         issuing root), PEBBLE_LISTENER_CA (listener CA only),
+#                         PEBBLE_HTTP_PORT; stop_pebble on exit.
+#                         VAR=VALUE pairs are extra environment for pebble
+#                         (e.g. PEBBLE_VA_ALWAYS_VALID=1), after the default
+#                         PEBBLE_VA_NOSLEEP=1. stop_pebble, then start_pebble
+#                         again, restarts it (with a new issuing root).
 # Ports are pebble's defaults, the embedded default of `certkeeper init`:
 # ACME 14000, management 15000, http-01 validation 5002, tls-alpn-01 5001.
 
 start_pebble() {
   local dir=$1
+  shift
   mkdir -p "$dir"
   openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
     -subj "/CN=pebble listener CA" -keyout "$dir/ca.key" -out "$dir/ca.pem" \
@@ -24,7 +31,7 @@ JSON
   pebble-challtestsrv -dns01 127.0.0.1:8053 -management 127.0.0.1:8055 -defaultIPv4 127.0.0.1 \
     -defaultIPv6 "" -http01 "" -https01 "" -tlsalpn01 "" > "$dir/challtestsrv.log" 2>&1 &
   PEBBLE_CHALLTESTSRV_PID=$!
-  PEBBLE_VA_NOSLEEP=1 pebble -config "$dir/pebble.json" -dnsserver 127.0.0.1:8053 > "$dir/pebble.log" 2>&1 &
+  env PEBBLE_VA_NOSLEEP=1 "$@" pebble -config "$dir/pebble.json" -dnsserver 127.0.0.1:8053 > "$dir/pebble.log" 2>&1 &
   PEBBLE_PID=$!
   trap stop_pebble EXIT
   local i
@@ -39,11 +46,18 @@ JSON
   cat "$dir/ca.pem" "$dir/root.pem" > "$dir/trust.pem"
   PEBBLE_DIR_URL=https://127.0.0.1:14000/dir
   PEBBLE_TRUST=$dir/trust.pem
+  PEBBLE_LISTENER_CA=$dir/ca.pem
   PEBBLE_HTTP_PORT=5002
 }
 
 stop_pebble() {
-  [ -n "${PEBBLE_PID:-}" ] && kill "$PEBBLE_PID" 2>/dev/null
-  [ -n "${PEBBLE_CHALLTESTSRV_PID:-}" ] && kill "$PEBBLE_CHALLTESTSRV_PID" 2>/dev/null
-  wait 2>/dev/null || true
+  local pid
+  for pid in ${PEBBLE_PID:-} ${PEBBLE_CHALLTESTSRV_PID:-}; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in ${PEBBLE_PID:-} ${PEBBLE_CHALLTESTSRV_PID:-}; do
+    wait "$pid" 2>/dev/null || true
+  done
+  PEBBLE_PID=
+  PEBBLE_CHALLTESTSRV_PID=
 }
