@@ -1,49 +1,12 @@
 // account register | show | rollover | deactivate as whole processes against
 // Debian's pebble (5% bad nonces on), with and without External Account
 // Binding.
-#include "cli/cli_fixture.h"
-#include "support/pebble.h"
+#include "cli/pebble_cli_fixture.h"
 
 namespace certkeeper::testing {
 namespace {
 
-// init against `pebble` as IssueTest does: its listener CA and issuing root.
-class PebbleCliTest : public CliTest {
- protected:
-  void init_for(const Pebble& pebble) {
-    trust_ = pki_.write("pebble-ca.pem", read_file(pebble.ca_file()) + pebble.issuing_root_pem());
-    auto r = ck({"init", "--acme-server", pebble.directory_url(), "--acme-ca-file", trust_, "--email",
-                 "ops@example.test"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
-
-  nlohmann::json account(const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"--json", "account"};
-    all.insert(all.end(), args.begin(), args.end());
-    auto r = ck(all);
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    EXPECT_EQ(r.out.find("PRIVATE"), std::string::npos) << "no key material in any output";
-    return r.exit_code == 0 ? json(r)["account"] : nlohmann::json();
-  }
-
-  std::string trust_;
-};
-
-class AccountTest : public PebbleCliTest {
- protected:
-  static void SetUpTestSuite() { pebble_ = new Pebble(); }
-  static void TearDownTestSuite() {
-    delete pebble_;
-    pebble_ = nullptr;
-  }
-  void SetUp() override { init_for(*pebble_); }
-
-  std::string http_listen() const { return "127.0.0.1:" + std::to_string(pebble_->http01_port()); }
-
-  static Pebble* pebble_;
-};
-
-Pebble* AccountTest::pebble_ = nullptr;
+class AccountTest : public PebbleCliTest<> {};
 
 TEST_F(AccountTest, RegisterIsIdempotent) {
   auto r = ck({"--json", "account", "register"});
@@ -146,23 +109,7 @@ TEST_F(AccountTest, EabFlagsComeInPairs) {
   EXPECT_EQ(ck({"account"}).exit_code, 2) << "a subcommand is required";
 }
 
-class AccountEabTest : public PebbleCliTest {
- protected:
-  static void SetUpTestSuite() {
-    PebbleOptions options;
-    options.eab = true;
-    pebble_ = new Pebble(options);
-  }
-  static void TearDownTestSuite() {
-    delete pebble_;
-    pebble_ = nullptr;
-  }
-  void SetUp() override { init_for(*pebble_); }
-
-  static Pebble* pebble_;
-};
-
-Pebble* AccountEabTest::pebble_ = nullptr;
+class AccountEabTest : public PebbleCliTest</*kEab=*/true> {};
 
 TEST_F(AccountEabTest, RegistrationNeedsTheBinding) {
   auto refused = ck({"account", "register"});

@@ -3,36 +3,12 @@
 
 #include <algorithm>
 
-#include "cli/cli_fixture.h"
-#include "support/pebble.h"
+#include "cli/pebble_cli_fixture.h"
 
 namespace certkeeper::testing {
 namespace {
 
-class IssueTest : public CliTest {
- protected:
-  static void SetUpTestSuite() { pebble_ = new Pebble(); }
-  static void TearDownTestSuite() {
-    delete pebble_;
-    pebble_ = nullptr;
-  }
-
-  void SetUp() override {
-    // The private CA's file: pebble's listener CA and its issuing root.
-    trust_ = pki_.write("pebble-ca.pem", read_file(pebble_->ca_file()) + pebble_->issuing_root_pem());
-    auto r = ck({"init", "--acme-server", pebble_->directory_url(), "--acme-ca-file", trust_, "--email",
-                 "ops@example.test"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
-
-  std::string http_listen() const { return "127.0.0.1:" + std::to_string(pebble_->http01_port()); }
-  std::string tls_listen() const { return "127.0.0.1:" + std::to_string(pebble_->tlsalpn01_port()); }
-
-  static Pebble* pebble_;
-  std::string trust_;
-};
-
-Pebble* IssueTest::pebble_ = nullptr;
+class IssueTest : public PebbleCliTest<> {};
 
 TEST_F(IssueTest, Http01StandaloneIssuesAndStoresAVersion) {
   auto add = ck({"add", "web", "--domain", "www.example.test", "--domain", "example.test", "--challenge", "http-01",

@@ -2,30 +2,15 @@
 // history records it.
 #include <algorithm>
 
-#include "cli/cli_fixture.h"
-#include "support/pebble.h"
+#include "cli/pebble_cli_fixture.h"
 
 namespace certkeeper::testing {
 namespace {
 
-class RevokeTest : public CliTest {
+class RevokeTest : public PebbleCliTest<> {
  protected:
-  static void SetUpTestSuite() { pebble_ = new Pebble(); }
-  static void TearDownTestSuite() {
-    delete pebble_;
-    pebble_ = nullptr;
-  }
-
-  void SetUp() override {
-    trust_ = pki_.write("pebble-ca.pem", read_file(pebble_->ca_file()) + pebble_->issuing_root_pem());
-    auto r = ck({"init", "--external-url", "https://www.example.test/", "--acme-server", pebble_->directory_url(),
-                 "--acme-ca-file", trust_, "--email", "ops@example.test"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
-
   void issue(const std::string& name) {
-    std::string listen = "127.0.0.1:" + std::to_string(pebble_->http01_port());
-    ASSERT_EQ(ck({"add", name, "--domain", name + ".example.test", "--listen", listen}).exit_code, 0);
+    ASSERT_EQ(ck({"add", name, "--domain", name + ".example.test", "--listen", http_listen()}).exit_code, 0);
     auto r = ck({"issue", name});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
@@ -35,11 +20,7 @@ class RevokeTest : public CliTest {
                          [&](const nlohmann::json& e) { return e["kind"] == kind; });
   }
 
-  static Pebble* pebble_;
-  std::string trust_;
 };
-
-Pebble* RevokeTest::pebble_ = nullptr;
 
 TEST_F(RevokeTest, RevokesTheCurrentVersionAndRecordsIt) {
   issue("web");
