@@ -119,6 +119,15 @@ Result<AccountView> show_account(const Context& ctx, bool ask_server) {
   if (!o) return std::move(o).error();
   auto found = o->inv.find_account(o->server.directory_url, o->server.contact);
   if (!found) return std::move(found).error();
+  if (*found && !(*found)->pending_key_pem.empty() && ask_server) {
+    // An interrupted rollover: opening a session settles which key is live.
+    detail::SessionOptions options;
+    options.register_missing = false;
+    std::mutex lock;
+    (void)detail::open_session(o->inv, ctx, o->server, lock, options);
+    found = o->inv.find_account(o->server.directory_url, o->server.contact);
+    if (!found) return std::move(found).error();
+  }
   if (!*found) {
     return make_error(Errc::not_found, "has no ACME account; run 'certkeeper account register'",
                       detail::account_label(o->server));
@@ -159,24 +168,22 @@ Result<AccountView> rollover_account(const Context& ctx) {
   if (!new_key) return std::move(new_key).error();
   auto new_signer = crypto::make_signer(*new_key);
   if (!new_signer) return std::move(new_signer).error();
-  if (auto changed = s->client->key_change(**new_signer); !changed) return std::move(changed).error();
+  // Two steps, so that no crash can lose the account: the new key is stored
+  // as pending before the CA is asked; open_session settles a pending key
+  // left by a crash by asking the CA which key it knows.
   store::AccountRecord account = s->account;
-  account.key_pem = *new_key;
-  auto saved = o->inv.save_account(account, ctx.actor, ctx.now(), "account-rolled-over");
-  if (!saved) {
-    // The CA knows only the new key now, and it exists only in memory: give
-    // the CA the old key back so that the stored one keeps working.
-    acme::Client with_new(*s->http, **new_signer, o->server.directory_url, *ctx.clock);
-    with_new.set_account_url(account.account_url);
-    if (auto back = with_new.key_change(*s->signer); !back) {
-      return make_error(saved.error().code,
-                        saved.error().message + "; the CA already uses the new key and could not be switched back (" +
-                            back.error().message + "): the account is lost, run 'certkeeper account register'",
-                        saved.error().subject);
-    }
-    return make_error(saved.error().code, saved.error().message + "; the CA was switched back to the old key",
-                      saved.error().subject);
+  account.pending_key_pem = *new_key;
+  auto pending = o->inv.save_account(account, ctx.actor, ctx.now(), "account-rollover-started");
+  if (!pending) return std::move(pending).error();
+  if (auto changed = s->client->key_change(**new_signer); !changed) {
+    account.pending_key_pem.clear();
+    (void)o->inv.save_account(account, ctx.actor, ctx.now(), "account-rollover-refused");
+    return std::move(changed).error();
   }
+  account.key_pem = *new_key;
+  account.pending_key_pem.clear();
+  auto saved = o->inv.save_account(account, ctx.actor, ctx.now(), "account-rolled-over");
+  if (!saved) return std::move(saved).error();  // the pending key is stored: the next session settles it
   return view_of(*saved);
 }
 

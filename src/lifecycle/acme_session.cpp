@@ -68,6 +68,28 @@ Status send_new_account(AcmeSession& session, store::Inventory& inv, const Conte
   return {};
 }
 
+// A rollover interrupted between storing the new key and storing the CA's
+// answer: keep whichever key the CA knows the account by (§7.3.1
+// onlyReturnExisting with the pending key), drop the other.
+Status settle_pending_key(store::Inventory& inv, const Context& ctx, AcmeSession& session,
+                          store::AccountRecord& account) {
+  auto pending = crypto::make_signer(account.pending_key_pem);
+  bool promote = false;
+  if (pending) {
+    acme::Client probe(*session.http, **pending, session.directory_url, *ctx.clock);
+    auto found = probe.find_account();
+    if (!found && found.error().code == Errc::network) return std::move(found).error();  // ask again next time
+    promote = found && found->url == account.account_url;
+  }
+  if (promote) account.key_pem = account.pending_key_pem;
+  account.pending_key_pem.clear();
+  auto saved = inv.save_account(account, ctx.actor, ctx.now(),
+                                promote ? "account-rolled-over" : "account-rollover-abandoned");
+  if (!saved) return std::move(saved).error();
+  account = *saved;
+  return {};
+}
+
 Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, const AcmeServer& server,
                                  std::mutex& account_lock, const SessionOptions& options) {
   AcmeSession session;
@@ -97,6 +119,9 @@ Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, cons
     auto fresh = store_new_key(inv, ctx, server, stored);
     if (!fresh) return std::move(fresh).error();
     stored = *fresh;
+  }
+  if (!stored->pending_key_pem.empty() && !stored->account_url.empty()) {
+    if (auto settled = settle_pending_key(inv, ctx, session, *stored); !settled) return std::move(settled).error();
   }
   session.account = *stored;
   auto signer = crypto::make_signer(session.account.key_pem);

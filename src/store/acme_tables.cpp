@@ -15,6 +15,7 @@ AccountRecord read_account(SQLite::Statement& q) {
   a.key_pem = q.getColumn(4).getString();
   a.status = q.getColumn(5).getString();
   a.created_at = q.getColumn(6).getInt64();
+  a.pending_key_pem = q.getColumn(7).getString();
   return a;
 }
 
@@ -31,7 +32,7 @@ Result<std::optional<AccountRecord>> Inventory::find_account(const std::string& 
                                                              const std::string& contact) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<AccountRecord>> {
     SQLite::Statement q(impl_->db,
-                        "SELECT id, directory_url, contact, account_url, key_pem, status, created_at "
+                        "SELECT id, directory_url, contact, account_url, key_pem, status, created_at, pending_key_pem "
                         "FROM acme_accounts WHERE directory_url = ? AND contact = ?");
     q.bind(1, directory_url);
     q.bind(2, contact);
@@ -46,15 +47,17 @@ Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
     if (account.created_at == 0) account.created_at = now;
     SQLite::Statement q(impl_->db,
-                        "INSERT INTO acme_accounts (directory_url, contact, account_url, key_pem, status, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (directory_url, contact) DO UPDATE SET "
-                        "account_url = excluded.account_url, key_pem = excluded.key_pem, status = excluded.status");
+                        "INSERT INTO acme_accounts (directory_url, contact, account_url, key_pem, status, created_at, "
+                        "pending_key_pem) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (directory_url, contact) DO UPDATE SET "
+                        "account_url = excluded.account_url, key_pem = excluded.key_pem, status = excluded.status, "
+                        "pending_key_pem = excluded.pending_key_pem");
     q.bind(1, account.directory_url);
     q.bind(2, account.contact);
     q.bind(3, account.account_url);
     q.bind(4, account.key_pem);
     q.bind(5, account.status);
     q.bind(6, static_cast<std::int64_t>(account.created_at));
+    q.bind(7, account.pending_key_pem);
     q.exec();
     SQLite::Statement id(impl_->db, "SELECT id FROM acme_accounts WHERE directory_url = ? AND contact = ?");
     id.bind(1, account.directory_url);

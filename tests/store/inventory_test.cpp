@@ -382,7 +382,9 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
     ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
   }
   // Turn it back into a schema-1 database, as release 1 left it.
-  ASSERT_EQ(raw_exec(path, "DROP TABLE orders; DELETE FROM schema_version WHERE version >= 2"), SQLITE_OK);
+  ASSERT_EQ(raw_exec(path, "DROP TABLE orders; ALTER TABLE acme_accounts DROP COLUMN pending_key_pem; "
+                           "DELETE FROM schema_version WHERE version >= 2"),
+            SQLITE_OK);
   auto read_only = Inventory::open(path, OpenMode::read_only);
   ASSERT_FALSE(read_only) << "a read-only open never migrates";
   auto inv = Inventory::open(path, OpenMode::existing);

@@ -16,6 +16,7 @@ struct AccountRecord {
   std::string contact;      // "" when registered without one
   std::string account_url;  // the kid; "" until registered
   std::string key_pem;      // secret
+  std::string pending_key_pem;  // secret: a rollover's new key until the CA confirms it, else ""
   std::string status = "valid";
   UnixTime created_at = 0;
 };

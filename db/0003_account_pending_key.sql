@@ -1,0 +1,5 @@
+-- Account key rollover (RFC 8555 §7.3.5) in two steps: the new key is stored
+-- here before the CA is asked, and promoted once the CA answers. A crash in
+-- between leaves both keys stored; the next session asks the CA which one
+-- it knows (onlyReturnExisting) and keeps that one.
+ALTER TABLE acme_accounts ADD COLUMN pending_key_pem TEXT NOT NULL DEFAULT '';
