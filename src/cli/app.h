@@ -29,6 +29,9 @@ enum Exit : int {
 };
 
 int exit_code_for(Errc code);
+// For commands that talk to a CA: a CA that refused or could not be reached
+// is exit 4 (DESIGN.md), everything else as exit_code_for.
+int ca_exit_code_for(Errc code);
 
 struct Globals {
   std::string db;

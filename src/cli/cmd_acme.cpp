@@ -7,12 +7,6 @@
 namespace certkeeper::cli {
 namespace {
 
-// A CA that refused or could not be reached is exit 4 (DESIGN.md).
-int issue_exit_code(const Error& e) {
-  if (e.code == Errc::ca_failed || e.code == Errc::network) return kCaFailed;
-  return exit_code_for(e.code);
-}
-
 nlohmann::json outcome_json(const lifecycle::IssueOutcome& o) {
   nlohmann::json j = {{"name", o.name},   {"stored", o.stored},     {"version", nullptr},
                       {"error", nullptr}, {"requests", o.requests}, {"resumed", o.resumed}};
@@ -74,7 +68,7 @@ Command add_issue(CLI::App& root, Globals& g) {
             for (const auto& o : outcomes) {
               list.push_back(outcome_json(o));
               if (o.error) {
-                code = std::max(code, issue_exit_code(*o.error));
+                code = std::max(code, ca_exit_code_for(o.error->code));
                 if (!g.json) err_line("certkeeper: " + o.error->what());
               } else if (!g.json && o.verdict && o.verdict->bundle) {
                 print_findings(g, o.verdict->findings);

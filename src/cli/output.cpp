@@ -46,10 +46,11 @@ int fail_with(const Globals& g, const Error& error, int code) {
 
 int fail(const Globals& g, const Error& error) { return fail_with(g, error, exit_code_for(error.code)); }
 
-int fail_ca(const Globals& g, const Error& error) {
-  bool ca = error.code == Errc::ca_failed || error.code == Errc::network;
-  return fail_with(g, error, ca ? int(kCaFailed) : exit_code_for(error.code));
+int ca_exit_code_for(Errc code) {
+  return code == Errc::ca_failed || code == Errc::network ? int(kCaFailed) : exit_code_for(code);
 }
+
+int fail_ca(const Globals& g, const Error& error) { return fail_with(g, error, ca_exit_code_for(error.code)); }
 
 void err_line(const std::string& line) {
   std::fflush(stdout);
