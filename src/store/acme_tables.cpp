@@ -19,13 +19,6 @@ AccountRecord read_account(SQLite::Statement& q) {
   return a;
 }
 
-std::optional<std::int64_t> certificate_id(SQLite::Database& db, const std::string& name) {
-  SQLite::Statement q(db, "SELECT id FROM certificates WHERE name = ?");
-  q.bind(1, name);
-  if (!q.executeStep()) return std::nullopt;
-  return q.getColumn(0).getInt64();
-}
-
 }  // namespace
 
 Result<std::optional<AccountRecord>> Inventory::find_account(const std::string& directory_url,
@@ -79,7 +72,7 @@ Result<std::int64_t> Inventory::open_order(const std::string& name, std::int64_t
                                            const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<std::int64_t> {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-    auto id = certificate_id(impl_->db, name);
+    auto id = detail::certificate_id(impl_->db, name);
     if (!id) return make_error(Errc::not_found, "no such certificate", name);
     SQLite::Statement q(impl_->db, "INSERT INTO orders (certificate_id, account_id, order_url, key_pem, created_at) "
                                    "VALUES (?, ?, ?, ?, ?)");

@@ -46,6 +46,9 @@ std::vector<std::string> decode_list(const std::string& json);
 std::optional<std::int64_t> optional_int(const SQLite::Column& c);
 void bind_optional(SQLite::Statement& q, int index, const std::optional<std::int64_t>& v);
 
+// The id of the certificate `name`, if it exists.
+std::optional<std::int64_t> certificate_id(SQLite::Database& db, const std::string& name);
+
 // Appends one event inside the caller's transaction.
 void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
                   const std::string& certificate_name, const std::string& kind,

@@ -31,6 +31,13 @@ void bind_optional(SQLite::Statement& q, int index, const std::optional<std::int
   }
 }
 
+std::optional<std::int64_t> certificate_id(SQLite::Database& db, const std::string& name) {
+  SQLite::Statement q(db, "SELECT id FROM certificates WHERE name = ?");
+  q.bind(1, name);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getInt64();
+}
+
 void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
                   const std::string& certificate_name, const std::string& kind,
                   const std::string& actor, const std::string& detail_json) {

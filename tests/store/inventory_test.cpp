@@ -383,6 +383,7 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
   }
   // Turn it back into a schema-1 database, as release 1 left it.
   ASSERT_EQ(raw_exec(path, "DROP TABLE orders; ALTER TABLE acme_accounts DROP COLUMN pending_key_pem; "
+                           "ALTER TABLE targets DROP COLUMN pending_version; "
                            "DELETE FROM schema_version WHERE version >= 2"),
             SQLITE_OK);
   auto read_only = Inventory::open(path, OpenMode::read_only);
@@ -392,6 +393,7 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
   EXPECT_EQ(*inv->schema_version(), embedded_migrations().back().version);
   EXPECT_EQ(inv->versions("mail")->size(), 1u) << "data survives the upgrade";
   EXPECT_TRUE(inv->open_order_of("mail")) << "the new table is there";
+  EXPECT_TRUE(inv->targets("mail")) << "the install journal column is there";
 }
 
 }  // namespace

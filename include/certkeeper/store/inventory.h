@@ -18,6 +18,7 @@
 
 #include "certkeeper/store/acme_records.h"
 #include "certkeeper/store/records.h"
+#include "certkeeper/store/target_records.h"
 #include "certkeeper/util/result.h"
 
 namespace certkeeper::store {
@@ -110,6 +111,30 @@ class Inventory {
   // Finds the version of `name` with this fingerprint, if any.
   Result<std::optional<int>> version_by_fingerprint(const std::string& name,
                                                     const std::string& fingerprint_sha256);
+
+  // Install targets. save_target creates the target (certificate, dir) or
+  // replaces its settings (installed and pending versions stay), with the
+  // event "target-added" or "target-changed". Errc::not_found when the
+  // certificate does not exist.
+  Result<TargetRecord> save_target(const TargetRecord& target, const std::string& actor, UnixTime now);
+  // The certificate's targets, in the order they were added.
+  Result<std::vector<TargetRecord>> targets(const std::string& name);
+  // Forgets a target (its files stay on disk), with the event "target-removed".
+  // Errc::not_found when there is no such target.
+  Status remove_target(const std::string& name, const std::string& dir, const std::string& actor, UnixTime now);
+  // The install journal: marks the targets as switching to `version` (one
+  // transaction, no event: the outcome is what gets recorded).
+  Status set_pending(const std::vector<std::int64_t>& target_ids, int version);
+  // Ends a transaction: every target's installed_version is set as given and
+  // its pending_version cleared, and the event `kind` is written, all in one
+  // transaction.
+  Status finish_install(const std::string& name, const std::vector<TargetOutcome>& outcomes,
+                        const std::string& kind, const std::string& detail_json, const std::string& actor,
+                        UnixTime now);
+  // Writes one event about a certificate (e.g. a failed install whose files
+  // never changed).
+  Status record_event(const std::string& name, const std::string& kind, const std::string& detail_json,
+                      const std::string& actor, UnixTime now);
 
   // The audit log, oldest first: of one certificate, or of everything ("").
   Result<std::vector<EventRecord>> events(const std::string& name);

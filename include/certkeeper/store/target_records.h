@@ -1,0 +1,35 @@
+// Plain rows of the targets table (db/0001_initial.sql, db/0004). The store
+// keeps reload commands and probes as JSON text; lifecycle gives them meaning.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "certkeeper/util/clock.h"
+
+namespace certkeeper::store {
+
+struct TargetRecord {
+  std::int64_t id = 0;
+  std::string certificate_name;
+  std::string dir;
+  std::string layout = "separate";  // "separate" | "combined"
+  bool include_root = false;
+  std::string owner;
+  std::string group;
+  int mode = 0600;                  // of the key file(s)
+  std::string reload_json = "[]";   // [{"argv": [...], "timeout_ms": N}, ...]
+  std::string probes_json = "[]";   // ["HOST:PORT[,starttls=P][,servername=N]", ...]
+  std::optional<int> installed_version;  // what the last finished transaction left live
+  std::optional<int> pending_version;    // set while a transaction is in flight
+  UnixTime created_at = 0;
+};
+
+// The outcome of one install transaction for one target.
+struct TargetOutcome {
+  std::int64_t target_id = 0;
+  std::optional<int> installed_version;
+};
+
+}  // namespace certkeeper::store

@@ -1,0 +1,174 @@
+// Inventory: install targets and the install transaction's journal
+// (db/0004_target_install_journal.sql).
+#include <nlohmann/json.hpp>
+
+#include "impl.h"
+
+namespace certkeeper::store {
+
+namespace {
+
+constexpr const char* kColumns =
+    "t.id, c.name, t.dir, t.layout, t.include_root, t.owner, t.grp, t.mode, t.reload, t.probes, "
+    "t.installed_version, t.pending_version, t.created_at";
+
+TargetRecord read_target(SQLite::Statement& q) {
+  TargetRecord t;
+  t.id = q.getColumn(0).getInt64();
+  t.certificate_name = q.getColumn(1).getString();
+  t.dir = q.getColumn(2).getString();
+  t.layout = q.getColumn(3).getString();
+  t.include_root = q.getColumn(4).getInt() != 0;
+  t.owner = q.getColumn(5).getString();
+  t.group = q.getColumn(6).getString();
+  t.mode = q.getColumn(7).getInt();
+  t.reload_json = q.getColumn(8).getString();
+  t.probes_json = q.getColumn(9).getString();
+  if (auto v = detail::optional_int(q.getColumn(10))) t.installed_version = static_cast<int>(*v);
+  if (auto v = detail::optional_int(q.getColumn(11))) t.pending_version = static_cast<int>(*v);
+  t.created_at = q.getColumn(12).getInt64();
+  return t;
+}
+
+// What the audit log says about a target: its settings, never file contents.
+std::string target_detail(const TargetRecord& t) {
+  nlohmann::json detail = {{"dir", t.dir},
+                           {"layout", t.layout},
+                           {"include_root", t.include_root},
+                           {"owner", t.owner},
+                           {"group", t.group},
+                           {"mode", t.mode},
+                           {"reload", nlohmann::json::parse(t.reload_json, nullptr, false)},
+                           {"probes", nlohmann::json::parse(t.probes_json, nullptr, false)}};
+  return detail.dump();
+}
+
+Error no_certificate(const std::string& name) {
+  return make_error(Errc::not_found, "no such certificate; define it with 'certkeeper add' or 'certkeeper import' first",
+                    name);
+}
+
+}  // namespace
+
+Result<TargetRecord> Inventory::save_target(const TargetRecord& target, const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<TargetRecord> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto cert_id = detail::certificate_id(impl_->db, target.certificate_name);
+    if (!cert_id) return no_certificate(target.certificate_name);
+    SQLite::Statement existing(impl_->db, "SELECT id FROM targets WHERE certificate_id = ? AND dir = ?");
+    existing.bind(1, *cert_id);
+    existing.bind(2, target.dir);
+    bool is_new = !existing.executeStep();
+    SQLite::Statement q(impl_->db,
+                        "INSERT INTO targets (certificate_id, dir, layout, include_root, owner, grp, mode, reload, "
+                        "probes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (certificate_id, dir) DO UPDATE SET layout = excluded.layout, "
+                        "include_root = excluded.include_root, owner = excluded.owner, grp = excluded.grp, "
+                        "mode = excluded.mode, reload = excluded.reload, probes = excluded.probes");
+    q.bind(1, *cert_id);
+    q.bind(2, target.dir);
+    q.bind(3, target.layout);
+    q.bind(4, target.include_root ? 1 : 0);
+    q.bind(5, target.owner);
+    q.bind(6, target.group);
+    q.bind(7, target.mode);
+    q.bind(8, target.reload_json);
+    q.bind(9, target.probes_json);
+    q.bind(10, static_cast<std::int64_t>(now));
+    q.exec();
+    detail::insert_event(impl_->db, now, *cert_id, target.certificate_name, is_new ? "target-added" : "target-changed",
+                         actor, target_detail(target));
+    SQLite::Statement back(impl_->db, std::string("SELECT ") + kColumns +
+                                          " FROM targets t JOIN certificates c ON c.id = t.certificate_id "
+                                          "WHERE t.certificate_id = ? AND t.dir = ?");
+    back.bind(1, *cert_id);
+    back.bind(2, target.dir);
+    back.executeStep();
+    TargetRecord saved = read_target(back);
+    tx.commit();
+    return saved;
+  });
+}
+
+Result<std::vector<TargetRecord>> Inventory::targets(const std::string& name) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::vector<TargetRecord>> {
+    SQLite::Statement q(impl_->db, std::string("SELECT ") + kColumns +
+                                       " FROM targets t JOIN certificates c ON c.id = t.certificate_id "
+                                       "WHERE c.name = ? ORDER BY t.id");
+    q.bind(1, name);
+    std::vector<TargetRecord> out;
+    while (q.executeStep()) out.push_back(read_target(q));
+    return out;
+  });
+}
+
+Status Inventory::remove_target(const std::string& name, const std::string& dir, const std::string& actor,
+                                UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto cert_id = detail::certificate_id(impl_->db, name);
+    if (!cert_id) return no_certificate(name);
+    SQLite::Statement q(impl_->db, "DELETE FROM targets WHERE certificate_id = ? AND dir = ?");
+    q.bind(1, *cert_id);
+    q.bind(2, dir);
+    if (q.exec() == 0) {
+      return make_error(Errc::not_found, "has no target " + dir + "; 'certkeeper target list NAME' shows them", name);
+    }
+    detail::insert_event(impl_->db, now, *cert_id, name, "target-removed", actor, nlohmann::json{{"dir", dir}}.dump());
+    tx.commit();
+    return Status{};
+  });
+}
+
+Status Inventory::set_pending(const std::vector<std::int64_t>& target_ids, int version) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(impl_->db, "UPDATE targets SET pending_version = ? WHERE id = ?");
+    for (auto id : target_ids) {
+      q.reset();
+      q.bind(1, version);
+      q.bind(2, id);
+      q.exec();
+    }
+    tx.commit();
+    return Status{};
+  });
+}
+
+Status Inventory::finish_install(const std::string& name, const std::vector<TargetOutcome>& outcomes,
+                                 const std::string& kind, const std::string& detail_json, const std::string& actor,
+                                 UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto cert_id = detail::certificate_id(impl_->db, name);
+    if (!cert_id) return no_certificate(name);
+    SQLite::Statement q(impl_->db, "UPDATE targets SET installed_version = ?, pending_version = NULL WHERE id = ?");
+    for (const auto& o : outcomes) {
+      q.reset();
+      if (o.installed_version) {
+        q.bind(1, *o.installed_version);
+      } else {
+        q.bind(1);
+      }
+      q.bind(2, o.target_id);
+      q.exec();
+    }
+    detail::insert_event(impl_->db, now, *cert_id, name, kind, actor, detail_json);
+    tx.commit();
+    return Status{};
+  });
+}
+
+Status Inventory::record_event(const std::string& name, const std::string& kind, const std::string& detail_json,
+                               const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto cert_id = detail::certificate_id(impl_->db, name);
+    if (!cert_id) return no_certificate(name);
+    detail::insert_event(impl_->db, now, *cert_id, name, kind, actor, detail_json);
+    tx.commit();
+    return Status{};
+  });
+}
+
+}  // namespace certkeeper::store
