@@ -135,6 +135,49 @@ Status make_directories(const std::string& dir, mode_t mode) {
   return {};
 }
 
+Status write_new_file(const std::string& path, const std::string& data, mode_t mode, uid_t uid, gid_t gid,
+                      const std::string& shown_as) {
+  const std::string& name = shown_as.empty() ? path : shown_as;
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (fd.get() < 0) return make_error(Errc::io, fmt::format("cannot create: {}", errno_text(errno)), name);
+  auto fail = [&](const char* what) {
+    int err = errno;
+    ::unlink(path.c_str());
+    return make_error(Errc::io, fmt::format("{}: {}", what, errno_text(err)), name);
+  };
+  // Owner and mode before the first byte: a reader never sees key data
+  // under looser permissions.
+  if ((uid != static_cast<uid_t>(-1) || gid != static_cast<gid_t>(-1)) && ::fchown(fd.get(), uid, gid) != 0) {
+    return fail("cannot set the owner");
+  }
+  if (::fchmod(fd.get(), mode) != 0) return fail("cannot set the file mode");
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("cannot write");
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) return fail("cannot sync");
+  if (fd.reset() != 0) return fail("cannot close");
+  return {};
+}
+
+Status sync_directory(const std::string& dir) { return fsync_directory(dir); }
+
+Status replace_symlink(const std::string& target, const std::string& link, const std::string& temp) {
+  ::unlink(temp.c_str());  // a leftover of an interrupted run
+  if (::symlink(target.c_str(), temp.c_str()) != 0) {
+    return make_error(Errc::io, fmt::format("cannot create a symlink: {}", errno_text(errno)), link);
+  }
+  if (::rename(temp.c_str(), link.c_str()) != 0) {
+    int err = errno;
+    ::unlink(temp.c_str());
+    return make_error(Errc::io, fmt::format("cannot switch the symlink: {}", errno_text(err)), link);
+  }
+  return {};
+}
+
 bool file_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;

@@ -32,4 +32,22 @@ Status make_directories(const std::string& dir, mode_t mode);
 
 bool file_exists(const std::string& path);
 
+// Building blocks of the install file set (deploy/target_dir.h), where one
+// symlink rename, not a file rename, is the commit point:
+//
+// Creates `path`, which must not exist, with exactly `mode` (the umask does
+// not apply) and owner `uid`/`gid` ((uid_t)-1 / (gid_t)-1 keep the
+// creator's) before any data is written; then writes `data` and fsyncs. On
+// failure the file is removed and the error names `shown_as` (the path the
+// user knows), or `path` when that is empty.
+Status write_new_file(const std::string& path, const std::string& data, mode_t mode, uid_t uid, gid_t gid,
+                      const std::string& shown_as = {});
+// fsync() of a directory, so that the entries created or renamed in it
+// survive a power loss.
+Status sync_directory(const std::string& dir);
+// Makes `link` a symlink to `target` in one step: a symlink `temp` (in the
+// same directory) renamed over whatever `link` was. The directory is not
+// synced (callers batch that).
+Status replace_symlink(const std::string& target, const std::string& link, const std::string& temp);
+
 }  // namespace certkeeper
