@@ -13,6 +13,7 @@
 #include "certkeeper/crypto/validation.h"
 #include "certkeeper/lifecycle/check.h"
 #include "certkeeper/lifecycle/context.h"
+#include "certkeeper/lifecycle/install.h"
 #include "certkeeper/util/result.h"
 
 namespace certkeeper::cli {
@@ -61,6 +62,9 @@ Command add_add(CLI::App& root, Globals& g);
 Command add_issue(CLI::App& root, Globals& g);
 Command add_account(CLI::App& root, Globals& g);
 Command add_revoke(CLI::App& root, Globals& g);
+Command add_target(CLI::App& root, Globals& g);
+Command add_install(CLI::App& root, Globals& g);
+Command add_rollback(CLI::App& root, Globals& g);
 
 // Output helpers (output.cpp).
 // Prints `error` (stderr line, or JSON document on stdout) and returns its exit code.
@@ -86,6 +90,12 @@ void print_findings(const Globals& g, const std::vector<crypto::Finding>& findin
 
 // The verdict of check/import as JSON fields (cmd_check.cpp).
 nlohmann::json verdict_json(const lifecycle::CheckOutcome& outcome);
+
+// An install transaction (install_output.cpp): as JSON fields, and printed
+// with its exit code (0, or 5 when it was rolled back). `verb` is "install"
+// or "rollback".
+nlohmann::json install_json(const lifecycle::InstallOutcome& outcome);
+int print_install(const Globals& g, const lifecycle::InstallOutcome& outcome, const char* verb);
 
 // The default database path (DESIGN.md "Defaults").
 std::string default_db_path();

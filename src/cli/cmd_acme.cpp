@@ -66,7 +66,16 @@ Command add_issue(CLI::App& root, Globals& g) {
             int code = kOk;
             nlohmann::json list = nlohmann::json::array();
             for (const auto& o : outcomes) {
-              list.push_back(outcome_json(o));
+              auto doc = outcome_json(o);
+              if (o.install) doc["install"] = install_json(*o.install);
+              if (o.install_error) {
+                doc["install_error"] = {{"code", errc_name(o.install_error->code)},
+                                        {"message", o.install_error->message},
+                                        {"subject", o.install_error->subject}};
+                code = std::max(code, exit_code_for(o.install_error->code));
+              }
+              if (o.install && o.install->rolled_back) code = std::max(code, int(kInstallRolledBack));
+              list.push_back(doc);
               if (o.error) {
                 code = std::max(code, ca_exit_code_for(o.error->code));
                 if (!g.json) err_line("certkeeper: " + o.error->what());
@@ -75,6 +84,11 @@ Command add_issue(CLI::App& root, Globals& g) {
                 out(g, fmt::format("{}: issued version {}, valid until {}{} ({} requests)", o.name, o.version,
                                    format_utc(o.verdict->bundle->leaf().not_after), o.resumed ? ", order resumed" : "",
                                    o.requests));
+                if (o.install) print_install(g, *o.install, "install");
+                if (o.install_error) {
+                  err_line("certkeeper: " + o.install_error->what() + " (the version is stored; fix this and run "
+                           "'certkeeper install " + o.name + "')");
+                }
               }
             }
             if (g.json) print_json({{"ok", code == kOk}, {"exit_code", code}, {"certificates", list}});

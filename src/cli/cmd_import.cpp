@@ -11,6 +11,7 @@ namespace {
 struct ImportArgs {
   std::string name;
   SourceOptions source;
+  bool install = false;
 };
 }  // namespace
 
@@ -19,12 +20,16 @@ Command add_import(CLI::App& root, Globals& g) {
   auto args = std::make_shared<ImportArgs>();
   app->add_option("NAME", args->name, "Certificate name in the inventory")->required();
   add_source_options(*app, args->source);
+  app->add_flag("--install", args->install,
+                "Then install the version into the certificate's targets (stage, switch, reload, probe)");
   return {app, [&g, args] {
-            lifecycle::ImportRequest req{args->name, args->source.sources, args->source.ca_file};
+            lifecycle::ImportRequest req{args->name, args->source.sources, args->source.ca_file, args->install};
             auto outcome = lifecycle::import_certificate(g.context(), req);
             if (!outcome) return fail(g, outcome.error());
             const auto& v = outcome->check.verdict;
             int code = v.accepted() ? int(kOk) : int(kRejected);
+            if (outcome->install_error) code = exit_code_for(outcome->install_error->code);
+            if (outcome->install && outcome->install->rolled_back) code = kInstallRolledBack;
             if (g.json) {
               auto doc = verdict_json(outcome->check);
               doc["ok"] = v.accepted();
@@ -35,6 +40,14 @@ Command add_import(CLI::App& root, Globals& g) {
               doc["created"] = outcome->created;
               doc["version"] = outcome->stored || outcome->unchanged ? nlohmann::json(outcome->version)
                                                                      : nlohmann::json();
+              if (outcome->install) doc["install"] = install_json(*outcome->install);
+              if (outcome->install_error) {
+                doc["ok"] = false;
+                doc["install_error"] = {{"code", errc_name(outcome->install_error->code)},
+                                        {"message", outcome->install_error->message},
+                                        {"subject", outcome->install_error->subject}};
+              }
+              if (outcome->install && outcome->install->rolled_back) doc["ok"] = false;
               print_json(doc);
               return code;
             }
@@ -53,6 +66,11 @@ Command add_import(CLI::App& root, Globals& g) {
               out(g, fmt::format("{}: stored version {} ({}), valid until {}, names {}", args->name,
                                  outcome->version, verdict_summary(v), format_utc(leaf.not_after),
                                  fmt::join(leaf.names(), " ")));
+            }
+            if (outcome->install) print_install(g, *outcome->install, "install");
+            if (outcome->install_error) {
+              err_line("certkeeper: " + outcome->install_error->what() + " (the version is stored; fix this and run "
+                       "'certkeeper install " + args->name + "')");
             }
             return code;
           }};

@@ -9,6 +9,7 @@ namespace {
 
 struct InitArgs {
   std::string external_url, acme_server, acme_ca_file, email;
+  int keep_versions = 0;
 };
 
 std::optional<std::string> given(const std::string& s) {
@@ -25,9 +26,12 @@ Command add_init(CLI::App& root, Globals& g) {
   app->add_option("--acme-server", args->acme_server, "ACME directory URL (default: pebble on loopback)");
   app->add_option("--acme-ca-file", args->acme_ca_file, "CA file to trust for the ACME server's TLS");
   app->add_option("--email", args->email, "Contact address for the ACME account");
-  return {app, [&g, args] {
+  auto* keep = app->add_option("--keep-versions", args->keep_versions,
+                  "Installed versions kept on disk in each target directory (default 5; the database keeps all)");
+  return {app, [&g, args, keep] {
             lifecycle::InitRequest req{given(args->external_url), given(args->acme_server),
-                                       given(args->acme_ca_file), given(args->email)};
+                                       given(args->acme_ca_file), given(args->email),
+                                       keep->count() ? std::optional<int>(args->keep_versions) : std::nullopt};
             auto done = lifecycle::init(g.context(), req);
             if (!done) return fail(g, done.error());
             if (g.json) {

@@ -1,6 +1,7 @@
 // certkeeper: wires the command-line parser to the commands; no logic here.
 #include <sys/stat.h>
 
+#include <csignal>
 #include <cstdio>
 #include <vector>
 
@@ -13,6 +14,9 @@ using namespace certkeeper::cli;
 int main(int argc, char** argv) {
   // Everything certkeeper creates (database, keys) is private by default.
   ::umask(077);
+  // A full disk or a file size limit must end in an error naming the file,
+  // with the old files intact, not in a signal mid-write.
+  ::signal(SIGXFSZ, SIG_IGN);
   Globals g;
   CLI::App app{"certkeeper: keeps a host's TLS certificates valid, verified and recoverable",
                "certkeeper"};
@@ -27,7 +31,8 @@ int main(int argc, char** argv) {
   std::vector<Command> commands = {add_init(app, g),  add_check(app, g),   add_import(app, g),
                                    add_list(app, g),  add_show(app, g),    add_history(app, g),
                                    add_report(app, g), add_add(app, g),    add_issue(app, g),
-                                   add_account(app, g), add_revoke(app, g)};
+                                   add_account(app, g), add_revoke(app, g),
+                                   add_target(app, g), add_install(app, g), add_rollback(app, g)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -2,6 +2,8 @@
 
 #include "certkeeper/crypto/names.h"
 #include "certkeeper/lifecycle/check.h"
+
+#include "install_new.h"
 #include "certkeeper/lifecycle/init.h"
 #include "certkeeper/lifecycle/version_record.h"
 #include "certkeeper/store/inventory.h"
@@ -55,6 +57,18 @@ Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest
                           "; import the files under another name",
                       request.name);
   }
+  if (request.install) {
+    auto targets = *definition ? inv->targets(request.name)
+                               : Result<std::vector<store::TargetRecord>>(std::vector<store::TargetRecord>{});
+    if (!targets) return std::move(targets).error();
+    if (targets->empty()) {
+      return make_error(Errc::usage,
+                        "has no install targets, so --install has nothing to do; import without it, add a "
+                        "target with 'certkeeper target add " + request.name + " --dir DIR', then run 'certkeeper "
+                        "install " + request.name + "'",
+                        request.name);
+    }
+  }
   auto names = names_for_import(*inv, *definition);
   if (!names) return std::move(names).error();
 
@@ -80,6 +94,7 @@ Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest
     if (*same && **same == *(*definition)->current_version) {
       out.unchanged = true;
       out.version = **same;
+      if (request.install) install_new_version(ctx, *inv, request.name, out.version, out.install, out.install_error);
       return out;
     }
     if ((*definition)->current_not_after && leaf.not_after < *(*definition)->current_not_after) {
@@ -104,6 +119,7 @@ Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest
   if (!number) return std::move(number).error();
   out.stored = true;
   out.version = *number;
+  if (request.install) install_new_version(ctx, *inv, request.name, out.version, out.install, out.install_error);
   return out;
 }
 

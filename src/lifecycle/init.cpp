@@ -1,5 +1,7 @@
 #include "certkeeper/lifecycle/init.h"
 
+#include "certkeeper/lifecycle/install.h"
+
 #include "certkeeper/crypto/names.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/files.h"
@@ -29,6 +31,9 @@ Status check_request(const InitRequest& r) {
                         *r.acme_ca_file);
     }
   }
+  if (r.keep_versions && (*r.keep_versions < 1 || *r.keep_versions > 100)) {
+    return make_error(Errc::usage, "--keep-versions must be 1 to 100 (installed versions kept on disk per target)");
+  }
   if (r.email && r.email->find('@') == std::string::npos) {
     return make_error(Errc::usage, "--email is not an e-mail address", *r.email);
   }
@@ -49,6 +54,7 @@ Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
   if (request.acme_server) values[kAcmeServer] = *request.acme_server;
   if (request.acme_ca_file) values[kAcmeCaFile] = *request.acme_ca_file;
   if (request.email) values[kEmail] = *request.email;
+  if (request.keep_versions) values[kKeepVersions] = std::to_string(*request.keep_versions);
   auto existing = inv->settings();
   if (!existing) return std::move(existing).error();
   if (out.created && !existing->count(kAcmeServer) && !values.count(kAcmeServer)) {

@@ -9,6 +9,8 @@
 
 #include "acme_session.h"
 #include "certkeeper/lifecycle/acme_ops.h"
+
+#include "install_new.h"
 #include "certkeeper/lifecycle/version_record.h"
 #include "certkeeper/util/log.h"
 #include "solver_set.h"
@@ -229,7 +231,10 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
   std::size_t requests_after = 0;
   for (const auto& [key, s] : sessions) requests_after += s.client->requests();
   out.requests = requests_after - requests_before;
-  if (done) return out;
+  if (done) {
+    install_new_version(ctx, *inv, name, out.version, out.install, out.install_error);
+    return out;
+  }
   out.error = done.error();
   std::optional<UnixTime> retry_at;
   if (session && session->client->last_problem()) retry_at = session->client->last_problem()->retry_after;

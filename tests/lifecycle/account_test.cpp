@@ -33,7 +33,7 @@ class AccountStubTest : public ::testing::Test {
   void start(AcmeStubOptions o = {}) {
     o.now = clock_.now();
     stub_ = std::make_unique<AcmeStub>(o);
-    ASSERT_TRUE(init(ctx_, {std::nullopt, stub_->directory_url(), stub_->ca_file(), "ops@example.test"}));
+    ASSERT_TRUE(init(ctx_, {std::nullopt, stub_->directory_url(), stub_->ca_file(), "ops@example.test", {}}));
     AddRequest add;
     add.name = "web";
     add.domains = {"www.example.test"};

@@ -35,7 +35,7 @@ class ImportTest : public ::testing::Test {
 };
 
 TEST_F(ImportTest, StoresWithTheInjectedTime) {
-  ASSERT_TRUE(init(ctx_, {"https://www.example.test", {}, {}, {}}));
+  ASSERT_TRUE(init(ctx_, {"https://www.example.test", {}, {}, {}, {}}));
   auto leaf = pki_.leaf();
   auto out = import_certificate(ctx_, {"web", sources(leaf), ""});
   ASSERT_TRUE(out) << out.error().what();
@@ -107,10 +107,10 @@ TEST_F(ImportTest, CertificateNamesAreSafeDirectoryNames) {
 }
 
 TEST_F(ImportTest, InitRejectsBadSettingsBeforeCreatingAnything) {
-  EXPECT_EQ(init(ctx_, {"not a url", {}, {}, {}}).error().code, Errc::usage);
-  EXPECT_EQ(init(ctx_, {{}, "http://plain.example/dir", {}, {}}).error().code, Errc::usage);
-  EXPECT_EQ(init(ctx_, {{}, {}, {}, "no-at-sign"}).error().code, Errc::usage);
-  EXPECT_EQ(init(ctx_, {{}, {}, pki_.path("missing.pem"), {}}).error().code, Errc::usage);
+  EXPECT_EQ(init(ctx_, {"not a url", {}, {}, {}, {}}).error().code, Errc::usage);
+  EXPECT_EQ(init(ctx_, {{}, "http://plain.example/dir", {}, {}, {}}).error().code, Errc::usage);
+  EXPECT_EQ(init(ctx_, {{}, {}, {}, "no-at-sign", {}}).error().code, Errc::usage);
+  EXPECT_EQ(init(ctx_, {{}, {}, pki_.path("missing.pem"), {}, {}}).error().code, Errc::usage);
   EXPECT_EQ(file_mode(ctx_.db_path), -1);
 }
 

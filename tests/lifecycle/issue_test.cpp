@@ -29,7 +29,7 @@ class IssueStubTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    ASSERT_TRUE(init(ctx_, {std::nullopt, stub_.directory_url(), stub_.ca_file(), "ops@example.test"}));
+    ASSERT_TRUE(init(ctx_, {std::nullopt, stub_.directory_url(), stub_.ca_file(), "ops@example.test", {}}));
     AddRequest add;
     add.name = "web";
     add.domains = {"www.example.test"};
@@ -137,7 +137,7 @@ TEST(IssuePolling, RetryAfterOnAProcessingOrderIsHonoured) {
   o.order_retry_after = 3;
   AcmeStub stub(o);
   Context ctx{dir.file("ck.db"), &clock, "test"};
-  ASSERT_TRUE(init(ctx, {std::nullopt, stub.directory_url(), stub.ca_file(), std::nullopt}));
+  ASSERT_TRUE(init(ctx, {std::nullopt, stub.directory_url(), stub.ca_file(), std::nullopt, {}}));
   AddRequest add;
   add.name = "web";
   add.domains = {"www.example.test"};

@@ -35,7 +35,7 @@ TEST(PreferredChain, PicksTheAlternateChainByItsRoot) {
   write_file(trust, read_file(pebble.ca_file()) + root0 + root1);
   SystemClock clock;
   Context ctx{dir.file("ck.db"), &clock, "test"};
-  ASSERT_TRUE(init(ctx, {std::nullopt, pebble.directory_url(), trust, std::nullopt}));
+  ASSERT_TRUE(init(ctx, {std::nullopt, pebble.directory_url(), trust, std::nullopt, {}}));
 
   for (const auto& [name, root] : {std::pair{"first", root0}, std::pair{"second", root1}}) {
     AddRequest add;

@@ -21,7 +21,7 @@ class InterruptedRolloverTest : public ::testing::Test {
     trust_ = dir_.file("trust.pem");
     write_file(trust_, read_file(pebble_.ca_file()) + pebble_.issuing_root_pem());
     ctx_ = Context{dir_.file("ck.db"), &clock_, "test"};
-    ASSERT_TRUE(init(ctx_, {std::nullopt, pebble_.directory_url(), trust_, "ops@example.test"}));
+    ASSERT_TRUE(init(ctx_, {std::nullopt, pebble_.directory_url(), trust_, "ops@example.test", {}}));
     auto registered = register_account(ctx_, {});
     ASSERT_TRUE(registered) << registered.error().what();
   }

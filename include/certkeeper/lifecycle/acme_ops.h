@@ -8,6 +8,7 @@
 
 #include "certkeeper/crypto/validation.h"
 #include "certkeeper/lifecycle/context.h"
+#include "certkeeper/lifecycle/install.h"
 #include "certkeeper/store/records.h"
 #include "certkeeper/util/result.h"
 
@@ -42,6 +43,11 @@ struct IssueOutcome {
   std::optional<Error> error;              // why it failed (Errc::ca_failed → exit 4)
   std::size_t requests = 0;                // HTTP requests to the CA for this certificate
   bool resumed = false;                    // an order left open by an earlier run was resumed
+  // When the certificate has install targets, the new version goes through
+  // the install transaction: its outcome (rolled_back → exit 5), or the
+  // error that stopped it (the version stays stored either way).
+  std::optional<InstallOutcome> install;
+  std::optional<Error> install_error;
 };
 
 // Obtains a certificate for each name (up to `parallel` orders in flight)

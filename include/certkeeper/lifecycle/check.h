@@ -7,6 +7,7 @@
 
 #include "certkeeper/crypto/validation.h"
 #include "certkeeper/lifecycle/context.h"
+#include "certkeeper/lifecycle/install.h"
 #include "certkeeper/util/result.h"
 
 namespace certkeeper::lifecycle {
@@ -33,6 +34,7 @@ struct ImportRequest {
   std::string name;
   crypto::Sources sources;
   std::string ca_file;  // --ca-file: extra trust anchors for a private CA
+  bool install = false; // --install: then install the version into the certificate's targets
 };
 
 struct ImportOutcome {
@@ -41,13 +43,18 @@ struct ImportOutcome {
   bool unchanged = false;   // the current version already holds this certificate
   bool created = false;     // the certificate definition is new
   int version = 0;          // the new (or unchanged current) version number
+  // With --install: the install transaction's outcome (rolled_back → exit
+  // 5), or the error that stopped it. The version stays stored either way.
+  std::optional<InstallOutcome> install;
+  std::optional<Error> install_error;
 };
 
 // Validates and, when accepted, appends a new version (creating a manual
 // definition for a new name) with its event in one transaction. A rejected
 // import returns an outcome with stored == false and leaves the database
 // untouched. The names checked are the definition's declared domains, else
-// the external_url setting.
+// the external_url setting. With `install`, a certificate without targets is
+// refused before anything is stored (Errc::usage).
 Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest& request);
 
 }  // namespace certkeeper::lifecycle

@@ -24,6 +24,7 @@ struct InitRequest {
   std::optional<std::string> acme_server;
   std::optional<std::string> acme_ca_file;
   std::optional<std::string> email;
+  std::optional<int> keep_versions;  // sets kept per target directory (1-100; default 5)
 };
 
 struct InitOutcome {
