@@ -124,3 +124,38 @@ TEST_F(IssueTest, AnRsaKeyOnRequest) {
 
 }  // namespace
 }  // namespace certkeeper::testing
+
+namespace certkeeper::testing {
+namespace {
+
+class IssueInstallTest : public PebbleCliTest<> {};
+
+// A certificate with a target is installed as soon as it is issued; the
+// probe judges the install exactly as for an import.
+TEST_F(IssueInstallTest, AnIssuedCertificateGoesIntoItsTargets) {
+  ASSERT_EQ(ck({"add", "web", "--domain", "www.example.test", "--challenge", "http-01", "--listen", http_listen()})
+                .exit_code,
+            0);
+  std::string dir = pki_.path("live-web");
+  ASSERT_EQ(ck({"target", "add", "web", "--dir", dir, "--reload", "true"}).exit_code, 0);
+  auto r = ck({"--json", "issue", "web"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto c = json(r)["certificates"][0];
+  ASSERT_TRUE(c.contains("install")) << r.out;
+  EXPECT_EQ(c["install"]["version"], 1);
+  EXPECT_EQ(c["install"]["reloads"][0]["ok"], true);
+  EXPECT_NE(read_file(dir + "/fullchain.pem").find("BEGIN CERTIFICATE"), std::string::npos);
+  EXPECT_NE(read_file(dir + "/privkey.pem").find("BEGIN PRIVATE KEY"), std::string::npos);
+  EXPECT_EQ(json(ck({"--json", "target", "list", "web"}))["targets"][0]["installed_version"], 1);
+
+  // A reload that fails: the new version is stored but not live (exit 5).
+  ASSERT_EQ(ck({"target", "add", "web", "--dir", dir, "--reload", "false"}).exit_code, 0);
+  auto failed = ck({"issue", "web"});
+  EXPECT_EQ(failed.exit_code, 5) << failed.out << failed.err;
+  EXPECT_NE(failed.err.find("switched back to version 1"), std::string::npos) << failed.err;
+  EXPECT_EQ(json(ck({"--json", "history", "web"}))["versions"].size(), 2u);
+  EXPECT_EQ(json(ck({"--json", "target", "list", "web"}))["targets"][0]["installed_version"], 1);
+}
+
+}  // namespace
+}  // namespace certkeeper::testing
