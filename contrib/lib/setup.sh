@@ -12,8 +12,16 @@ certkeeper_build_packages=(
 )
 
 # Real peers the tests run against (started by the tests on 127.0.0.1).
+# nginx: the tests start their own (tests/support/nginx.h: own config, pid
+# file and error log, random loopback ports) and never touch a system one.
+# Debian's postinst runs `invoke-rc.d nginx start` (only when port 80 is
+# free); in a container that is refused (no systemd and no runlevel, and
+# Docker images also ship a policy-rc.d that says no), so nothing listens.
+# On a systemd host Debian's default site does start on port 80; that is
+# harmless to the tests, and left alone as the host's business.
 certkeeper_test_packages=(
   pebble
+  nginx
 )
 
 # install_missing PKG...: apt-get install only the packages not yet installed.
