@@ -47,10 +47,18 @@ echo "(a key that does not belong to the certificate is refused, exit 3, nothing
 step "$ck" import mail --cert mail.pem --key other.key --chain ca.pem || echo "exit code $?"
 step "$ck" import mail --cert mail.pem --key mail.key --chain ca.pem
 
+echo "(install: a target directory; every file switches at once, and a failed"
+echo " reload or probe would switch back; here the reload is /bin/true)"
+step "$ck" target add mail --dir "$demo/live/mail" --reload true
+step "$ck" install mail --dry-run
+step "$ck" install mail
+step ls -l "$demo/live/mail"
+
 echo "(a local ACME CA: pebble on 127.0.0.1:14000, the embedded default)"
 start_pebble "$demo/pebble"
 step "$ck" init --acme-ca-file "$PEBBLE_TRUST" --email ops@example.test
 step "$ck" add web --domain www.example.test --challenge http-01 --listen 127.0.0.1:$PEBBLE_HTTP_PORT
+step "$ck" target add web --dir "$demo/live/web"
 step "$ck" issue web
 step "$ck" list
 step "$ck" report
