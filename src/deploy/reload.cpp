@@ -53,6 +53,7 @@ Result<ReloadOutcome> run_reload(const ReloadCommand& command) {
   ReloadOutcome outcome;
   outcome.exit_code = result->exit_code;
   outcome.timed_out = result->timed_out;
+  outcome.signal = result->signal;
   outcome.ok = !result->timed_out && result->exit_code == 0;
   outcome.output = last_line(result->err);
   if (outcome.output.empty()) outcome.output = last_line(result->out);
@@ -63,8 +64,8 @@ std::string describe_failure(const ReloadOutcome& outcome, const ReloadCommand& 
   std::string what;
   if (outcome.timed_out) {
     what = fmt::format("timed out after {} s and was killed", command.timeout.count() / 1000.0);
-  } else if (outcome.exit_code > 128) {
-    what = fmt::format("was killed by signal {}", outcome.exit_code - 128);
+  } else if (outcome.signal != 0) {
+    what = fmt::format("was killed by signal {}", outcome.signal);
   } else {
     what = fmt::format("exited {}", outcome.exit_code);
   }

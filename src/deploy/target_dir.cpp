@@ -67,6 +67,14 @@ std::optional<std::string> read_link(const std::string& path) {
   return target.string();
 }
 
+// The bytes of a file ("" when unreadable): only to compare small PEM files.
+std::string read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream data;
+  data << in.rdbuf();
+  return data.str();
+}
+
 Status remove_tree(const std::string& path) {
   std::error_code ec;
   fs::remove_all(path, ec);
@@ -79,7 +87,10 @@ Status remove_tree(const std::string& path) {
 std::optional<SetName> parse_set_name(const std::string& name) {
   auto dash = name.find("-v");
   if (dash == std::string::npos || dash == 0 || dash + 2 >= name.size()) return std::nullopt;
-  auto digits = [](const std::string& s) { return !s.empty() && s.size() <= 9 && std::all_of(s.begin(), s.end(), ::isdigit); };
+  auto digits = [](const std::string& s) {
+    return !s.empty() && s.size() <= 9 &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  };
   std::string number = name.substr(0, dash);
   std::string version = name.substr(dash + 2);
   if (!digits(number) || !digits(version)) return std::nullopt;
@@ -117,7 +128,10 @@ Result<DirState> inspect(const TargetSpec& target) {
     if (::lstat(live.c_str(), &st) == 0) {
       auto text = read_link(live);
       auto set = text ? parse_set_name(*text) : std::nullopt;
-      if (!set || !file_exists(meta + "/" + set->name)) {
+      // Only one of the real set directories found above, never a link.
+      bool known = set && std::any_of(state.sets.begin(), state.sets.end(),
+                                      [&](const SetName& s) { return s.name == set->name; });
+      if (!known) {
         return refuse(live, "does not point at a set certkeeper made; run 'certkeeper install NAME' after removing it");
       }
       state.live = set;
@@ -140,6 +154,11 @@ Result<DirState> inspect(const TargetSpec& target) {
       }
     } else if (S_ISREG(st.st_mode)) {
       if (state.live) {
+        // A kill during adoption leaves the operator's file beside a live
+        // copy of it: the link is still to be made. Anything else is not ours.
+        if (state.live->version == 0 && read_whole(path) == read_whole(meta + "/" + state.live->name + "/" + file)) {
+          continue;
+        }
         return refuse(path, "is a regular file where certkeeper keeps a symlink to its live set; move it away");
       }
       state.adoptable.push_back(file);
@@ -183,15 +202,19 @@ struct TargetDir::Impl {
       (void)remove_tree(tmp);
       return e;
     };
-    if ((uid != static_cast<uid_t>(-1) || gid != static_cast<gid_t>(-1)) && ::chown(tmp.c_str(), uid, gid) != 0) {
-      return fail(make_error(Errc::io, fmt::format("cannot set the owner: {}", std::strerror(errno)), tmp));
-    }
+    // The set directory stays the installer's (0755): the owner given for
+    // the target owns the files, and cannot swap them in older sets.
     if (::chmod(tmp.c_str(), 0755) != 0) {
       return fail(make_error(Errc::io, fmt::format("cannot set the mode: {}", std::strerror(errno)), tmp));
     }
     bool first = true;
     for (const auto& f : files) {
-      if (auto ok = write_new_file(tmp + "/" + f.name, f.data, f.mode, uid, gid, in_dir(f.name)); !ok) {
+      if (f.name.empty() || f.name == "." || f.name == ".." || f.name.find('/') != std::string::npos) {
+        return fail(make_error(Errc::internal, "a set file must have a bare name", f.name));
+      }
+      uid_t file_uid = f.uid != static_cast<uid_t>(-1) ? f.uid : uid;
+      gid_t file_gid = f.gid != static_cast<gid_t>(-1) ? f.gid : gid;
+      if (auto ok = write_new_file(tmp + "/" + f.name, f.data, f.mode, file_uid, file_gid, in_dir(f.name)); !ok) {
         return fail(ok.error());
       }
       if (first) crash_point("stage-file");
@@ -213,13 +236,21 @@ struct TargetDir::Impl {
     return {};
   }
 
-  // DIR/<file> -> .certkeeper/live/<file> for every layout file not yet linked.
+  // DIR/<file> -> .certkeeper/live/<file> for every layout file not yet
+  // linked. Replaces only a missing file or one whose bytes the live set
+  // holds (adoption); never another file of the operator's.
   Status link_files() {
     bool changed = false;
     for (const auto& file : layout_files(target.layout)) {
       const std::string path = in_dir(file);
       auto text = read_link(path);
       if (text && *text == link_text(file)) continue;
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) == 0) {
+        bool adopted = state.live && S_ISREG(st.st_mode) &&
+                       read_whole(path) == read_whole(in_meta(state.live->name + "/" + file));
+        if (!adopted) return refuse(path, "is not certkeeper's link and would be replaced; move it away");
+      }
       if (auto ok = replace_symlink(link_text(file), path, in_dir(kDirTemp + file)); !ok) return ok;
       changed = true;
     }
@@ -313,7 +344,7 @@ Result<std::optional<SetName>> TargetDir::adopt_existing() {
     }
     std::ostringstream data;
     data << in.rdbuf();
-    files.push_back({name, data.str(), static_cast<mode_t>(st.st_mode & 0777), false});
+    files.push_back({name, data.str(), static_cast<mode_t>(st.st_mode & 0777), false, st.st_uid, st.st_gid});
   }
   auto set = impl_->write_set(0, files);
   if (!set) return set.error();
@@ -341,7 +372,10 @@ Status TargetDir::switch_to(const std::optional<SetName>& set) {
     return make_error(Errc::io, fmt::format("cannot remove: {}", std::strerror(errno)), live);
   }
   if (auto ok = sync_directory(impl_->meta()); !ok) return ok;
-  for (const auto& file : layout_files(impl_->target.layout)) ::unlink(impl_->in_dir(file).c_str());
+  for (const auto& file : layout_files(impl_->target.layout)) {
+    auto text = read_link(impl_->in_dir(file));
+    if (text && *text == link_text(file)) ::unlink(impl_->in_dir(file).c_str());  // only our own links
+  }
   impl_->state.live.reset();
   return sync_directory(impl_->target.dir);
 }

@@ -128,8 +128,13 @@ Status make_directories(const std::string& dir, mode_t mode) {
   for (const auto& part : p) {
     built /= part;
     if (std::filesystem::exists(built, ec)) continue;
-    if (::mkdir(built.c_str(), mode) != 0 && errno != EEXIST) {
+    if (::mkdir(built.c_str(), mode) != 0) {
+      if (errno == EEXIST) continue;
       return make_error(Errc::io, fmt::format("cannot create directory: {}", errno_text(errno)), built.string());
+    }
+    // The mode as asked, whatever the umask (certkeeper runs with 077).
+    if (::chmod(built.c_str(), mode) != 0) {
+      return make_error(Errc::io, fmt::format("cannot set the mode: {}", errno_text(errno)), built.string());
     }
   }
   return {};

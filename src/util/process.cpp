@@ -255,19 +255,24 @@ class Supervisor {
       pid_t r = -1;
       while ((r = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
       }
-      if (r == pid_) result_.exit_code = exit_code_of(status);
+      if (r == pid_) record(status);
     }
     return std::move(result_);
   }
 
  private:
+  void record(int status) {
+    result_.exit_code = exit_code_of(status);
+    if (WIFSIGNALED(status)) result_.signal = WTERMSIG(status);
+  }
+
   void reap() {
     if (reaped_) return;
     int status = 0;
     pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
       reaped_ = true;
-      result_.exit_code = exit_code_of(status);
+      record(status);
     } else if (r < 0 && errno == ECHILD) {
       reaped_ = true;  // SIGCHLD ignored by the host process: the kernel reaped it, status unknown
     }

@@ -23,6 +23,10 @@ struct FileSpec {
   std::string data;
   mode_t mode = 0644;
   bool secret = false;  // holds the private key: never print `data`
+  // The owner of this file; (uid_t)-1 / (gid_t)-1: the target's owner and
+  // group (adopted files keep their own).
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
 };
 
 // The file names of a layout, in the order they are written.

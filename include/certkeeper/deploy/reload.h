@@ -13,6 +13,7 @@ struct ReloadOutcome {
   bool ok = false;
   int exit_code = -1;
   bool timed_out = false;
+  int signal = 0;  // the signal that ended it (0: it exited)
   std::string output;  // the last non-empty line of stderr (else stdout), at most 200 characters
 };
 

@@ -22,6 +22,7 @@ struct ProcessSpec {
 
 struct ProcessResult {
   int exit_code = -1;       // the exit status, or 128 + signal
+  int signal = 0;           // the signal that ended it, 0 when it exited
   bool timed_out = false;
   std::string out;          // capped at max_output
   std::string err;          // capped at max_output
