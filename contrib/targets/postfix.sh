@@ -24,21 +24,10 @@
 # --probe 127.0.0.1:465 as options.
 set -eu
 
-usage() {
-  echo "usage: $0 NAME [DIR] [certkeeper target add option...]" >&2
-  exit 2
-}
-[ "$#" -ge 1 ] || usage
-name=$1
-shift
-case $name in '' | -*) usage ;; esac
-dir=/etc/certkeeper/live/$name
-if [ "$#" -ge 1 ]; then
-  case $1 in
-    -*) ;;
-    *) dir=$1; shift ;;
-  esac
-fi
+# shellcheck source-path=SCRIPTDIR source=lib/preset.sh
+. "$(dirname "$0")/lib/preset.sh"
+preset_parse "$@"
+shift "$consumed"
 
 "${CERTKEEPER:-certkeeper}" target add "$name" --dir "$dir" --layout separate --owner root \
   --reload "/usr/sbin/postfix reload" \

@@ -43,6 +43,18 @@ const char* file_kind(mode_t m) {
   return "not a regular file";
 }
 
+// Writes all of `data`; false with errno set when a write fails.
+bool write_all(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 Status fsync_directory(const std::string& dir) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
@@ -108,13 +120,7 @@ Status write_file_atomic(const std::string& path, const std::string& data, mode_
     return make_error(Errc::io, fmt::format("{}: {}; the previous file is unchanged", what, errno_text(err)), path);
   };
   if (::fchmod(fd.get(), mode) != 0) return fail("cannot set file mode");
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("cannot write");
-    done += static_cast<std::size_t>(n);
-  }
+  if (!write_all(fd.get(), data)) return fail("cannot write");
   if (::fsync(fd.get()) != 0) return fail("cannot sync");
   if (fd.reset() != 0) return fail("cannot close");
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename into place");
@@ -156,13 +162,7 @@ Status write_new_file(const std::string& path, const std::string& data, mode_t m
     return fail("cannot set the owner");
   }
   if (::fchmod(fd.get(), mode) != 0) return fail("cannot set the file mode");
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("cannot write");
-    done += static_cast<std::size_t>(n);
-  }
+  if (!write_all(fd.get(), data)) return fail("cannot write");
   if (::fsync(fd.get()) != 0) return fail("cannot sync");
   if (fd.reset() != 0) return fail("cannot close");
   return {};

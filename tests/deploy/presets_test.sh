@@ -65,7 +65,7 @@ for script in nginx postfix dovecot haproxy mailsuite; do
   [ -x "$file" ] || fail "$script.sh is missing or not executable"
   sh -n "$file" || fail "$script.sh: sh -n"
   if command -v shellcheck >/dev/null; then
-    shellcheck -s sh "$file" || fail "$script.sh: shellcheck"
+    shellcheck -x -s sh "$file" || fail "$script.sh: shellcheck"
   fi
 done
 

@@ -25,6 +25,8 @@
 #include "support/ossl_ptr.h"
 #include "support/temp_dir.h"
 
+#include "support/unique_fd.h"
+
 extern char** environ;
 
 namespace certkeeper::testing {
@@ -37,20 +39,7 @@ constexpr auto kStartTimeout = 10s;
 constexpr auto kStopGrace = 5s;
 constexpr int kStartAttempts = 3;
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 sockaddr_in loopback(int port) {
   sockaddr_in addr{};

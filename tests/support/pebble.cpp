@@ -27,6 +27,8 @@
 
 #include "support/test_pki.h"
 
+#include "support/unique_fd.h"
+
 extern char** environ;
 
 namespace certkeeper::testing {
@@ -39,20 +41,7 @@ constexpr auto kStartTimeout = 10s;
 constexpr auto kTermGrace = 2s;
 constexpr int kStartAttempts = 3;  // new ports when another process took one meanwhile
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 // Binds 127.0.0.1:`port` (0 = any) with `type`; the socket, or -1.
 int bind_loopback(int type, int port) {
