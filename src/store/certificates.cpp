@@ -9,7 +9,8 @@ namespace {
 constexpr const char* kCertificateColumns =
     "id, name, source, domains, key_type, challenge, acme_server, profile, renew_before_days, "
     "status, current_version, current_not_after, next_check, failures, last_error, last_attempt, "
-    "last_success, created_at, updated_at, challenge_config, acme_ca_file, preferred_chain";
+    "last_success, created_at, updated_at, challenge_config, acme_ca_file, preferred_chain, "
+    "ari_start, ari_end, ari_next_fetch, retry_after, failure_permanent";
 
 CertificateRecord read_certificate(SQLite::Statement& q) {
   CertificateRecord r;
@@ -35,6 +36,11 @@ CertificateRecord read_certificate(SQLite::Statement& q) {
   r.challenge_config = q.getColumn(19).getString();
   r.acme_ca_file = q.getColumn(20).getString();
   r.preferred_chain = q.getColumn(21).getString();
+  r.ari_start = detail::optional_int(q.getColumn(22));
+  r.ari_end = detail::optional_int(q.getColumn(23));
+  r.ari_next_fetch = detail::optional_int(q.getColumn(24));
+  r.retry_after = detail::optional_int(q.getColumn(25));
+  r.failure_permanent = q.getColumn(26).getInt() != 0;
   return r;
 }
 
@@ -59,7 +65,7 @@ std::int64_t insert_definition(SQLite::Database& db, const CertificateRecord& d,
                       "renew_before_days = excluded.renew_before_days, updated_at = excluded.updated_at, "
                       "challenge_config = excluded.challenge_config, acme_ca_file = excluded.acme_ca_file, "
                       "preferred_chain = excluded.preferred_chain, failures = 0, last_error = '', "
-                      "next_check = NULL");
+                      "next_check = NULL, retry_after = NULL, failure_permanent = 0");
   q.bind(1, d.name);
   q.bind(2, d.source);
   q.bind(3, detail::encode_list(d.domains));
@@ -132,7 +138,8 @@ int append_in_transaction(SQLite::Database& db, const CertificateRecord& definit
   // A new version is a success: it clears the failure streak and its backoff.
   SQLite::Statement cur(db, "UPDATE certificates SET current_version = ?, current_not_after = ?, "
                             "updated_at = ?, last_success = ?3, last_attempt = ?3, failures = 0, "
-                            "last_error = '', next_check = NULL WHERE id = ?4");
+                            "last_error = '', next_check = NULL, retry_after = NULL, failure_permanent = 0, "
+                            "ari_start = NULL, ari_end = NULL, ari_next_fetch = NULL WHERE id = ?4");
   cur.bind(1, number);
   cur.bind(2, static_cast<std::int64_t>(version.not_after));
   cur.bind(3, static_cast<std::int64_t>(now));
@@ -177,20 +184,24 @@ Status Inventory::define_certificate(const CertificateRecord& definition, const 
 }
 
 Status Inventory::record_failure(const std::string& name, const std::string& error,
-                                 std::optional<UnixTime> next_check, const std::string& actor, UnixTime now) {
+                                 std::optional<UnixTime> next_check, const std::string& actor, UnixTime now,
+                                 bool permanent) {
   return detail::guarded(impl_->path, [&]() -> Status {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
     auto existing = find(impl_->db, name);
     if (!existing) return make_error(Errc::not_found, "no such certificate", name);
     SQLite::Statement q(impl_->db, "UPDATE certificates SET failures = failures + 1, last_error = ?, "
-                                   "last_attempt = ?, next_check = ?, updated_at = ? WHERE id = ?");
+                                   "last_attempt = ?, next_check = ?3, retry_after = ?3, updated_at = ?, "
+                                   "failure_permanent = ? WHERE id = ?");
     q.bind(1, error);
     q.bind(2, static_cast<std::int64_t>(now));
     detail::bind_optional(q, 3, next_check);
     q.bind(4, static_cast<std::int64_t>(now));
-    q.bind(5, static_cast<std::int64_t>(existing->id));
+    q.bind(5, permanent ? 1 : 0);
+    q.bind(6, static_cast<std::int64_t>(existing->id));
     q.exec();
     nlohmann::json detail = {{"error", error}};
+    if (permanent) detail["permanent"] = true;
     if (next_check) detail["next_check"] = *next_check;
     detail::insert_event(impl_->db, now, existing->id, name, "issue-failed", actor, detail.dump());
     tx.commit();
@@ -224,6 +235,44 @@ Result<std::vector<int>> Inventory::append_versions(std::vector<NewVersion> item
     }
     tx.commit();
     return numbers;
+  });
+}
+
+Status Inventory::set_schedule(const std::string& name, const Schedule& schedule) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    SQLite::Statement q(impl_->db, "UPDATE certificates SET next_check = ?, ari_start = ?, ari_end = ?, "
+                                   "ari_next_fetch = ? WHERE name = ?");
+    detail::bind_optional(q, 1, schedule.next_check);
+    detail::bind_optional(q, 2, schedule.ari_start);
+    detail::bind_optional(q, 3, schedule.ari_end);
+    detail::bind_optional(q, 4, schedule.ari_next_fetch);
+    q.bind(5, name);
+    if (q.exec() == 0) return make_error(Errc::not_found, "no such certificate", name);
+    return Status{};
+  });
+}
+
+Result<std::vector<CertificateRecord>> Inventory::due_certificates(UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::vector<CertificateRecord>> {
+    // Two index lookups on certificates_by_next_check: never scheduled, and due.
+    SQLite::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
+                                       " FROM certificates WHERE next_check IS NULL AND source != 'remote' "
+                                       "UNION ALL SELECT " + kCertificateColumns +
+                                       " FROM certificates WHERE next_check <= ? AND source != 'remote'");
+    q.bind(1, static_cast<std::int64_t>(now));
+    std::vector<CertificateRecord> out;
+    while (q.executeStep()) out.push_back(read_certificate(q));
+    return out;
+  });
+}
+
+Result<std::optional<UnixTime>> Inventory::earliest_check() {
+  return detail::guarded(impl_->path, [&]() -> Result<std::optional<UnixTime>> {
+    SQLite::Statement unscheduled(impl_->db, "SELECT 1 FROM certificates WHERE next_check IS NULL LIMIT 1");
+    if (unscheduled.executeStep()) return std::optional<UnixTime>(0);
+    SQLite::Statement q(impl_->db, "SELECT min(next_check) FROM certificates");
+    q.executeStep();
+    return std::optional<UnixTime>(detail::optional_int(q.getColumn(0)));
   });
 }
 

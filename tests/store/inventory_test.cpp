@@ -384,6 +384,11 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
   // Turn it back into a schema-1 database, as release 1 left it.
   ASSERT_EQ(raw_exec(path, "DROP TABLE orders; ALTER TABLE acme_accounts DROP COLUMN pending_key_pem; "
                            "ALTER TABLE targets DROP COLUMN pending_version; "
+                           "DROP INDEX certificates_by_next_check; "
+                           "ALTER TABLE certificates DROP COLUMN ari_start; ALTER TABLE certificates DROP COLUMN ari_end; "
+                           "ALTER TABLE certificates DROP COLUMN ari_next_fetch; "
+                           "ALTER TABLE certificates DROP COLUMN retry_after; "
+                           "ALTER TABLE certificates DROP COLUMN failure_permanent; "
                            "DELETE FROM schema_version WHERE version >= 2"),
             SQLITE_OK);
   auto read_only = Inventory::open(path, OpenMode::read_only);

@@ -59,8 +59,25 @@ class Inventory {
   Status define_certificate(const CertificateRecord& definition, const std::string& actor, UnixTime now);
   // Records a failed attempt: failures + 1, last_error, last_attempt and the
   // next check (e.g. from Retry-After), with the event "issue-failed".
+  // `next_check` is also kept as the failure's Retry-After; `permanent`
+  // marks a problem that no retry can fix.
   Status record_failure(const std::string& name, const std::string& error, std::optional<UnixTime> next_check,
-                        const std::string& actor, UnixTime now);
+                        const std::string& actor, UnixTime now, bool permanent = false);
+
+  // The scheduler's plan for a certificate (no event: decisions are logged,
+  // outcomes are recorded). Errc::not_found for an unknown name.
+  struct Schedule {
+    std::optional<UnixTime> next_check;
+    std::optional<UnixTime> ari_start, ari_end, ari_next_fetch;
+  };
+  Status set_schedule(const std::string& name, const Schedule& schedule);
+  // Certificates to look at now: never scheduled (next_check NULL) or due
+  // (next_check <= now); an index lookup, so its cost grows with what is
+  // due, not with the inventory. Remote endpoints are not included.
+  Result<std::vector<CertificateRecord>> due_certificates(UnixTime now);
+  // The earliest next_check (0 when any certificate is unscheduled), or
+  // nullopt for an empty inventory.
+  Result<std::optional<UnixTime>> earliest_check();
 
   // ACME accounts: one per (directory URL, contact). save_account creates
   // or replaces the row of (directory URL, contact) (its id stays) and writes

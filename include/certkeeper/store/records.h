@@ -34,6 +34,12 @@ struct CertificateRecord {
   std::optional<UnixTime> last_success;
   UnixTime created_at = 0;
   UnixTime updated_at = 0;
+  // The scheduler's record (db/0005_renewal_schedule.sql).
+  std::optional<UnixTime> ari_start;       // the CA's renewal window (RFC 9773)
+  std::optional<UnixTime> ari_end;
+  std::optional<UnixTime> ari_next_fetch;  // when to ask for the window again
+  std::optional<UnixTime> retry_after;     // the CA's Retry-After of the last failure
+  bool failure_permanent = false;          // no retry until redefined or issued by hand
 };
 
 // One stored version of a certificate: what was validated, with its key.
