@@ -41,6 +41,16 @@ std::string top_issuer_cn(const std::string& pem) {
   return facts ? facts->issuer_cn : std::string();
 }
 
+// RFC 9773 §4.1: two unpadded base64url parts; anything else would change
+// the URL's path or query.
+bool valid_cert_id(const std::string& id) {
+  const auto dot = id.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == id.size()) return false;
+  return id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") ==
+             std::string::npos &&
+         id.find('.', dot + 1) == std::string::npos;
+}
+
 }  // namespace
 
 struct Client::Impl {
@@ -174,6 +184,16 @@ Result<Order> Client::new_order(const std::vector<Identifier>& identifiers, cons
   return detail::parse_order(response->body, location, impl_->transport.clock().now());
 }
 
+Result<Order> Client::new_order_replacing(const std::vector<Identifier>& identifiers, const std::string& profile,
+                                          const std::string& replaces) {
+  auto order = new_order(identifiers, profile, replaces);
+  const bool replaced = !order && last_problem() && last_problem()->type == ProblemType::already_replaced;
+  if (!replaced || replaces.empty()) return order;
+  // §5: the certificate was already replaced; the renewal itself is still
+  // wanted, so order it as a plain new order (once: no replaces, no loop).
+  return new_order(identifiers, profile);
+}
+
 Result<Order> Client::order(const std::string& url) {
   auto response = impl_->post(url, "");
   if (!response) return std::move(response).error();
@@ -225,6 +245,27 @@ Result<std::string> Client::download(const std::string& certificate_url, const s
     if (alt && top_issuer_cn(alt->body) == preferred_issuer_cn) return alt->body;
   }
   return response->body;  // the preferred chain is a preference, not a requirement
+}
+
+Result<RenewalInfo> Client::renewal_info(const std::string& cert_id) {
+  auto dir = directory();
+  if (!dir) return std::move(dir).error();
+  if (dir->renewal_info.empty()) {
+    return make_error(Errc::not_found,
+                      "the CA offers no renewalInfo (RFC 9773); renew on the certificate's lifetime instead",
+                      impl_->directory_url);
+  }
+  if (!valid_cert_id(cert_id)) {
+    return make_error(Errc::invalid_input, "is not an ARI certificate identifier (base64url \".\" base64url)",
+                      cert_id);
+  }
+  std::string url = dir->renewal_info;
+  if (url.back() != '/') url += '/';
+  url += cert_id;
+  auto response = impl_->transport.get(url);  // §4.1: a plain GET, not POST-as-GET
+  if (!response) return std::move(response).error();
+  return detail::parse_renewal_info(response->body, response->header("retry-after"), url,
+                                    impl_->transport.clock().now());
 }
 
 Status Client::revoke(const std::string& certificate_der, int reason) {

@@ -89,6 +89,7 @@ Result<Order> parse_order(const std::string& body, const std::string& url, UnixT
   o.status = str(*j, "status");
   o.finalize = str(*j, "finalize");
   o.certificate = str(*j, "certificate");
+  o.replaces = str(*j, "replaces");
   if (auto ids = j->find("identifiers"); ids != j->end() && ids->is_array()) {
     for (const auto& id : *ids) {
       if (id.is_object()) o.identifiers.push_back(read_identifier(id));

@@ -13,6 +13,7 @@ Error network_error(const Error& e) {
 }  // namespace
 
 Result<net::HttpResponse> Transport::get(const std::string& url) {
+  last_problem.reset();
   auto response = http_.send({"GET", url, {}, {}});
   if (!response) return network_error(response.error());
   remember_nonce(*response);

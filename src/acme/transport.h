@@ -26,7 +26,7 @@ class Transport {
   const std::string& kid() const { return kid_; }
   const crypto::Signer& key() const { return key_; }
 
-  // An unsigned GET (only the directory is fetched this way, §7.1.1).
+  // An unsigned GET: the directory (§7.1.1) and renewalInfo (RFC 9773 §4.1).
   Result<net::HttpResponse> get(const std::string& url);
   // A signed POST of `payload` (a JSON text; "" = POST-as-GET, §6.3) with
   // "kid", or with "jwk" when `embed_jwk` (newAccount, revocation by key).

@@ -307,6 +307,11 @@ void AcmeStub::set_renewal_info(nlohmann::json body, int retry_after_seconds) {
   impl_->renewal_retry_after = retry_after_seconds;
 }
 
+void AcmeStub::set_already_replaced(std::vector<std::string> cert_ids) {
+  std::lock_guard lock(impl_->mu);
+  impl_->already_replaced = std::set<std::string>(cert_ids.begin(), cert_ids.end());
+}
+
 std::vector<StubIssued> AcmeStub::issued() const {
   std::lock_guard lock(impl_->mu);
   return impl_->issued;

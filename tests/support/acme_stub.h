@@ -151,6 +151,10 @@ class AcmeStub {
   // Default: a window from now + 30 days to now + 32 days, Retry-After 21600.
   void set_renewal_info(nlohmann::json body, int retry_after_seconds);
 
+  // newOrder whose "replaces" names one of these answers 409 alreadyReplaced
+  // (RFC 9773 §5); accepted orders echo their "replaces".
+  void set_already_replaced(std::vector<std::string> cert_ids);
+
   std::vector<StubIssued> issued() const;
 
  private:

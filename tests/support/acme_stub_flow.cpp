@@ -162,6 +162,12 @@ StubResponse AcmeStub::Impl::new_order(const StubRequest& r, int account) {
       return StubResponse::problem(400, "invalidProfile", "unknown profile " + order.profile);
     }
   }
+  if (p.contains("replaces")) {
+    order.replaces = p.value("replaces", "");
+    if (already_replaced.count(order.replaces)) {
+      return StubResponse::problem(409, "alreadyReplaced", order.replaces + " has already been replaced");
+    }
+  }
   for (const auto& ident : order.identifiers) {
     if (!ident.is_object() || !ident.contains("value") || !ident["value"].is_string()) {
       return StubResponse::problem(400, "malformed", "an identifier needs type and value");
@@ -285,6 +291,7 @@ nlohmann::json AcmeStub::Impl::order_json(int id) const {
                       {"identifiers", o.identifiers}, {"authorizations", authz_urls},
                       {"finalize", base + "/finalize/" + std::to_string(id)}};
   if (!o.profile.empty()) j["profile"] = o.profile;
+  if (!o.replaces.empty()) j["replaces"] = o.replaces;
   if (o.status == "valid") j["certificate"] = base + "/cert/" + std::to_string(id);
   return j;
 }

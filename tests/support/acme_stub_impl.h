@@ -41,6 +41,7 @@ struct AcmeStub::Impl {
     std::vector<int> authzs;
     std::string status = "pending";
     std::string profile;
+    std::string replaces;
     std::string expires;
     int polls_left = 0;
     std::string chain_pem;  // once finalized
@@ -100,6 +101,7 @@ struct AcmeStub::Impl {
   bool wrong_certificate = false;
   std::optional<nlohmann::json> renewal_body;
   int renewal_retry_after = 21600;
+  std::set<std::string> already_replaced;
 };
 
 }  // namespace certkeeper::testing

@@ -49,6 +49,14 @@ class Client {
   // §7.4 (+ RFC 9773 "replaces", draft profiles "profile" when non-empty).
   Result<Order> new_order(const std::vector<Identifier>& identifiers, const std::string& profile = "",
                           const std::string& replaces = "");
+  // RFC 9773 §5: new_order with "replaces" = `replaces` (the ari_cert_id
+  // of the certificate being renewed). When the server answers
+  // alreadyReplaced (another order already replaces it), orders once more
+  // without "replaces"; that second answer, success or error, is final.
+  // Other errors are returned as they are. The returned Order's `replaces`
+  // is what the server echoed ("" after the fallback).
+  Result<Order> new_order_replacing(const std::vector<Identifier>& identifiers, const std::string& profile,
+                                    const std::string& replaces);
   Result<Order> order(const std::string& url);  // POST-as-GET
   Result<Authorization> authorization(const std::string& url);
   // §7.5.1: tell the server the challenge is ready to be validated.
@@ -62,6 +70,14 @@ class Client {
   // chain's top certificate is not issued by it, the Link rel="alternate"
   // chains are fetched and the first whose top issuer CN matches is used.
   Result<std::string> download(const std::string& certificate_url, const std::string& preferred_issuer_cn = "");
+  // RFC 9773 §4.1: the CA's suggested renewal window for the certificate
+  // `cert_id` (crypto::ari_cert_id), by an unauthenticated GET of
+  // {renewalInfo}/{cert_id}; needs no account. Errc::not_found when the
+  // directory has no renewalInfo; Errc::invalid_input for an id that is not
+  // base64url "." base64url; an error status is Errc::ca_failed (with
+  // last_problem(), whose retry_after is the raw Retry-After), no answer
+  // Errc::network; a malformed document (§4.2) Errc::ca_failed.
+  Result<RenewalInfo> renewal_info(const std::string& cert_id);
   // §7.6: revoke with the account key. alreadyRevoked counts as success.
   Status revoke(const std::string& certificate_der, int reason);
   // §7.3.5: roll the account over to `new_key` (the caller then uses it).

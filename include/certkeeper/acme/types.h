@@ -1,6 +1,7 @@
 // RFC 8555 resources as plain values (§7.1).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,7 +54,23 @@ struct Order {  // §7.1.3
   std::string certificate;
   std::optional<Problem> error;
   std::optional<UnixTime> retry_after;
+  std::string replaces;  // RFC 9773 §5 as the server echoes it; "" when none (or not echoed)
 };
+
+// RFC 9773 §4.2: when the CA suggests renewing a certificate.
+struct RenewalInfo {
+  UnixTime start = 0;  // suggestedWindow; always start < end
+  UnixTime end = 0;
+  std::string explanation_url;  // explanationURL, "" when absent
+  // When to fetch it again (§4.3): the response's Retry-After as an
+  // absolute time, clamped to [now + kRenewalInfoMinRecheck, now +
+  // kRenewalInfoMaxRecheck]; nullopt when the header was absent (or
+  // unreadable), so the caller picks its own default.
+  std::optional<UnixTime> retry_after;
+};
+
+constexpr std::int64_t kRenewalInfoMinRecheck = 60;             // 1 minute
+constexpr std::int64_t kRenewalInfoMaxRecheck = kSecondsPerDay;  // 1 day
 
 struct ExternalAccountBinding {  // §7.3.4
   std::string kid;
