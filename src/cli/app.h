@@ -65,6 +65,8 @@ Command add_revoke(CLI::App& root, Globals& g);
 Command add_target(CLI::App& root, Globals& g);
 Command add_install(CLI::App& root, Globals& g);
 Command add_rollback(CLI::App& root, Globals& g);
+Command add_renew(CLI::App& root, Globals& g);
+Command add_run(CLI::App& root, Globals& g);
 
 // Output helpers (output.cpp).
 // Prints `error` (stderr line, or JSON document on stdout) and returns its exit code.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acme_session.h"
+#include "ari_refresh.h"
 #include "certkeeper/lifecycle/acme_ops.h"
 
 #include "install_new.h"
@@ -68,7 +69,17 @@ Result<OrderInFlight> start_or_resume(store::Inventory& inv, AcmeSession& s, con
   for (const auto& d : def.domains) ids.push_back(acme::identifier_for(d));
   auto key = crypto::generate_private_key(def.key_type);
   if (!key) return std::move(key).error();
-  auto order = s.client->new_order(ids, def.profile);
+  // RFC 9773 §5: an order that renews a certificate names it in "replaces"
+  // (only for a CA that offers ARI); alreadyReplaced is retried once without.
+  std::string replaces;
+  auto dir = s.client->directory();
+  if (dir && !dir->renewal_info.empty() && def.current_version) {
+    if (auto current = inv.version_with_key(def.name, *def.current_version)) {
+      replaces = detail::replaces_id(current->leaf_pem);
+    }
+  }
+  auto order = replaces.empty() ? s.client->new_order(ids, def.profile)
+                                : s.client->new_order_replacing(ids, def.profile, replaces);
   if (!order) return std::move(order).error();
   auto id = inv.open_order(def.name, s.account.id, order->url, *key, ctx.actor, ctx.now());
   if (!id) return std::move(id).error();
@@ -238,10 +249,15 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
   out.error = done.error();
   std::optional<UnixTime> retry_at;
   if (session && session->client->last_problem()) retry_at = session->client->last_problem()->retry_after;
-  bool permanent = session && session->client->last_problem() && !session->client->last_problem()->transient();
+  // Permanent: the CA's problem says retrying cannot help (badCSR,
+  // rejectedIdentifier, userActionRequired, ...), or the definition itself
+  // is wrong (a profile the CA does not offer).
+  bool permanent = (session && session->client->last_problem() && !session->client->last_problem()->transient()) ||
+                   done.error().code == Errc::usage;
+  out.permanent_failure = permanent;
   if (in_flight && (permanent || out.verdict)) (void)inv->close_order(in_flight->id, "failed", ctx.now());
   if (done.error().code != Errc::database) {
-    (void)inv->record_failure(name, done.error().what(), retry_at, ctx.actor, ctx.now());
+    (void)inv->record_failure(name, done.error().what(), retry_at, ctx.actor, ctx.now(), permanent);
   }
   log::debug("issue " + name + ": " + done.error().what());
   return out;

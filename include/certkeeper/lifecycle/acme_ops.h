@@ -41,6 +41,7 @@ struct IssueOutcome {
   int version = 0;
   std::optional<crypto::Verdict> verdict;  // the gate's verdict on the downloaded chain
   std::optional<Error> error;              // why it failed (Errc::ca_failed → exit 4)
+  bool permanent_failure = false;          // retrying cannot help until the definition changes
   std::size_t requests = 0;                // HTTP requests to the CA for this certificate
   bool resumed = false;                    // an order left open by an earlier run was resumed
   // When the certificate has install targets, the new version goes through

@@ -1,0 +1,53 @@
+// `renew`: one scheduler pass (for cron or a timer), and the loop `run`
+// repeats. A pass snapshots what is due, then works each certificate under
+// its own lock, deciding again after taking it (another pass may have done
+// the work). One failure never stops the pass.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certkeeper/lifecycle/acme_ops.h"
+#include "certkeeper/lifecycle/context.h"
+#include "certkeeper/lifecycle/renewal_policy.h"
+#include "certkeeper/util/result.h"
+
+namespace certkeeper::lifecycle {
+
+struct RenewRequest {
+  std::vector<std::string> names;  // only these (due or not); empty = everything due
+  bool force = false;              // renew the named (or all ACME) certificates now
+  bool dry_run = false;            // decide and print; change nothing, contact nobody
+  int parallel = 4;                // certificates worked at once
+  std::string on_event;            // PROG run on renewal-failed, rolled-back, expires-soon, halted
+  bool log_decisions = false;      // one line per decision on stderr (the daemon's journal)
+};
+
+struct RenewItem {
+  std::string name;
+  std::string source;  // "acme" | "manual"
+  Decision decision;
+  bool attempted = false;  // an order was placed
+  std::optional<IssueOutcome> issued;
+  std::vector<std::string> events;  // hook events fired ("renewal-failed", ...)
+  std::string hook_error;           // when the hook could not run or failed
+};
+
+struct RenewOutcome {
+  std::vector<RenewItem> items;
+  std::optional<UnixTime> next_check;  // the earliest check after this pass
+};
+
+// Errc::conflict when another pass holds the process lock.
+Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, const RandomSource& random);
+
+// A RandomSource over the system's random device.
+RandomSource system_random();
+
+// The exit code a pass deserves: 0 when nothing failed, 4 when an order
+// failed at the CA, 5 when an install was rolled back, 1 otherwise.
+int pass_status(const RenewOutcome& outcome);
+
+}  // namespace certkeeper::lifecycle

@@ -1,0 +1,190 @@
+// certkeeper renew [NAME ...] [--force] [--dry-run] [--parallel N] [--jitter[=S]] [--on-event PROG]
+// certkeeper run [--on-event PROG] [--parallel N]
+#include <signal.h>
+#include <time.h>
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "app.h"
+#include "certkeeper/lifecycle/renew.h"
+#include "certkeeper/util/log.h"
+
+namespace certkeeper::cli {
+
+namespace {
+
+const char* decision_name(lifecycle::DecisionKind k) {
+  switch (k) {
+    case lifecycle::DecisionKind::renew_now: return "renew-now";
+    case lifecycle::DecisionKind::check_at: return "check-at";
+    case lifecycle::DecisionKind::back_off: return "back-off";
+    case lifecycle::DecisionKind::halted: return "halted";
+  }
+  return "?";
+}
+
+nlohmann::json item_json(const lifecycle::RenewItem& item) {
+  nlohmann::json j = {{"name", item.name},
+                      {"source", item.source},
+                      {"decision", decision_name(item.decision.kind)},
+                      {"at", item.decision.at ? nlohmann::json(format_utc(item.decision.at)) : nlohmann::json()},
+                      {"reason", item.decision.reason},
+                      {"attempted", item.attempted},
+                      {"renewed", item.issued && item.issued->stored},
+                      {"events", item.events},
+                      {"hook_error", item.hook_error}};
+  if (item.issued) {
+    j["version"] = item.issued->stored ? nlohmann::json(item.issued->version) : nlohmann::json();
+    if (item.issued->error) {
+      j["error"] = {{"code", errc_name(item.issued->error->code)},
+                    {"message", item.issued->error->message},
+                    {"permanent", item.issued->permanent_failure}};
+    }
+    if (item.issued->install) j["install"] = install_json(*item.issued->install);
+  }
+  return j;
+}
+
+std::string item_text(const lifecycle::RenewItem& item, bool dry_run) {
+  if (item.issued && item.issued->stored) {
+    std::string text = fmt::format("{}: renewed, version {} ({})", item.name, item.issued->version,
+                                   item.decision.reason);
+    if (item.issued->install) {
+      text += item.issued->install->rolled_back
+                  ? "; install rolled back: " + item.issued->install->failure
+                  : fmt::format("; installed into {} target(s)", item.issued->install->targets.size());
+    }
+    return text;
+  }
+  if (item.issued && item.issued->error) {
+    return fmt::format("{}: renewal failed: {}", item.name, item.issued->error->what());
+  }
+  std::string at = item.decision.at ? " at " + format_utc(item.decision.at) : "";
+  switch (item.decision.kind) {
+    case lifecycle::DecisionKind::renew_now:
+      return fmt::format("{}: {}renew now: {}", item.name, dry_run ? "would " : "", item.decision.reason);
+    case lifecycle::DecisionKind::check_at:
+      return fmt::format("{}: next check{}: {}", item.name, at, item.decision.reason);
+    case lifecycle::DecisionKind::back_off:
+      return fmt::format("{}: backing off until{}: {}", item.name, at, item.decision.reason);
+    case lifecycle::DecisionKind::halted:
+      return fmt::format("{}: halted: {}", item.name, item.decision.reason);
+  }
+  return item.name;
+}
+
+struct RenewArgs {
+  lifecycle::RenewRequest request;
+  int jitter = 0;
+};
+
+}  // namespace
+
+Command add_renew(CLI::App& root, Globals& g) {
+  auto* app = root.add_subcommand("renew", "One scheduler pass: renew what is due, warn about manual certificates");
+  auto args = std::make_shared<RenewArgs>();
+  auto& r = args->request;
+  app->add_option("NAME", r.names, "Only these certificates (default: everything due)");
+  app->add_flag("--force", r.force, "Renew now, whatever the schedule says (the named ones, or every ACME one)");
+  app->add_flag("--dry-run", r.dry_run, "Print each decision and its reason; change nothing, contact nobody");
+  app->add_option("--parallel", r.parallel, "Certificates worked at once (default 4)")->check(CLI::Range(1, 64));
+  app->add_option("--jitter", args->jitter,
+                  "Wait a random 0..S seconds first (default 300 when given without a value), so a fleet "
+                  "started by timers does not reach the CA at the same second")
+      ->expected(0, 1)
+      ->default_str("300")
+      ->check(CLI::Range(0, 86400));
+  app->add_option("--on-event", r.on_event,
+                  "Program run as 'PROG EVENT NAME' on renewal-failed, rolled-back, install-failed, expires-soon, "
+                  "halted");
+  return {app, [&g, args, app] {
+            auto& req = args->request;
+            if (app->count("--jitter") && !req.dry_run) {
+              int max = args->jitter;
+              auto random = lifecycle::system_random();
+              std::this_thread::sleep_for(std::chrono::seconds(random(0, max)));
+            }
+            auto outcome = lifecycle::renew(g.context(), req, lifecycle::system_random());
+            if (!outcome) return fail(g, outcome.error());
+            int code = lifecycle::pass_status(*outcome);
+            if (g.json) {
+              nlohmann::json list = nlohmann::json::array();
+              for (const auto& item : outcome->items) list.push_back(item_json(item));
+              print_json({{"ok", code == 0},
+                          {"exit_code", code},
+                          {"dry_run", req.dry_run},
+                          {"next_check", outcome->next_check && *outcome->next_check
+                                             ? nlohmann::json(format_utc(*outcome->next_check))
+                                             : nlohmann::json()},
+                          {"certificates", list}});
+              return code;
+            }
+            std::string text;
+            for (const auto& item : outcome->items) {
+              std::string line = item_text(item, req.dry_run);
+              if (item.issued && item.issued->error) {
+                err_line("certkeeper: " + line);
+              } else {
+                text += line + "\n";
+              }
+            }
+            if (outcome->items.empty()) text += "nothing is due\n";
+            if (outcome->next_check && *outcome->next_check) {
+              text += "next check: " + format_utc(*outcome->next_check) + "\n";
+            }
+            text.pop_back();
+            out(g, text);
+            return code;
+          }};
+}
+
+Command add_run(CLI::App& root, Globals& g) {
+  auto* app = root.add_subcommand("run", "The scheduler as a daemon: a pass, then sleep until the next check");
+  auto request = std::make_shared<lifecycle::RenewRequest>();
+  app->add_option("--on-event", request->on_event, "As for renew");
+  app->add_option("--parallel", request->parallel, "Certificates worked at once (default 4)")->check(CLI::Range(1, 64));
+  return {app, [&g, request] {
+            // The signals are taken synchronously (sigtimedwait) between
+            // passes: SIGTERM/SIGINT let the pass in flight finish, SIGHUP
+            // starts a pass at once (after `add`, `import`, `target add`).
+            sigset_t set;
+            sigemptyset(&set);
+            sigaddset(&set, SIGTERM);
+            sigaddset(&set, SIGINT);
+            sigaddset(&set, SIGHUP);
+            pthread_sigmask(SIG_BLOCK, &set, nullptr);
+            request->log_decisions = true;
+            auto random = lifecycle::system_random();
+            auto ctx = g.context();
+            log::warn("certkeeper: scheduler started on " + g.db);
+            while (true) {
+              std::int64_t wait = 6 * 3600;  // at most: new definitions also arrive without SIGHUP
+              auto outcome = lifecycle::renew(ctx, *request, random);
+              if (!outcome) {
+                log::warn("certkeeper: " + outcome.error().what());
+                if (outcome.error().code != Errc::conflict && outcome.error().code != Errc::database) return fail(g, outcome.error());
+                wait = 60;
+              } else {
+                for (const auto& item : outcome->items) {
+                  if (item.issued) log::warn(item_text(item, false));
+                }
+                if (outcome->next_check) wait = std::clamp<std::int64_t>(*outcome->next_check - ctx.now(), 1, wait);
+                log::warn(fmt::format("certkeeper: pass done ({}); next check {}", plural(outcome->items.size(), "decision"),
+                                      format_utc(ctx.now() + wait)));
+              }
+              timespec timeout{static_cast<time_t>(wait), 0};
+              siginfo_t info{};
+              int sig = sigtimedwait(&set, &info, &timeout);
+              if (sig == SIGTERM || sig == SIGINT) {
+                log::warn("certkeeper: scheduler stopped");
+                return int(kOk);
+              }
+              if (sig == SIGHUP) log::warn("certkeeper: SIGHUP: a pass now");
+            }
+          }};
+}
+
+}  // namespace certkeeper::cli

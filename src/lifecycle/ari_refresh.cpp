@@ -1,0 +1,66 @@
+#include "ari_refresh.h"
+
+#include "acme_session.h"
+#include "certkeeper/crypto/ari_id.h"
+#include "certkeeper/crypto/jose.h"
+#include "certkeeper/net/http_client.h"
+
+namespace certkeeper::lifecycle::detail {
+
+namespace {
+
+AriRefresh stored(const store::CertificateRecord& c, std::string note) {
+  AriRefresh r;
+  if (c.ari_start && c.ari_end && *c.ari_end > *c.ari_start) r.window = AriWindow{*c.ari_start, *c.ari_end};
+  r.next_fetch = c.ari_next_fetch;
+  r.note = std::move(note);
+  return r;
+}
+
+}  // namespace
+
+std::string replaces_id(const std::string& leaf_pem) {
+  auto id = crypto::ari_cert_id(leaf_pem);
+  return id ? *id : std::string();
+}
+
+AriRefresh refresh_ari(const Context& ctx, store::Inventory& inv, const store::CertificateRecord& c,
+                       const std::string& leaf_pem) {
+  UnixTime now = ctx.now();
+  if (c.ari_next_fetch && *c.ari_next_fetch > now) return stored(c, "ARI window kept until the next fetch");
+  auto failed = [&](const std::string& why) {
+    AriRefresh r = stored(c, "ARI: " + why + "; using the time rule, asking again in 6 hours");
+    r.next_fetch = now + kAriDefaultRecheck;
+    return r;
+  };
+  auto id = crypto::ari_cert_id(leaf_pem);
+  if (!id) return failed(id.error().message);
+  auto server = acme_server_for(inv, &c);
+  if (!server) return failed(server.error().message);
+  net::HttpOptions options;
+  options.ca_file = server->ca_file;
+  auto http = net::make_curl_client(options);
+  // renewalInfo is fetched without a signature (RFC 9773 §4.1): the client
+  // only needs a key to exist, never to be registered.
+  auto key = crypto::generate_private_key("ec-p256");
+  if (!key) return failed(key.error().message);
+  auto signer = crypto::make_signer(*key);
+  if (!signer) return failed(signer.error().message);
+  acme::Client client(*http, **signer, server->directory_url, *ctx.clock);
+  auto directory = client.directory();
+  if (!directory) return failed(directory.error().message);
+  if (directory->renewal_info.empty()) {
+    AriRefresh none;
+    none.note = "the CA offers no renewal information (ARI)";
+    return none;  // no window, no next fetch: the time rule decides
+  }
+  auto info = client.renewal_info(*id);
+  if (!info) return failed(info.error().message);
+  AriRefresh r;
+  r.window = AriWindow{info->start, info->end};
+  r.next_fetch = info->retry_after.value_or(now + kAriDefaultRecheck);
+  r.note = "ARI window fetched";
+  return r;
+}
+
+}  // namespace certkeeper::lifecycle::detail

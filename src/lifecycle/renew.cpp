@@ -1,0 +1,302 @@
+// One scheduler pass: snapshot what is due, then per certificate (under its
+// own lock, decided again after taking it): ACME certificates are renewed
+// when decide() says so, manual ones are warned about; every certificate
+// leaves the pass with its next check stored.
+#include "certkeeper/lifecycle/renew.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "ari_refresh.h"
+#include "certkeeper/lifecycle/event_hook.h"
+#include "certkeeper/store/inventory.h"
+#include "certkeeper/util/expiry.h"
+#include "certkeeper/util/log.h"
+#include "renew_locks.h"
+
+namespace certkeeper::lifecycle {
+
+namespace {
+
+constexpr std::int64_t kRemindEvery = kSecondsPerDay;  // halted and expiring manual certificates
+
+struct CurrentVersion {
+  std::optional<store::VersionRecord> version;
+};
+
+Result<CurrentVersion> current_of(store::Inventory& inv, const store::CertificateRecord& c) {
+  CurrentVersion out;
+  if (!c.current_version) return out;
+  auto versions = inv.versions(c.name);
+  if (!versions) return versions.error();
+  for (auto& v : *versions) {
+    if (v.version == *c.current_version) out.version = std::move(v);
+  }
+  return out;
+}
+
+RenewalFacts facts_of(const store::CertificateRecord& c, const CurrentVersion& cur) {
+  RenewalFacts f;
+  if (cur.version) {
+    f.not_before = cur.version->not_before;
+    f.not_after = cur.version->not_after;
+    f.revoked = cur.version->revoked_at.has_value();
+  }
+  if (c.ari_start && c.ari_end && *c.ari_end > *c.ari_start) f.ari = AriWindow{*c.ari_start, *c.ari_end};
+  return f;
+}
+
+FailureRecord failures_of(const store::CertificateRecord& c) {
+  return FailureRecord{c.failures, c.last_attempt, c.retry_after, c.failure_permanent};
+}
+
+// Manual certificates cannot renew themselves: from the warning window on
+// (the same rule as the reports: a third of the lifetime, at most 30 days)
+// they are announced once a day.
+Decision decide_manual(const CurrentVersion& cur, UnixTime now) {
+  if (!cur.version) return {DecisionKind::check_at, now + kRemindEvery, "manual certificate without a version"};
+  const auto& v = *cur.version;
+  UnixTime warn_from = v.not_after - expiry_warning_window(v.not_before, v.not_after);
+  if (now < warn_from) {
+    return {DecisionKind::check_at, warn_from,
+            fmt::format("manual certificate: warn from {} (expires {})", format_utc(warn_from), format_utc(v.not_after))};
+  }
+  std::string when = v.not_after > now ? fmt::format("expires in {} days", days_left(v.not_after, now))
+                                       : "has expired";
+  return {DecisionKind::check_at, now + kRemindEvery,
+          fmt::format("manual certificate {} on {}: import its replacement", when, format_utc(v.not_after))};
+}
+
+const char* kind_name(DecisionKind k) {
+  switch (k) {
+    case DecisionKind::renew_now: return "renew now";
+    case DecisionKind::check_at: return "check later";
+    case DecisionKind::back_off: return "back off";
+    case DecisionKind::halted: return "halted";
+  }
+  return "?";
+}
+
+class Pass {
+ public:
+  Pass(const Context& ctx, const RenewRequest& request, const RandomSource& random)
+      : ctx_(ctx), request_(request), random_(random) {}
+
+  RenewItem work(store::Inventory& inv, const store::CertificateRecord& snapshot) {
+    RenewItem item;
+    item.name = snapshot.name;
+    item.source = snapshot.source;
+    std::optional<detail::FileLock> lock;
+    if (!request_.dry_run) {
+      auto path = detail::certificate_lock_path(ctx_.db_path, snapshot.name);
+      auto taken = path ? detail::FileLock::acquire(*path, 0) : Result<detail::FileLock>(path.error());
+      if (!taken) {
+        item.decision = {DecisionKind::check_at, ctx_.now(), "skipped: another run is working on it"};
+        return item;
+      }
+      lock.emplace(std::move(*taken));
+    }
+    // Decide again on fresh data: the snapshot may be stale by now.
+    auto fresh = inv.find_certificate(snapshot.name);
+    if (!fresh || !*fresh) {
+      item.decision = {DecisionKind::check_at, ctx_.now(), "skipped: the certificate is gone"};
+      return item;
+    }
+    store::CertificateRecord c = std::move(**fresh);
+    bool named = !request_.names.empty();
+    if (!named && !request_.force && c.next_check && *c.next_check > ctx_.now()) {
+      item.decision = {DecisionKind::check_at, *c.next_check, "done meanwhile by another run"};
+      return item;
+    }
+    auto cur = current_of(inv, c);
+    if (!cur) {
+      item.decision = {DecisionKind::check_at, ctx_.now() + 3600, cur.error().what()};
+      return item;
+    }
+    if (c.source == "manual") return finish_manual(inv, c, *cur, std::move(item));
+    return finish_acme(inv, c, *cur, std::move(item));
+  }
+
+ private:
+  RenewItem finish_manual(store::Inventory& inv, const store::CertificateRecord& c, const CurrentVersion& cur,
+                          RenewItem item) {
+    item.decision = decide_manual(cur, ctx_.now());
+    bool warn = cur.version && item.decision.reason.rfind("manual certificate: warn from", 0) != 0;
+    if (request_.dry_run) return item;
+    if (warn) fire(item, "expires-soon", c, cur, "");
+    schedule(inv, c, item.decision.at, std::nullopt);
+    return item;
+  }
+
+  RenewItem finish_acme(store::Inventory& inv, store::CertificateRecord c, const CurrentVersion& cur, RenewItem item) {
+    std::optional<UnixTime> ari_next;
+    if (!request_.dry_run && cur.version) {
+      // The CA's window first (RFC 9773): fetched when due, kept otherwise.
+      auto ari = detail::refresh_ari(ctx_, inv, c, cur.version->leaf_pem);
+      c.ari_start = ari.window ? std::optional<UnixTime>(ari.window->start) : std::nullopt;
+      c.ari_end = ari.window ? std::optional<UnixTime>(ari.window->end) : std::nullopt;
+      c.ari_next_fetch = ari.next_fetch;
+      ari_next = ari.next_fetch;
+      if (!ari.note.empty()) log::debug(c.name + ": " + ari.note);
+    }
+    RenewalPolicy policy{c.renew_before_days};
+    item.decision = decide(facts_of(c, cur), policy, failures_of(c), ctx_.now(), random_);
+    if (request_.force) item.decision = {DecisionKind::renew_now, ctx_.now(), "forced (--force)"};
+    if (request_.dry_run) return item;
+    if (item.decision.kind == DecisionKind::halted) {
+      fire(item, "halted", c, cur, c.last_error);
+      schedule(inv, c, ctx_.now() + kRemindEvery, ari_next);
+      return item;
+    }
+    if (item.decision.kind != DecisionKind::renew_now) {
+      schedule(inv, c, item.decision.at, ari_next);
+      return item;
+    }
+    item.attempted = true;
+    auto outcomes = issue(ctx_, {c.name}, 1);
+    item.issued = std::move(outcomes.front());
+    auto after = inv.find_certificate(c.name);
+    if (!after || !*after) return item;
+    auto now_cur = current_of(inv, **after);
+    if (!now_cur) return item;
+    // The next decision is made from what is stored now: the new version, or
+    // the failure record the attempt left.
+    auto next = decide(facts_of(**after, *now_cur), policy, failures_of(**after), ctx_.now(), random_);
+    UnixTime at = next.kind == DecisionKind::halted ? ctx_.now() + kRemindEvery : next.at;
+    if (next.kind == DecisionKind::renew_now) at = ctx_.now() + backoff_delay(std::max(1, (*after)->failures));
+    schedule(inv, **after, at, item.issued->stored ? std::nullopt : ari_next);
+    if (item.issued->error) {
+      fire(item, (*after)->failure_permanent ? "halted" : "renewal-failed", **after, *now_cur,
+           item.issued->error->what());
+    }
+    if (item.issued->install && item.issued->install->rolled_back) {
+      fire(item, "rolled-back", **after, *now_cur, item.issued->install->failure);
+    } else if (item.issued->install_error) {
+      fire(item, "install-failed", **after, *now_cur, item.issued->install_error->what());
+    }
+    return item;
+  }
+
+  void schedule(store::Inventory& inv, const store::CertificateRecord& c, UnixTime at,
+                std::optional<UnixTime> ari_next) {
+    // ARI is polled even while the lifetime rule says "later": a window moved
+    // into the past (a mass revocation) must be seen before expiry.
+    if (ari_next) at = std::min(at, *ari_next);
+    store::Inventory::Schedule s{at, c.ari_start, c.ari_end, ari_next ? ari_next : c.ari_next_fetch};
+    if (auto ok = inv.set_schedule(c.name, s); !ok) log::warn("certkeeper: " + ok.error().what());
+  }
+
+  void fire(RenewItem& item, const std::string& event, const store::CertificateRecord& c, const CurrentVersion& cur,
+            const std::string& error) {
+    item.events.push_back(event);
+    if (request_.on_event.empty()) return;
+    HookEvent e{event, c.name, cur.version ? std::optional<UnixTime>(cur.version->not_after) : std::nullopt,
+                ctx_.now(), error};
+    if (auto ok = run_event_hook(request_.on_event, e); !ok) {
+      item.hook_error = ok.error().what();
+      log::warn("certkeeper: " + c.name + ": " + item.hook_error);
+    }
+  }
+
+  const Context& ctx_;
+  const RenewRequest& request_;
+  const RandomSource& random_;
+};
+
+}  // namespace
+
+RandomSource system_random() {
+  auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+  auto mutex = std::make_shared<std::mutex>();
+  return [engine, mutex](std::int64_t lo, std::int64_t hi) {
+    if (hi <= lo) return lo;
+    std::lock_guard<std::mutex> guard(*mutex);
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(*engine);
+  };
+}
+
+Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, const RandomSource& random) {
+  std::optional<detail::FileLock> pass_lock;
+  if (!request.dry_run) {
+    auto lock = detail::FileLock::acquire(detail::pass_lock_path(ctx.db_path), 0);
+    if (!lock) {
+      return make_error(Errc::conflict, "another renew pass is running; it will do the work", ctx.db_path);
+    }
+    pass_lock.emplace(std::move(*lock));
+  }
+  auto inv = store::Inventory::open(ctx.db_path, request.dry_run ? store::OpenMode::read_only
+                                                                 : store::OpenMode::existing);
+  if (!inv) return inv.error();
+  std::vector<store::CertificateRecord> work;
+  if (!request.names.empty()) {
+    for (const auto& name : request.names) {
+      auto c = inv->find_certificate(name);
+      if (!c) return c.error();
+      if (!*c) return make_error(Errc::not_found, "no such certificate; 'certkeeper list' shows the names", name);
+      work.push_back(std::move(**c));
+    }
+  } else if (request.force) {
+    auto all = inv->list_certificates();
+    if (!all) return all.error();
+    for (auto& c : *all) {
+      if (c.source == "acme") work.push_back(std::move(c));
+    }
+  } else {
+    auto due = inv->due_certificates(ctx.now());
+    if (!due) return due.error();
+    work = std::move(*due);
+  }
+
+  RenewOutcome out;
+  out.items.resize(work.size());
+  Pass pass(ctx, request, random);
+  std::atomic<std::size_t> next{0};
+  std::mutex log_mutex;
+  auto worker = [&] {
+    auto own = store::Inventory::open(ctx.db_path, request.dry_run ? store::OpenMode::read_only
+                                                                  : store::OpenMode::existing);
+    for (std::size_t i; (i = next++) < work.size();) {
+      if (!own) {
+        out.items[i].name = work[i].name;
+        out.items[i].decision = {DecisionKind::check_at, ctx.now(), own.error().what()};
+        continue;
+      }
+      out.items[i] = pass.work(*own, work[i]);
+      const auto& item = out.items[i];
+      if (!request.log_decisions) continue;
+      std::lock_guard<std::mutex> guard(log_mutex);
+      // One line per decision, for the journal.
+      log::warn(fmt::format("{}: {}: {}", item.name, kind_name(item.decision.kind), item.decision.reason));
+    }
+  };
+  std::size_t threads = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(request.parallel, 1)), 1,
+                                                std::max<std::size_t>(work.size(), 1));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  auto earliest = inv->earliest_check();
+  if (earliest) out.next_check = *earliest;
+  return out;
+}
+
+int pass_status(const RenewOutcome& outcome) {
+  int code = 0;
+  for (const auto& item : outcome.items) {
+    if (!item.issued) continue;
+    if (item.issued->error) code = std::max(code, item.issued->error->code == Errc::ca_failed ||
+                                                          item.issued->error->code == Errc::network
+                                                      ? 4
+                                                      : 1);
+    if (item.issued->install && item.issued->install->rolled_back) code = std::max(code, 5);
+    if (item.issued->install_error) code = std::max(code, 1);
+  }
+  return code;
+}
+
+}  // namespace certkeeper::lifecycle
