@@ -43,7 +43,7 @@ Command add_add(CLI::App& root, Globals& g) {
   return {app, [&g, r, renew_before, rb] {
             if (rb->count()) r->renew_before_days = *renew_before;
             auto def = lifecycle::add_certificate(g.context(), *r);
-            if (!def) return fail(g, def.error());
+            if (!def) return fail_ca(g, def.error());  // --profile asks the CA
             if (g.json) {
               print_json({{"ok", true}, {"name", def->name}, {"domains", def->domains}, {"challenge", def->challenge},
                           {"key_type", def->key_type}});

@@ -1,4 +1,8 @@
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "anonymous_client.h"
 
 #include "certkeeper/crypto/jose.h"
 #include "certkeeper/crypto/names.h"
@@ -71,6 +75,28 @@ Result<store::CertificateRecord> add_certificate(const Context& ctx, const AddRe
   if (*existing && (*existing)->source != "acme") {
     return make_error(Errc::conflict,
                       "is a " + (*existing)->source + " certificate; define the ACME one under another name", r.name);
+  }
+  if (!r.profile.empty()) {
+    // The CA says which profiles it offers (directory meta.profiles): a name
+    // it does not know is refused now, not at the first renewal.
+    store::CertificateRecord probe;
+    probe.acme_server = r.acme_server;
+    probe.acme_ca_file = r.acme_ca_file;
+    auto server = detail::acme_server_for(*inv, &probe);
+    if (!server) return std::move(server).error();
+    auto anonymous = detail::anonymous_client(ctx, *server);
+    if (!anonymous) return std::move(anonymous).error();
+    auto dir = anonymous->client->directory();
+    if (!dir) {
+      return make_error(dir.error().code, "cannot check --profile against the CA: " + dir.error().message,
+                        server->directory_url);
+    }
+    if (std::find(dir->profiles.begin(), dir->profiles.end(), r.profile) == dir->profiles.end()) {
+      std::string offered;
+      for (const auto& p : dir->profiles) offered += (offered.empty() ? "" : ", ") + p;
+      return usage("the CA does not offer this --profile; it offers: " + (offered.empty() ? "none" : offered),
+                   r.profile);
+    }
   }
   store::CertificateRecord def;
   def.name = r.name;

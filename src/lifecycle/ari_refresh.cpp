@@ -1,9 +1,7 @@
 #include "ari_refresh.h"
 
-#include "acme_session.h"
+#include "anonymous_client.h"
 #include "certkeeper/crypto/ari_id.h"
-#include "certkeeper/crypto/jose.h"
-#include "certkeeper/net/http_client.h"
 
 namespace certkeeper::lifecycle::detail {
 
@@ -37,16 +35,10 @@ AriRefresh refresh_ari(const Context& ctx, store::Inventory& inv, const store::C
   if (!id) return failed(id.error().message);
   auto server = acme_server_for(inv, &c);
   if (!server) return failed(server.error().message);
-  net::HttpOptions options;
-  options.ca_file = server->ca_file;
-  auto http = net::make_curl_client(options);
-  // renewalInfo is fetched without a signature (RFC 9773 §4.1): the client
-  // only needs a key to exist, never to be registered.
-  auto key = crypto::generate_private_key("ec-p256");
-  if (!key) return failed(key.error().message);
-  auto signer = crypto::make_signer(*key);
-  if (!signer) return failed(signer.error().message);
-  acme::Client client(*http, **signer, server->directory_url, *ctx.clock);
+  // renewalInfo is fetched without a signature (RFC 9773 §4.1): no account.
+  auto anonymous = anonymous_client(ctx, *server);
+  if (!anonymous) return failed(anonymous.error().message);
+  acme::Client& client = *anonymous->client;
   auto directory = client.directory();
   if (!directory) return failed(directory.error().message);
   if (directory->renewal_info.empty()) {

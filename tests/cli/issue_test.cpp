@@ -159,3 +159,20 @@ TEST_F(IssueInstallTest, AnIssuedCertificateGoesIntoItsTargets) {
 
 }  // namespace
 }  // namespace certkeeper::testing
+
+namespace certkeeper::testing {
+namespace {
+
+class ProfileTest : public PebbleCliTest<> {};
+
+// pebble 2.4 offers no profiles (no meta.profiles): any --profile is refused
+// when the certificate is defined, not at its first renewal.
+TEST_F(ProfileTest, AddRefusesAProfileTheCaDoesNotOffer) {
+  auto r = ck({"add", "web", "--domain", "www.example.test", "--profile", "shortlived"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("the CA does not offer this --profile; it offers: none"), std::string::npos) << r.err;
+  EXPECT_EQ(json(ck({"--json", "list"}))["certificates"].size(), 0u) << "nothing was defined";
+}
+
+}  // namespace
+}  // namespace certkeeper::testing
