@@ -58,8 +58,12 @@ echo "(a local ACME CA: pebble on 127.0.0.1:14000, the embedded default)"
 start_pebble "$demo/pebble"
 step "$ck" init --acme-ca-file "$PEBBLE_TRUST" --email ops@example.test
 step "$ck" add web --domain www.example.test --challenge http-01 --listen 127.0.0.1:$PEBBLE_HTTP_PORT
-step "$ck" target add web --dir "$demo/live/web"
-step "$ck" issue web
+step "$ck" target add web --dir "$demo/live/web" --reload true
+echo "(set and forget: one scheduler pass issues and installs what is due;"
+echo " a timer or 'certkeeper run' repeats it, see contrib/systemd/)"
+step "$ck" renew
+step "$ck" renew
+step "$ck" renew web --dry-run
 step "$ck" list
 step "$ck" report
 step "$ck" report --fail-within 100 --format csv || echo "exit code $? (expires within 100 days)"

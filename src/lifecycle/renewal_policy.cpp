@@ -55,7 +55,7 @@ Due due_by_ari(const AriWindow& w, UnixTime now, const RandomSource& random) {
 
 Due due_by_lifetime(UnixTime not_before, UnixTime not_after, const RenewalPolicy& policy) {
   std::int64_t lifetime = std::max<std::int64_t>(0, sub(not_after, not_before));
-  std::int64_t days = (lifetime + kSecondsPerDay / 2) / kSecondsPerDay;
+  std::int64_t days = lifetime / kSecondsPerDay + (lifetime % kSecondsPerDay >= kSecondsPerDay / 2);
   std::string note;
   if (policy.renew_before_days && *policy.renew_before_days > 0) {
     std::int64_t before = std::int64_t{*policy.renew_before_days} * kSecondsPerDay;

@@ -201,6 +201,10 @@ TEST(RenewalState, NeverIssuedRenewsNow) {
   EXPECT_EQ(d.kind, DecisionKind::renew_now);
   EXPECT_EQ(d.at, kIssued);
   EXPECT_EQ(d.reason, "never issued");
+  RenewalFacts half;  // garbage: no not_before
+  half.not_after = kIssued + 90 * kDay;
+  EXPECT_EQ(decide_plain(half, kIssued).kind, DecisionKind::renew_now);
+  EXPECT_EQ(decide_plain(half, kIssued).reason, "never issued");
 }
 
 TEST(RenewalState, RevokedRenewsNowEvenWhenFreshOrWithALaterAriWindow) {
