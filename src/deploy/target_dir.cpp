@@ -391,7 +391,14 @@ Result<std::vector<std::string>> TargetDir::prune(int retain) {
       kept.push_back(s);
       continue;
     }
-    if (auto ok = remove_tree(impl_->in_meta(s.name)); !ok) return ok.error();
+    // Renamed to a temporary first: a kill mid-removal leaves a tmp- entry
+    // the next run removes, never a partial set that looks complete.
+    const std::string doomed = impl_->in_meta(std::string(kMetaTemp) + "pruned-" + s.name);
+    if (::rename(impl_->in_meta(s.name).c_str(), doomed.c_str()) != 0) {
+      return make_error(Errc::io, fmt::format("cannot remove an old set: {}", std::strerror(errno)),
+                        impl_->in_meta(s.name));
+    }
+    if (auto ok = remove_tree(doomed); !ok) return ok.error();
     removed.push_back(s.name);
   }
   std::sort(kept.begin(), kept.end(), [](const SetName& a, const SetName& b) { return a.number < b.number; });

@@ -142,6 +142,9 @@ Status reconcile(const Context& ctx, Loaded& l, std::vector<deploy::TargetDir>& 
     auto& record = l.records[i];
     auto live = dirs[i].state().live;
     std::optional<int> on_disk = live ? std::optional<int>(live->version) : std::nullopt;
+    // Version 0 is the operator's own files, adopted by a first install that
+    // was stopped before its journal entry: nothing certkeeper installed yet.
+    if (on_disk == 0 && !record.installed_version) on_disk.reset();
     if (!record.pending_version && on_disk == record.installed_version) continue;
     if (record.pending_version) {
       auto set = set_for(dirs[i], l.inv, l.specs[i], name, record.installed_version);

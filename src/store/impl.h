@@ -34,6 +34,15 @@ auto guarded(const std::string& path, F&& body) -> decltype(body()) {
                             "); restore it from a backup or point --db at another file",
                         path);
     }
+    if (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN || code == SQLITE_READONLY) {
+      // "disk I/O error" alone hides the usual cause: SQLite could not write
+      // the database or its -wal/-shm files (full or read-only file system,
+      // a file size limit).
+      return make_error(Errc::database,
+                        std::string("database error: ") + e.what() +
+                            "; check that the file system holding it has free space and is writable",
+                        path);
+    }
     return make_error(Errc::database, std::string("database error: ") + e.what(), path);
   } catch (const std::exception& e) {
     return make_error(Errc::database, std::string("database error: ") + e.what(), path);

@@ -115,10 +115,27 @@ TEST_F(IssueStubTest, AnUnknownProfileIsRefusedBeforeOrdering) {
   add.domains = {"p.example.test"};
   add.webroot = dir_.file("");
   add.profile = "shortlived";
-  ASSERT_TRUE(add_certificate(ctx_, add));
+  // add asks the CA's directory (meta.profiles) and refuses at once.
+  auto refused = add_certificate(ctx_, add);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::usage);
+  EXPECT_NE(refused.error().message.find("does not offer"), std::string::npos) << refused.error().message;
+  // A definition stored anyway (the CA may drop a profile later) is refused
+  // before ordering, as a permanent failure.
+  auto inv = store::Inventory::open(ctx_.db_path, store::OpenMode::existing);
+  store::CertificateRecord def;
+  def.name = "prof";
+  def.source = "acme";
+  def.domains = {"p.example.test"};
+  def.challenge = "http-01";
+  def.challenge_config = nlohmann::json{{"webroot", dir_.file("")}}.dump();
+  def.key_type = "ec-p256";
+  def.profile = "shortlived";
+  ASSERT_TRUE(inv->define_certificate(def, "test", ctx_.now()));
   auto out = issue(ctx_, {"prof"}, 1);
   ASSERT_TRUE(out[0].error);
   EXPECT_EQ(out[0].error->code, Errc::usage);
+  EXPECT_TRUE(out[0].permanent_failure);
   EXPECT_TRUE(stub_.requests_to("/order").empty());
 }
 

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,27 +13,12 @@ extern char** environ;
 namespace certkeeper::testing {
 namespace {
 
-// Reads both pipes until they close. With `kill_at`, SIGKILLs `pid` at that
-// moment (the pipes then close as the process dies).
-void drain(int out_fd, int err_fd, std::string& out, std::string& err, pid_t pid = -1,
-           std::optional<std::chrono::steady_clock::time_point> kill_at = std::nullopt) {
+void drain(int out_fd, int err_fd, std::string& out, std::string& err) {
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   int open_fds = 2;
   char buf[65536];
   while (open_fds > 0) {
-    int wait_ms = 60'000;
-    if (kill_at) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*kill_at - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        ::kill(pid, SIGKILL);
-        kill_at.reset();
-        continue;
-      }
-      wait_ms = static_cast<int>(left.count()) + 1;
-    }
-    int ready = ::poll(fds, 2, wait_ms);
-    if (ready == 0 && kill_at) continue;
-    if (ready <= 0) break;  // bounded: a hung child fails the test
+    if (::poll(fds, 2, 60'000) <= 0) break;  // bounded: a hung child fails the test
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
@@ -57,13 +41,6 @@ std::string certkeeper_binary() {
 }
 
 ProcessResult run_certkeeper(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-  RunOptions options;
-  options.env = env;
-  return run_certkeeper(args, options);
-}
-
-KilledResult run_certkeeper(const std::vector<std::string>& args, const RunOptions& options) {
-  const auto& env = options.env;
   std::string bin = certkeeper_binary();
   std::vector<std::string> env_strings;
   for (char** e = environ; *e; ++e) {
@@ -83,7 +60,6 @@ KilledResult run_certkeeper(const std::vector<std::string>& args, const RunOptio
 
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-  auto started = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork");
   if (pid == 0) {
@@ -96,16 +72,13 @@ KilledResult run_certkeeper(const std::vector<std::string>& args, const RunOptio
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
-  KilledResult run;
-  std::optional<std::chrono::steady_clock::time_point> kill_at;
-  if (options.kill_after) kill_at = started + *options.kill_after;
-  drain(out_pipe[0], err_pipe[0], run.out, run.err, pid, kill_at);
+  ProcessResult run;
+  drain(out_pipe[0], err_pipe[0], run.out, run.err);
   ::close(out_pipe[0]);
   ::close(err_pipe[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   return run;
 }
 
