@@ -26,9 +26,12 @@ AriRefresh refresh_ari(const Context& ctx, store::Inventory& inv, const store::C
                        const std::string& leaf_pem) {
   UnixTime now = ctx.now();
   if (c.ari_next_fetch && *c.ari_next_fetch > now) return stored(c, "ARI window kept until the next fetch");
+  // The rule: when ARI fails or is malformed, the time rule decides
+  // (no window, not even an older one) and ARI is asked again in 6 hours.
   auto failed = [&](const std::string& why) {
-    AriRefresh r = stored(c, "ARI: " + why + "; using the time rule, asking again in 6 hours");
+    AriRefresh r;
     r.next_fetch = now + kAriDefaultRecheck;
+    r.note = "ARI: " + why + "; using the time rule, asking again in 6 hours";
     return r;
   };
   auto id = crypto::ari_cert_id(leaf_pem);

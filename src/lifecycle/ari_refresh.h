@@ -24,7 +24,8 @@ struct AriRefresh {
 // When `c.ari_next_fetch` is in the future, the stored window. Otherwise asks
 // the CA (an unauthenticated GET: no account needed): a valid window and its
 // Retry-After (clamped to 1 minute .. 1 day), or, when the CA fails or sends
-// something malformed, the stored window and another try in 6 hours.
+// something malformed, no window (the time rule decides) and another try in
+// 6 hours.
 AriRefresh refresh_ari(const Context& ctx, store::Inventory& inv, const store::CertificateRecord& c,
                        const std::string& leaf_pem);
 

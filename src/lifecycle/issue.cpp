@@ -34,10 +34,12 @@ struct Shared {
 using Sessions = std::map<std::string, AcmeSession>;
 
 Result<AcmeSession*> session_for(Sessions& sessions, store::Inventory& inv, Shared& shared,
-                                 const detail::AcmeServer& server) {
+                                 const detail::AcmeServer& server, std::optional<UnixTime>& retry_after) {
   std::string key = server.directory_url + "\n" + server.contact + "\n" + server.ca_file;
   if (auto it = sessions.find(key); it != sessions.end()) return &it->second;
-  auto opened = detail::open_session(inv, shared.ctx, server, shared.account_lock);
+  detail::SessionOptions options;
+  options.retry_after_out = &retry_after;
+  auto opened = detail::open_session(inv, shared.ctx, server, shared.account_lock, options);
   if (!opened) return std::move(opened).error();
   return &sessions.emplace(key, std::move(*opened)).first->second;
 }
@@ -188,11 +190,12 @@ Status store_issued(store::Inventory& inv, const Context& ctx, AcmeSession& s, c
 }
 
 Status issue_steps(store::Inventory& inv, Shared& shared, Sessions& sessions, const store::CertificateRecord& def,
-                   IssueOutcome& out, AcmeSession*& session, std::optional<OrderInFlight>& in_flight) {
+                   IssueOutcome& out, AcmeSession*& session, std::optional<OrderInFlight>& in_flight,
+                   std::optional<UnixTime>& session_retry_after) {
   const Context& ctx = shared.ctx;
   auto server = detail::acme_server_for(inv, &def);
   if (!server) return std::move(server).error();
-  auto found = session_for(sessions, inv, shared, *server);
+  auto found = session_for(sessions, inv, shared, *server, session_retry_after);
   if (!found) return std::move(found).error();
   session = *found;
   if (!def.profile.empty()) {
@@ -238,7 +241,8 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
   std::optional<OrderInFlight> in_flight;
   std::size_t requests_before = 0;
   for (const auto& [key, s] : sessions) requests_before += s.client->requests();
-  Status done = issue_steps(*inv, shared, sessions, **def, out, session, in_flight);
+  std::optional<UnixTime> session_retry_after;
+  Status done = issue_steps(*inv, shared, sessions, **def, out, session, in_flight, session_retry_after);
   std::size_t requests_after = 0;
   for (const auto& [key, s] : sessions) requests_after += s.client->requests();
   out.requests = requests_after - requests_before;
@@ -249,6 +253,7 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
   out.error = done.error();
   std::optional<UnixTime> retry_at;
   if (session && session->client->last_problem()) retry_at = session->client->last_problem()->retry_after;
+  if (!session) retry_at = session_retry_after;  // the session could not be opened
   // Permanent: the CA's problem says retrying cannot help (badCSR,
   // rejectedIdentifier, userActionRequired, ...), or the definition itself
   // is wrong (a profile the CA does not offer).

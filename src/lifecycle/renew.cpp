@@ -162,6 +162,17 @@ class Pass {
     item.issued = std::move(outcomes.front());
     auto after = inv.find_certificate(c.name);
     if (!after || !*after) return item;
+    if (!item.issued->stored) {
+      // The window fetched in this pass still describes the current
+      // certificate; the stored one is older.
+      (*after)->ari_start = c.ari_start;
+      (*after)->ari_end = c.ari_end;
+      (*after)->ari_next_fetch = c.ari_next_fetch;
+    } else {
+      // A new certificate: ask the CA about it soon, so a window moved into
+      // the past (a mass revocation) is seen long before the time rule.
+      ari_next = ctx_.now() + detail::kAriDefaultRecheck;
+    }
     auto now_cur = current_of(inv, **after);
     if (!now_cur) return item;
     // The next decision is made from what is stored now: the new version, or
@@ -169,7 +180,7 @@ class Pass {
     auto next = decide(facts_of(**after, *now_cur), policy, failures_of(**after), ctx_.now(), random_);
     UnixTime at = next.kind == DecisionKind::halted ? ctx_.now() + kRemindEvery : next.at;
     if (next.kind == DecisionKind::renew_now) at = ctx_.now() + backoff_delay(std::max(1, (*after)->failures));
-    schedule(inv, **after, at, item.issued->stored ? std::nullopt : ari_next);
+    schedule(inv, **after, at, ari_next);
     if (item.issued->error) {
       fire(item, (*after)->failure_permanent ? "halted" : "renewal-failed", **after, *now_cur,
            item.issued->error->what());

@@ -80,6 +80,10 @@ struct AcmeStubOptions {
   // Times written into issued certificates and ARI windows (not the TLS
   // listener's, which is always valid at the wall clock). 0 = wall clock.
   UnixTime now = 0;
+  // When set, the stub's time is this clock's (read on every request; it
+  // must outlive the stub), overriding `now`: a test that moves a
+  // FixedClock gets certificates issued at the moved time.
+  const Clock* clock = nullptr;
   std::int64_t certificate_validity = 90 * 86400;  // seconds
   bool renewal_info = false;                       // directory renewalInfo: /renewal-info
   nlohmann::json profiles;                         // meta.profiles when an object

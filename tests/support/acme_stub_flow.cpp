@@ -44,6 +44,7 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
 }  // namespace
 
 UnixTime AcmeStub::Impl::now() const {
+  if (options.clock) return options.clock->now();
   return options.now != 0 ? options.now : static_cast<UnixTime>(std::time(nullptr));
 }
 
