@@ -18,36 +18,19 @@ out=${BENCH_DIR:-$PWD/build/bench}
 rm -rf "$out"
 mkdir -p "$out"
 
-now_ns() { date +%s%N; }
-
-# median_ms RUNS CMD...: runs CMD (output discarded) twice to warm up, then
-# RUNS times, and prints the median wall time in milliseconds.
-median_ms() {
-  local runs=$1
-  shift
-  "$@" >/dev/null 2>&1 || true
-  "$@" >/dev/null 2>&1 || true
-  local times=() i t0 t1
-  for ((i = 0; i < runs; i++)); do
-    t0=$(now_ns)
-    "$@" >/dev/null 2>&1 || true
-    t1=$(now_ns)
-    times+=($(((t1 - t0) / 1000)))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
+source "$(dirname "$0")/lib/timing.sh"
 
 row() { printf '%-44s %10s ms   %s\n' "$1" "$2" "$3"; }
 
 echo "certkeeper benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 for n in 1000 10000 100000; do
   mkdir -p "$out/$n"
-  t0=$(now_ns)
+  t0=$(now_us)
   "$gen" "$out/$n/ck.db" "$n" 100 "$out/$n"
-  t1=$(now_ns)
+  t1=$(now_us)
   size=$(stat -c %s "$out/$n/ck.db")
   printf 'inventory of %6d certificates (100 due): built in %.1f s, %d bytes per certificate\n' \
-    "$n" "$(echo "$(((t1 - t0) / 1000000))" | awk '{print $1/1000}')" $((size / n))
+    "$n" "$(echo "$(((t1 - t0) / 1000))" | awk '{print $1/1000}')" $((size / n))
 done
 mkdir -p "$out/due"
 "$gen" "$out/due/ck.db" 100000 10000 "$out/due"
@@ -65,9 +48,9 @@ row "list --json over 100000" "$(median_ms 5 "$ck" --db "$d/ck.db" --json list)"
 # import: a different certificate (and name) each run, into the 100k inventory.
 times=()
 for k in $(seq 1 20); do
-  t0=$(now_ns)
+  t0=$(now_us)
   "$ck" --db "$d/ck.db" -q import "extra-$k" --cert "$d/extra-$k.pem" --key "$d/extra-$k.key" --chain "$d/ca.pem" --ca-file "$d/root.pem" >/dev/null 2>&1 || { echo "import extra-$k failed"; "$ck" --db "$d/ck.db" import "extra-$k" --cert "$d/extra-$k.pem" --key "$d/extra-$k.key" --chain "$d/ca.pem"; exit 1; }
-  t1=$(now_ns)
-  times+=($(((t1 - t0) / 1000)))
+  t1=$(now_us)
+  times+=($((t1 - t0)))
 done
 row "import of one more certificate at 100000" "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}')" "target < 30"
