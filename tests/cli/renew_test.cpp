@@ -179,5 +179,15 @@ TEST_F(RenewTest, RunRenewsAtStartOnSighupAndStopsOnSigterm) {
   EXPECT_NE(text.find("scheduler stopped"), std::string::npos) << text;
 }
 
+
+TEST_F(RenewTest, JitterIsBoundedAndSkippedByADryRun) {
+  EXPECT_EQ(ck({"renew", "--jitter=86401"}).exit_code, 2) << "at most a day";
+  EXPECT_EQ(ck({"renew", "--jitter=-1"}).exit_code, 2);
+  auto r = ck({"--json", "renew", "--jitter=0"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto dry = ck({"--json", "renew", "--jitter", "--dry-run"});  // would wait up to 300 s if not skipped
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+}
+
 }  // namespace
 }  // namespace certkeeper::testing
