@@ -47,6 +47,7 @@ AriRefresh refresh_ari(const Context& ctx, store::Inventory& inv, const store::C
   if (directory->renewal_info.empty()) {
     AriRefresh none;
     none.note = "the CA offers no renewal information (ARI)";
+    none.answered = true;  // its directory did: the CA is reachable
     return none;  // no window, no next fetch: the time rule decides
   }
   auto info = client.renewal_info(*id);
@@ -55,6 +56,7 @@ AriRefresh refresh_ari(const Context& ctx, store::Inventory& inv, const store::C
   r.window = AriWindow{info->start, info->end};
   r.next_fetch = info->retry_after.value_or(now + kAriDefaultRecheck);
   r.note = "ARI window fetched";
+  r.answered = true;
   return r;
 }
 

@@ -19,6 +19,7 @@ struct AriRefresh {
   std::optional<AriWindow> window;       // nullopt: none (no ARI, failed, or never fetched)
   std::optional<UnixTime> next_fetch;    // nullopt: the CA has no ARI at all
   std::string note;                      // what happened, for -v
+  bool answered = false;                 // the CA answered in this pass (renewalInfo, or a directory without it)
 };
 
 // When `c.ari_next_fetch` is in the future, the stored window. Otherwise asks

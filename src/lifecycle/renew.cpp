@@ -135,7 +135,11 @@ class Pass {
 
   RenewItem finish_acme(store::Inventory& inv, store::CertificateRecord c, const CurrentVersion& cur, RenewItem item) {
     std::optional<UnixTime> ari_next;
+    bool ca_back = false;  // the CA answers again after failing us
     if (!request_.dry_run && cur.version) {
+      // The last fetch failed (the CA could not be reached): no window was
+      // kept, yet another fetch was scheduled.
+      bool last_fetch_failed = !c.ari_start.has_value() && c.ari_next_fetch.has_value();
       // The CA's window first (RFC 9773): fetched when due, kept otherwise.
       auto ari = detail::refresh_ari(ctx_, inv, c, cur.version->leaf_pem);
       c.ari_start = ari.window ? std::optional<UnixTime>(ari.window->start) : std::nullopt;
@@ -143,10 +147,17 @@ class Pass {
       c.ari_next_fetch = ari.next_fetch;
       ari_next = ari.next_fetch;
       if (!ari.note.empty()) log::debug(c.name + ": " + ari.note);
+      // The CA answers again after failing us: do not wait out the back-off
+      // (the issue: renewed in the first pass after the CA recovers).
+      ca_back = ari.answered && last_fetch_failed && c.failures > 0;
     }
     RenewalPolicy policy{c.renew_before_days};
     item.decision = decide(facts_of(c, cur), policy, failures_of(c), ctx_.now(), random_);
     if (request_.force) item.decision = {DecisionKind::renew_now, ctx_.now(), "forced (--force)"};
+    if (ca_back && item.decision.kind == DecisionKind::back_off && !(c.retry_after && *c.retry_after > ctx_.now())) {
+      item.decision = {DecisionKind::renew_now, ctx_.now(),
+                       fmt::format("the CA answers again after {} failed attempts", c.failures)};
+    }
     if (request_.dry_run) return item;
     if (item.decision.kind == DecisionKind::halted) {
       fire(item, "halted", c, cur, c.last_error);

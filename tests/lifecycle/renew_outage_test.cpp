@@ -102,6 +102,12 @@ TEST_P(RenewPassOutage, ASevenDayOutageEndsRenewedWithoutHammeringTheCa) {
   ASSERT_TRUE(first_attempt_after_recovery);
   EXPECT_EQ(*renewed_at, *first_attempt_after_recovery) << "renewed by the first attempt after the outage";
   EXPECT_LE(*renewed_at - outage_end, 12 * kHour) << "the longest back-off is 12 hours";
+  if (param.everything) {
+    // The issue: "renewed in the first pass after recovery". With ARI, the
+    // 6-hourly renewalInfo pass sees the CA back and does not wait out the
+    // back-off; without ARI, the passes are the back-off's own attempts.
+    EXPECT_EQ(passes_after_recovery, 1) << "renewed by the first pass after the outage";
+  }
   EXPECT_LE(attempts.size(), 30u);
   EXPECT_GE(attempts.size(), 10u) << "it kept trying through the outage";
   ASSERT_GE(attempts.size(), 2u);
