@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "certkeeper/deploy/target_dir.h"
 #include "certkeeper/store/inventory.h"
 #include "target_spec.h"
 
@@ -73,6 +74,9 @@ Result<TargetView> add_target(const Context& ctx, const TargetRequest& request) 
   if (auto ok = check_certificate_name(request.name); !ok) return ok.error();
   auto spec = spec_from(request);
   if (!spec) return spec.error();
+  // An unsafe directory is refused now, not only at the first install
+  // (install checks again: the directory may change in between).
+  if (auto state = deploy::inspect(*spec); !state) return state.error();
   auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing);
   if (!inv) return inv.error();
   auto before = inv->targets(request.name);

@@ -206,7 +206,13 @@ class InstallNoServiceTest : public CliTest {
 TEST_F(InstallNoServiceTest, AWorldWritableTargetIsRefusedBeforeAnythingIsWritten) {
   std::filesystem::create_directories(target_);
   ::chmod(target_.c_str(), 0777);
+  auto add = ck({"target", "add", "web", "--dir", target_});
+  EXPECT_EQ(add.exit_code, 3) << "refused when defined: " << add.err;
+  EXPECT_NE(add.err.find("world-writable"), std::string::npos) << add.err;
+  // Made unsafe after it was defined: install checks again.
+  ::chmod(target_.c_str(), 0755);
   ASSERT_EQ(ck({"target", "add", "web", "--dir", target_}).exit_code, 0);
+  ::chmod(target_.c_str(), 0777);
   auto r = ck({"install", "web"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find(target_ + ": is world-writable"), std::string::npos) << r.err;
@@ -215,8 +221,8 @@ TEST_F(InstallNoServiceTest, AWorldWritableTargetIsRefusedBeforeAnythingIsWritte
 
 TEST_F(InstallNoServiceTest, ASymlinkOutOfTheTargetIsRefused) {
   std::filesystem::create_directories(target_);
-  std::filesystem::create_symlink("/etc/hostname", target_ + "/cert.pem");
   ASSERT_EQ(ck({"target", "add", "web", "--dir", target_}).exit_code, 0);
+  std::filesystem::create_symlink("/etc/hostname", target_ + "/cert.pem");
   auto r = ck({"install", "web"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("outside this target"), std::string::npos) << r.err;
