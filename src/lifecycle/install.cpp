@@ -23,6 +23,7 @@ namespace {
 
 struct Loaded {
   store::Inventory inv;
+  store::CertificateRecord cert;
   std::vector<store::TargetRecord> records;
   std::vector<deploy::TargetSpec> specs;
   std::vector<store::VersionRecord> versions;  // without keys
@@ -52,7 +53,7 @@ Result<Loaded> load(const Context& ctx, const std::string& name) {
   if (!versions) return versions.error();
   int keep = kDefaultKeepVersions;
   if (auto s = inv->setting(kKeepVersions); s && *s) keep = std::max(1, std::atoi((*s)->c_str()));
-  return Loaded{std::move(*inv), std::move(*records), std::move(specs), std::move(*versions), keep};
+  return Loaded{std::move(*inv), std::move(**cert), std::move(*records), std::move(specs), std::move(*versions), keep};
 }
 
 const store::VersionRecord* find_version(const Loaded& l, int version) {
@@ -78,7 +79,7 @@ Status check_installable(const Context& ctx, const store::VersionRecord& v, bool
                     fmt::format("version {} {}; add --force to install it anyway", v.version, why), name);
 }
 
-std::vector<TargetStep> plan_targets(const Loaded& l, const store::VersionRecord& v) {
+std::vector<TargetStep> plan_targets(const Loaded& l) {
   std::vector<TargetStep> steps;
   for (std::size_t i = 0; i < l.specs.size(); ++i) {
     const auto& spec = l.specs[i];
@@ -91,7 +92,6 @@ std::vector<TargetStep> plan_targets(const Loaded& l, const store::VersionRecord
       step.files.push_back({spec.dir + "/" + f.name, static_cast<unsigned>(f.mode), spec.owner, spec.group, f.secret});
     }
     for (const auto& p : spec.probes) step.probes.push_back(deploy::probe_text(p));
-    (void)v;
     steps.push_back(std::move(step));
   }
   return steps;
@@ -223,7 +223,7 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
       out.previous_not_after = prev->not_after;
     }
   }
-  out.targets = plan_targets(l, *meta);
+  out.targets = plan_targets(l);
   if (request.dry_run) {
     for (std::size_t i = 0; i < l.specs.size(); ++i) {
       auto state = deploy::inspect(l.specs[i]);  // refuses an unsafe directory, writes nothing
@@ -372,9 +372,7 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
 Result<InstallOutcome> install(const Context& ctx, const InstallRequest& request) {
   auto l = load(ctx, request.name);
   if (!l) return l.error();
-  auto cert = l->inv.find_certificate(request.name);
-  if (!cert) return cert.error();
-  int version = request.version.value_or((*cert)->current_version.value_or(0));
+  int version = request.version.value_or(l->cert.current_version.value_or(0));
   if (version == 0) {
     return make_error(Errc::not_found, "has no version to install yet; import or issue one first", request.name);
   }

@@ -58,18 +58,25 @@ FailureRecord failures_of(const store::CertificateRecord& c) {
 // Manual certificates cannot renew themselves: from the warning window on
 // (the same rule as the reports: a third of the lifetime, at most 30 days)
 // they are announced once a day.
-Decision decide_manual(const CurrentVersion& cur, UnixTime now) {
-  if (!cur.version) return {DecisionKind::check_at, now + kRemindEvery, "manual certificate without a version"};
+struct ManualDecision {
+  Decision decision;
+  bool warn = false;  // inside the warning window: announce it
+};
+
+ManualDecision decide_manual(const CurrentVersion& cur, UnixTime now) {
+  if (!cur.version) return {{DecisionKind::check_at, now + kRemindEvery, "manual certificate without a version"}};
   const auto& v = *cur.version;
   UnixTime warn_from = v.not_after - expiry_warning_window(v.not_before, v.not_after);
   if (now < warn_from) {
-    return {DecisionKind::check_at, warn_from,
-            fmt::format("manual certificate: warn from {} (expires {})", format_utc(warn_from), format_utc(v.not_after))};
+    return {{DecisionKind::check_at, warn_from,
+             fmt::format("manual certificate: warn from {} (expires {})", format_utc(warn_from),
+                         format_utc(v.not_after))}};
   }
   std::string when = v.not_after > now ? fmt::format("expires in {} days", days_left(v.not_after, now))
                                        : "has expired";
-  return {DecisionKind::check_at, now + kRemindEvery,
-          fmt::format("manual certificate {} on {}: import its replacement", when, format_utc(v.not_after))};
+  return {{DecisionKind::check_at, now + kRemindEvery,
+           fmt::format("manual certificate {} on {}: import its replacement", when, format_utc(v.not_after))},
+          true};
 }
 
 const char* kind_name(DecisionKind k) {
@@ -125,10 +132,10 @@ class Pass {
  private:
   RenewItem finish_manual(store::Inventory& inv, const store::CertificateRecord& c, const CurrentVersion& cur,
                           RenewItem item) {
-    item.decision = decide_manual(cur, ctx_.now());
-    bool warn = cur.version && item.decision.reason.rfind("manual certificate: warn from", 0) != 0;
+    auto manual = decide_manual(cur, ctx_.now());
+    item.decision = manual.decision;
     if (request_.dry_run) return item;
-    if (warn) fire(item, "expires-soon", c, cur, "");
+    if (manual.warn) fire(item, "expires-soon", c, cur, "");
     schedule(inv, c, item.decision.at, std::nullopt);
     return item;
   }
@@ -309,20 +316,6 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   auto earliest = inv->earliest_check();
   if (earliest) out.next_check = *earliest;
   return out;
-}
-
-int pass_status(const RenewOutcome& outcome) {
-  int code = 0;
-  for (const auto& item : outcome.items) {
-    if (!item.issued) continue;
-    if (item.issued->error) code = std::max(code, item.issued->error->code == Errc::ca_failed ||
-                                                          item.issued->error->code == Errc::network
-                                                      ? 4
-                                                      : 1);
-    if (item.issued->install && item.issued->install->rolled_back) code = std::max(code, 5);
-    if (item.issued->install_error) code = std::max(code, 1);
-  }
-  return code;
 }
 
 }  // namespace certkeeper::lifecycle

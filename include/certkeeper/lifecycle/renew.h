@@ -46,8 +46,4 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
 // A RandomSource over the system's random device.
 RandomSource system_random();
 
-// The exit code a pass deserves: 0 when nothing failed, 4 when an order
-// failed at the CA, 5 when an install was rolled back, 1 otherwise.
-int pass_status(const RenewOutcome& outcome);
-
 }  // namespace certkeeper::lifecycle
