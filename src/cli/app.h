@@ -74,6 +74,8 @@ int fail(const Globals& g, const Error& error);
 // The same for commands that talk to an ACME CA: a CA that refused or could
 // not be reached is exit 4 (DESIGN.md).
 int fail_ca(const Globals& g, const Error& error);
+// {"code", "message", "subject"} of an error, as every JSON document shows it.
+nlohmann::json error_json(const Error& error);
 // One line on stderr, after flushing stdout so that the two streams keep
 // their order on a terminal or in a combined log.
 void err_line(const std::string& line);

@@ -11,7 +11,7 @@ nlohmann::json outcome_json(const lifecycle::IssueOutcome& o) {
   nlohmann::json j = {{"name", o.name},   {"stored", o.stored},     {"version", nullptr},
                       {"error", nullptr}, {"requests", o.requests}, {"resumed", o.resumed}};
   if (o.stored) j["version"] = o.version;
-  if (o.error) j["error"] = {{"code", errc_name(o.error->code)}, {"message", o.error->message}, {"subject", o.error->subject}};
+  if (o.error) j["error"] = error_json(*o.error);
   if (o.verdict) {
     j["findings"] = findings_json(o.verdict->findings);
     if (o.verdict->bundle) j["certificate"] = facts_json(o.verdict->bundle->leaf());
@@ -69,9 +69,7 @@ Command add_issue(CLI::App& root, Globals& g) {
               auto doc = outcome_json(o);
               if (o.install) doc["install"] = install_json(*o.install);
               if (o.install_error) {
-                doc["install_error"] = {{"code", errc_name(o.install_error->code)},
-                                        {"message", o.install_error->message},
-                                        {"subject", o.install_error->subject}};
+                doc["install_error"] = error_json(*o.install_error);
                 code = std::max(code, exit_code_for(o.install_error->code));
               }
               if (o.install && o.install->rolled_back) code = std::max(code, int(kInstallRolledBack));

@@ -43,9 +43,7 @@ Command add_import(CLI::App& root, Globals& g) {
               if (outcome->install) doc["install"] = install_json(*outcome->install);
               if (outcome->install_error) {
                 doc["ok"] = false;
-                doc["install_error"] = {{"code", errc_name(outcome->install_error->code)},
-                                        {"message", outcome->install_error->message},
-                                        {"subject", outcome->install_error->subject}};
+                doc["install_error"] = error_json(*outcome->install_error);
               }
               if (outcome->install && outcome->install->rolled_back) doc["ok"] = false;
               print_json(doc);

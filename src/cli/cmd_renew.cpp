@@ -39,9 +39,8 @@ nlohmann::json item_json(const lifecycle::RenewItem& item) {
   if (item.issued) {
     j["version"] = item.issued->stored ? nlohmann::json(item.issued->version) : nlohmann::json();
     if (item.issued->error) {
-      j["error"] = {{"code", errc_name(item.issued->error->code)},
-                    {"message", item.issued->error->message},
-                    {"permanent", item.issued->permanent_failure}};
+      j["error"] = error_json(*item.issued->error);
+      j["error"]["permanent"] = item.issued->permanent_failure;
     }
     if (item.issued->install) j["install"] = install_json(*item.issued->install);
   }
@@ -74,6 +73,21 @@ std::string item_text(const lifecycle::RenewItem& item, bool dry_run) {
       return fmt::format("{}: halted: {}", item.name, item.decision.reason);
   }
   return item.name;
+}
+
+// 0 when nothing failed; 4 when an order failed at the CA (the shared rule
+// of ca_exit_code_for), 5 when an install was rolled back, 1 otherwise.
+int pass_status(const lifecycle::RenewOutcome& outcome) {
+  int code = kOk;
+  for (const auto& item : outcome.items) {
+    if (!item.issued) continue;
+    if (item.issued->error) {
+      code = std::max(code, ca_exit_code_for(item.issued->error->code) == kCaFailed ? int(kCaFailed) : int(kFailure));
+    }
+    if (item.issued->install && item.issued->install->rolled_back) code = std::max(code, int(kInstallRolledBack));
+    if (item.issued->install_error) code = std::max(code, int(kFailure));
+  }
+  return code;
 }
 
 struct RenewArgs {
@@ -109,7 +123,7 @@ Command add_renew(CLI::App& root, Globals& g) {
             }
             auto outcome = lifecycle::renew(g.context(), req, lifecycle::system_random());
             if (!outcome) return fail(g, outcome.error());
-            int code = lifecycle::pass_status(*outcome);
+            int code = pass_status(*outcome);
             if (g.json) {
               nlohmann::json list = nlohmann::json::array();
               for (const auto& item : outcome->items) list.push_back(item_json(item));

@@ -32,11 +32,21 @@ lifecycle::Context Globals::context() const {
 
 namespace {
 
+int fail_with(const Globals& g, const Error& error, int code);
+
+}  // namespace
+
+nlohmann::json error_json(const Error& error) {
+  return {{"code", errc_name(error.code)}, {"message", error.message}, {"subject", error.subject}};
+}
+
+namespace {
+
 int fail_with(const Globals& g, const Error& error, int code) {
   if (g.json) {
     print_json({{"ok", false},
                 {"exit_code", code},
-                {"error", {{"code", errc_name(error.code)}, {"message", error.message}, {"subject", error.subject}}}});
+                {"error", error_json(error)}});
   }
   err_line("certkeeper: " + error.what());
   return code;
