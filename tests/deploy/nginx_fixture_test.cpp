@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/temp_dir.h"
 #include "support/test_pki.h"
@@ -83,9 +84,15 @@ TEST_F(NginxFixtureTest, ServesTheInstalledCertificateAndTheNewOneAfterReload) {
 
   switch_to(write_version("v2", second, second.key().pem()));
   EXPECT_EQ(served_leaf_der(nginx.port()), first.der()) << "nginx reads the files only on (re)load";
+  const std::vector<pid_t> old_workers = nginx.workers();
+  ASSERT_FALSE(old_workers.empty());
   const ProcessResult reload = run_command(nginx.reload_argv());
   ASSERT_EQ(reload.exit_code, 0) << reload.err;
   EXPECT_TRUE(wait_for_leaf(nginx.port(), second.der())) << nginx.log_tail();
+  // An old worker may take a connection until it has exited; from then on
+  // only the new certificate is served.
+  ASSERT_TRUE(nginx.wait_for_workers_gone(old_workers)) << nginx.log_tail();
+  EXPECT_FALSE(nginx.workers().empty());
   EXPECT_TRUE(keeps_serving(nginx.port(), second.der(), 300ms));
 }
 

@@ -16,7 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
@@ -320,6 +323,38 @@ void Nginx::start() {
 }
 
 bool Nginx::running() { return pid_ > 0 && !has_exited(pid_); }
+
+std::vector<pid_t> Nginx::workers() const {
+  std::vector<pid_t> found;
+  if (pid_ <= 0) return found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    // /proc/PID/stat: "PID (COMM) STATE PPID ..."; COMM may hold spaces
+    // and parentheses, so the fields are read after the last ')'.
+    const std::string stat = read_file(entry.path().string() + "/stat");
+    const std::size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    int ppid = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) != 2) continue;
+    if (ppid == pid_ && state != 'Z') found.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return found;
+}
+
+bool Nginx::wait_for_workers_gone(const std::vector<pid_t>& old_workers, std::chrono::milliseconds timeout) const {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    const std::vector<pid_t> now = workers();
+    bool any_left = false;
+    for (pid_t old : old_workers) any_left = any_left || std::find(now.begin(), now.end(), old) != now.end();
+    if (!any_left) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+}
 
 void Nginx::stop() {
   if (pid_ <= 0) return;

@@ -66,6 +66,18 @@ class Nginx {
   // Whether the master is still alive.
   bool running();
 
+  // The master's live worker processes (from /proc: children of the master
+  // that are not zombies). Empty when not running.
+  std::vector<pid_t> workers() const;
+
+  // After a reload the master starts new workers and only then tells the
+  // old ones to finish; until they exit an old worker may still accept a
+  // connection and serve the old certificate. Waits (at most `timeout`)
+  // until none of `old_workers` (workers() taken before the reload) is
+  // alive; whether that happened.
+  bool wait_for_workers_gone(const std::vector<pid_t>& old_workers,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
   // What a certkeeper reload command for this nginx is:
   // {"/usr/sbin/nginx", "-c", CONF, "-e", ERRLOG, "-s", "reload"}.
   // nginx parses the whole configuration (certificates and keys included)
