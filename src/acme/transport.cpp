@@ -5,7 +5,11 @@
 namespace certkeeper::acme::detail {
 namespace {
 
+// A transport failure, said as one. Anything else the client reports (its
+// module could not be loaded: Errc::io) is not the CA's fault and passes
+// through unchanged.
 Error network_error(const Error& e) {
+  if (e.code != Errc::network) return e;
   return make_error(Errc::network, "cannot reach the ACME server: " + e.message + "; check the URL and the network",
                     e.subject);
 }

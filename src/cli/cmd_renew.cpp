@@ -1,7 +1,14 @@
 // certkeeper renew [NAME ...] [--force] [--dry-run] [--parallel N] [--jitter[=S]] [--on-event PROG]
 // certkeeper run [--on-event PROG] [--parallel N]
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <optional>
 
 #include <chrono>
 #include <thread>
@@ -155,6 +162,89 @@ Command add_renew(CLI::App& root, Globals& g) {
           }};
 }
 
+namespace {
+
+// What a pass run in a child process tells the daemon.
+struct ChildPass {
+  bool done = false;   // the pass ran (else it is tried again in a minute)
+  bool fatal = false;  // an error no later pass can mend: the daemon stops with `exit_code`
+  int exit_code = kOk;
+  std::size_t decisions = 0;
+  std::optional<UnixTime> next_check;
+};
+
+// One pass in a forked child, so that whatever a pass loads (the libcurl
+// module, the http-01 responder, TLS state, parallel workers) goes away with
+// the child and the daemon stays small between passes (README "Memory").
+// The child reports back one line on a pipe: "done DECISIONS NEXT_CHECK"
+// (0 when nothing is scheduled), "retry" or "fatal EXIT_CODE". Signals stay blocked in the child as in the daemon: SIGTERM
+// lets the pass in flight finish.
+ChildPass pass_in_child(Globals& g, const lifecycle::RenewRequest& request) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    log::warn("certkeeper: cannot start a pass: pipe failed; retrying in a minute");
+    return {};
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    log::warn("certkeeper: cannot start a pass: fork failed; retrying in a minute");
+    return {};
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string report = "retry";
+    auto outcome = lifecycle::renew(g.context(), request, lifecycle::system_random());
+    if (!outcome) {
+      log::warn("certkeeper: " + outcome.error().what());
+      const Errc code = outcome.error().code;
+      // Another pass holds the lock, or the database is busy: try again soon.
+      if (code != Errc::conflict && code != Errc::database) report = fmt::format("fatal {}", fail(g, outcome.error()));
+    } else {
+      for (const auto& item : outcome->items) {
+        if (item.issued) log::warn(item_text(item, false));
+      }
+      report = fmt::format("done {} {}", outcome->items.size(), outcome->next_check.value_or(0));
+    }
+    report += "\n";
+    [[maybe_unused]] const ssize_t written = ::write(fds[1], report.data(), report.size());
+    std::fflush(nullptr);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string answer;
+  char buf[128];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof buf)) != 0) {
+    if (n > 0) answer.append(buf, static_cast<std::size_t>(n));
+    else if (errno != EINTR) break;
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ChildPass pass;
+  unsigned long long decisions = 0;
+  long long next = 0;
+  int code = 0;
+  if (std::sscanf(answer.c_str(), "done %llu %lld", &decisions, &next) == 2) {
+    pass.done = true;
+    pass.decisions = static_cast<std::size_t>(decisions);
+    if (next != 0) pass.next_check = static_cast<UnixTime>(next);
+  } else if (std::sscanf(answer.c_str(), "fatal %d", &code) == 1) {
+    pass.fatal = true;
+    pass.exit_code = code;
+  } else if (answer != "retry\n") {
+    log::warn(WIFSIGNALED(status) ? fmt::format("certkeeper: the pass was killed by signal {}; retrying in a minute",
+                                                WTERMSIG(status))
+                                  : std::string("certkeeper: the pass ended without a result; retrying in a minute"));
+  }
+  return pass;
+}
+
+}  // namespace
+
 Command add_run(CLI::App& root, Globals& g) {
   auto* app = root.add_subcommand("run", "The scheduler as a daemon: a pass, then sleep until the next check");
   auto request = std::make_shared<lifecycle::RenewRequest>();
@@ -171,22 +261,16 @@ Command add_run(CLI::App& root, Globals& g) {
             sigaddset(&set, SIGHUP);
             pthread_sigmask(SIG_BLOCK, &set, nullptr);
             request->log_decisions = true;
-            auto random = lifecycle::system_random();
-            auto ctx = g.context();
+            const auto ctx = g.context();
             log::warn("certkeeper: scheduler started on " + g.db);
             while (true) {
-              std::int64_t wait = 6 * 3600;  // at most: new definitions also arrive without SIGHUP
-              auto outcome = lifecycle::renew(ctx, *request, random);
-              if (!outcome) {
-                log::warn("certkeeper: " + outcome.error().what());
-                if (outcome.error().code != Errc::conflict && outcome.error().code != Errc::database) return fail(g, outcome.error());
-                wait = 60;
-              } else {
-                for (const auto& item : outcome->items) {
-                  if (item.issued) log::warn(item_text(item, false));
-                }
-                if (outcome->next_check) wait = std::clamp<std::int64_t>(*outcome->next_check - ctx.now(), 1, wait);
-                log::warn(fmt::format("certkeeper: pass done ({}); next check {}", plural(outcome->items.size(), "decision"),
+              constexpr std::int64_t kMaxWait = 6 * 3600;  // new definitions also arrive without SIGHUP
+              const ChildPass pass = pass_in_child(g, *request);
+              if (pass.fatal) return pass.exit_code;
+              std::int64_t wait = 60;  // a pass that could not run is tried again in a minute
+              if (pass.done) {
+                wait = pass.next_check ? std::clamp<std::int64_t>(*pass.next_check - ctx.now(), 1, kMaxWait) : kMaxWait;
+                log::warn(fmt::format("certkeeper: pass done ({}); next check {}", plural(pass.decisions, "decision"),
                                       format_utc(ctx.now() + wait)));
               }
               timespec timeout{static_cast<time_t>(wait), 0};

@@ -163,6 +163,15 @@ TEST_F(RenewTest, RunRenewsAtStartOnSighupAndStopsOnSigterm) {
   add_web("api", "api.example.test");
   ::kill(pid, SIGHUP);
   EXPECT_TRUE(wait_for([&] { return versions_of("api") == 1; })) << read_file(log);
+  // Both passes talked to the CA, each in a child process: the daemon itself
+  // never mapped the HTTP module or libcurl, and no pass process is left.
+  const std::string maps = read_file("/proc/" + std::to_string(pid) + "/maps");
+  ASSERT_FALSE(maps.empty());
+  EXPECT_EQ(maps.find("certkeeper-curl.so"), std::string::npos) << maps;
+  EXPECT_EQ(maps.find("libcurl"), std::string::npos) << maps;
+  const std::string children = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children";
+  ASSERT_TRUE(std::filesystem::exists(children));
+  EXPECT_TRUE(wait_for([&] { return read_file(children).empty(); })) << "the pass processes were reaped";
   ::kill(pid, SIGTERM);
   int status = 0;
   bool exited = wait_for([&] { return ::waitpid(pid, &status, WNOHANG) == pid; });

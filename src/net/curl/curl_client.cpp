@@ -1,6 +1,6 @@
-// The one libcurl wrapper (STYLE.md §12). One easy handle per client, reset
-// (not recreated) before each request so that live connections and TLS
-// sessions are reused.
+// The one libcurl wrapper (STYLE.md §12), built into the certkeeper-curl.so
+// module. One easy handle per client, reset (not recreated) before each
+// request so that live connections and TLS sessions are reused.
 #include <algorithm>
 #include <cctype>
 #include <mutex>
@@ -8,6 +8,7 @@
 
 #include "certkeeper/net/http_client.h"
 #include "curl_ptr.h"
+#include "module_entry.h"
 
 namespace certkeeper::net {
 namespace {
@@ -224,7 +225,7 @@ Error CurlClient::failure(CURLcode code, const Transfer& transfer, const HttpReq
 
 }  // namespace
 
-std::unique_ptr<HttpClient> make_curl_client(const HttpOptions& options) {
+std::unique_ptr<HttpClient> make_libcurl_client(const HttpOptions& options) {
   return std::make_unique<CurlClient>(options);
 }
 

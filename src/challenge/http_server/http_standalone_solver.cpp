@@ -1,5 +1,5 @@
 // http-01 with a built-in HTTP server (RFC 8555 §8.3) for hosts without a
-// web server on port 80. It listens only while a token is active, so the
+// web server on port 80; built into the certkeeper-http01.so module. It listens only while a token is active, so the
 // port is free again as soon as the last authorization is cleaned up.
 #include <httplib.h>
 
@@ -13,8 +13,9 @@
 
 #include "certkeeper/challenge/solver.h"
 #include "certkeeper/util/log.h"
-#include "listen_address.h"
-#include "unsafe_token.h"
+#include "../listen_address.h"
+#include "../unsafe_token.h"
+#include "module_entry.h"
 
 namespace certkeeper::challenge {
 namespace {
@@ -156,7 +157,7 @@ class HttpStandaloneSolver final : public Solver {
 
 }  // namespace
 
-std::unique_ptr<Solver> make_http_standalone_solver(std::string listen) {
+std::unique_ptr<Solver> make_httplib_solver(std::string listen) {
   return std::make_unique<HttpStandaloneSolver>(std::move(listen));
 }
 

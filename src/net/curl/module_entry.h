@@ -1,0 +1,12 @@
+// Inside the certkeeper-curl.so module: the factories its C entry points call.
+#pragma once
+
+#include <memory>
+
+#include "certkeeper/net/http_client.h"
+
+namespace certkeeper::net {
+
+std::unique_ptr<HttpClient> make_libcurl_client(const HttpOptions& options);
+
+}  // namespace certkeeper::net
