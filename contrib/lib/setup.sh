@@ -19,9 +19,15 @@ certkeeper_build_packages=(
 # Docker images also ship a policy-rc.d that says no), so nothing listens.
 # On a systemd host Debian's default site does start on port 80; that is
 # harmless to the tests, and left alone as the host's business.
+# prometheus: its promtool checks `report --format prometheus` (the server
+# is not started: Debian's postinst tries to start it, which a container
+# refuses as it does for nginx). chromium: renders `report --format html`
+# headless and offline in the tests (tests/cli/report_formats_test.cpp).
 certkeeper_test_packages=(
   pebble
   nginx
+  prometheus
+  chromium
 )
 
 # install_missing PKG...: apt-get install only the packages not yet installed.

@@ -1,4 +1,5 @@
-// certkeeper report: what expires when, as table, JSON or CSV.
+// certkeeper report: what expires when, as table, JSON, CSV, Prometheus
+// text exposition or a self-contained HTML page.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -32,8 +33,8 @@ UnixTime horizon(UnixTime now, int days) { return now + static_cast<UnixTime>(da
 Command add_report(CLI::App& root, Globals& g) {
   auto* app = root.add_subcommand("report", "Expiry report of every certificate, soonest first");
   auto args = std::make_shared<ReportArgs>();
-  app->add_option("--format", args->format, "table (default), json or csv")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
+  app->add_option("--format", args->format, "table (default), json, csv, prometheus or html")
+      ->check(CLI::IsMember({"table", "json", "csv", "prometheus", "html"}));
   app->add_option("--output", args->output, "Write the report to this file (atomically) instead of stdout");
   app->add_option("--within", args->within, "Only certificates expiring within DAYS days")
       ->check(CLI::Range(0, 100000));
@@ -49,13 +50,20 @@ Command add_report(CLI::App& root, Globals& g) {
             if (args->within) before = horizon(now, *args->within);
             auto rows = report::load_rows(g.db, before);
             if (!rows) return fail(g, rows.error());
+            std::optional<report::Histories> history;
+            if (report::shows_history(*format)) {
+              auto loaded = report::load_history(g.db, before, report::kHistoryVersions, report::kHistoryEvents);
+              if (!loaded) return fail(g, loaded.error());
+              history = std::move(*loaded);
+            }
             std::size_t failing = 0;
             if (args->fail_within) {
               auto due = report::count_expiring(g.db, horizon(now, *args->fail_within));
               if (!due) return fail(g, due.error());
               failing = *due;
             }
-            report::ReportOptions options{now, args->within, args->output.empty() && colour_wanted()};
+            report::ReportOptions options{now, args->within, args->output.empty() && colour_wanted(),
+                                          history ? &*history : nullptr};
             std::string text = report::render_report(*rows, *format, options);
             if (!args->output.empty()) {
               if (auto w = write_file_atomic(args->output, text, 0644); !w) return fail(g, w.error());

@@ -4,6 +4,9 @@
 
 #include "certkeeper/util/expiry.h"
 #include "fields.h"
+#include "html.h"
+#include "prometheus.h"
+#include "summary.h"
 #include "table.h"
 
 namespace certkeeper::report {
@@ -59,26 +62,26 @@ const char* status_colour(const std::string& status) {
   if (status == "expired") return "\x1b[31m";   // red
   if (status == "expiring") return "\x1b[33m";  // yellow
   if (status == "valid") return "\x1b[32m";     // green
+  if (status == "unreachable") return "\x1b[35m";  // magenta
   return "";
 }
 
 std::string render_table(const std::vector<store::ReportRow>& rows, const ReportOptions& o) {
   detail::Table table({"NAME", "DAYS", "NOT AFTER", "STATUS", "SOURCE", "ISSUER", "NAMES", "LAST ERROR"});
-  std::size_t expired = 0, expiring = 0;
   for (const auto& row : rows) {
     std::string status = expiry_status(row, o.now);
-    expired += status == "expired";
-    expiring += status == "expiring";
     table.add({row.name, row.not_after ? std::to_string(days_left(*row.not_after, o.now)) : "-",
                row.not_after ? format_utc(*row.not_after) : "-", status, row.source,
                row.issuer_cn.empty() ? row.issuer : row.issuer_cn, detail::join(row.names, " "),
                row.last_error},
               o.color ? status_colour(status) : "");
   }
+  auto s = detail::summarize(rows, o.now);
   std::string out = table.render();
   std::string scope = o.within_days ? fmt::format(" expiring within {} days", *o.within_days) : "";
-  out += fmt::format("{} certificate{}{}: {} expired, {} expiring soon\n", rows.size(),
-                     rows.size() == 1 ? "" : "s", scope, expired, expiring);
+  std::string unreachable = s.unreachable ? fmt::format(", {} unreachable", s.unreachable) : "";
+  out += fmt::format("{} certificate{}{}: {} expired, {} expiring soon{}\n", rows.size(), rows.size() == 1 ? "" : "s",
+                     scope, s.expired, s.expiring, unreachable);
   return out;
 }
 
@@ -88,10 +91,17 @@ Result<Format> parse_format(const std::string& name) {
   if (name == "table") return Format::table;
   if (name == "json") return Format::json;
   if (name == "csv") return Format::csv;
-  return make_error(Errc::usage, "unknown report format; use table, json or csv", name);
+  if (name == "prometheus") return Format::prometheus;
+  if (name == "html") return Format::html;
+  return make_error(Errc::usage, "unknown report format; use table, json, csv, prometheus or html", name);
 }
 
+bool shows_history(Format format) { return format == Format::html; }
+
 std::string expiry_status(const store::ReportRow& row, UnixTime now) {
+  // A remote endpoint that did not answer: its stored certificate is what it
+  // served last time, so its dates say nothing about what it serves now.
+  if (row.source == "remote" && row.failures > 0) return "unreachable";
   if (!row.not_after) return "no-certificate";
   if (*row.not_after <= now) return "expired";
   if (expires_soon(row.not_before.value_or(*row.not_after), *row.not_after, now)) return "expiring";
@@ -104,6 +114,8 @@ std::string render_report(const std::vector<store::ReportRow>& rows, Format form
     case Format::json: return render_json(rows, options);
     case Format::csv: return render_csv(rows, options.now);
     case Format::table: return render_table(rows, options);
+    case Format::prometheus: return detail::render_prometheus(rows, options);
+    case Format::html: return detail::render_html(rows, options);
   }
   return {};
 }

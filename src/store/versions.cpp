@@ -118,49 +118,4 @@ Result<std::vector<EventRecord>> Inventory::events(const std::string& name) {
   });
 }
 
-Result<std::vector<ReportRow>> Inventory::report_rows(std::optional<UnixTime> expiring_before) {
-  return detail::guarded(impl_->path, [&]() -> Result<std::vector<ReportRow>> {
-    std::string sql =
-        "SELECT c.name, c.source, c.status, c.last_error, c.failures, c.current_version, "
-        "v.names, v.issuer_cn, v.issuer, v.serial, v.fingerprint_sha256, v.key_type, "
-        "v.not_before, v.not_after "
-        "FROM certificates c LEFT JOIN cert_versions v "
-        "ON v.certificate_id = c.id AND v.version = c.current_version ";
-    // current_not_after is indexed: the range scan touches only the rows due.
-    if (expiring_before) sql += "WHERE c.current_not_after < ? ";
-    sql += "ORDER BY c.current_not_after IS NULL, c.current_not_after, c.name";
-    SQLite::Statement q(impl_->db, sql);
-    if (expiring_before) q.bind(1, static_cast<std::int64_t>(*expiring_before));
-    std::vector<ReportRow> out;
-    while (q.executeStep()) {
-      ReportRow r;
-      r.name = q.getColumn(0).getString();
-      r.source = q.getColumn(1).getString();
-      r.status = q.getColumn(2).getString();
-      r.last_error = q.getColumn(3).getString();
-      r.failures = q.getColumn(4).getInt();
-      if (auto v = detail::optional_int(q.getColumn(5))) r.version = static_cast<int>(*v);
-      if (!q.getColumn(6).isNull()) r.names = detail::decode_list(q.getColumn(6).getString());
-      r.issuer_cn = q.getColumn(7).getString();
-      r.issuer = q.getColumn(8).getString();
-      r.serial = q.getColumn(9).getString();
-      r.fingerprint_sha256 = q.getColumn(10).getString();
-      r.key_type = q.getColumn(11).getString();
-      r.not_before = detail::optional_int(q.getColumn(12));
-      r.not_after = detail::optional_int(q.getColumn(13));
-      out.push_back(std::move(r));
-    }
-    return out;
-  });
-}
-
-Result<std::size_t> Inventory::count_expiring(UnixTime t) {
-  return detail::guarded(impl_->path, [&]() -> Result<std::size_t> {
-    SQLite::Statement q(impl_->db, "SELECT count(*) FROM certificates WHERE current_not_after < ?");
-    q.bind(1, static_cast<std::int64_t>(t));
-    q.executeStep();
-    return static_cast<std::size_t>(q.getColumn(0).getInt64());
-  });
-}
-
 }  // namespace certkeeper::store

@@ -47,16 +47,71 @@ TEST(Report, JsonHasTheStableFields) {
   const auto& c = doc["certificates"][0];
   for (const char* field : {"name", "names", "issuer", "not_before", "not_after", "days_left", "source",
                             "status", "version", "serial", "fingerprint_sha256", "key_type",
-                            "failures", "last_error"}) {
+                            "failures", "last_error", "last_attempt", "last_success", "targets",
+                            "installed_version", "probe_ok", "revoked", "revoked_at", "revoke_reason", "ari_start",
+                            "ari_end"}) {
     EXPECT_TRUE(c.contains(field)) << field;
   }
-  EXPECT_EQ(c.size(), 14u);
+  EXPECT_EQ(c.size(), 24u);
   EXPECT_EQ(c["days_left"], 10);
   EXPECT_EQ(c["status"], "expiring");
   EXPECT_EQ(c["not_after"], "2027-01-25T08:00:00Z");
   EXPECT_EQ(c["issuer"], "Test CA");
   EXPECT_TRUE(doc["certificates"][1]["not_after"].is_null());
   EXPECT_TRUE(doc["certificates"][1]["days_left"].is_null());
+  // Unknown facts are null, never an invented 0 or false.
+  for (const char* field : {"last_attempt", "last_success", "installed_version", "probe_ok", "revoked_at",
+                            "ari_start", "ari_end"}) {
+    EXPECT_TRUE(c[field].is_null()) << field;
+  }
+  EXPECT_EQ(c["revoked"], false);
+  EXPECT_TRUE(doc["certificates"][1]["revoked"].is_null()) << "no version, nothing to revoke";
+  EXPECT_EQ(c["targets"], 0);
+}
+
+TEST(Report, JsonCarriesRenewalInstallProbeRevocationAndAri) {
+  auto r = row("mail", 10);
+  r.last_attempt = kNow - 60;
+  r.last_success = kNow - 120;
+  r.targets = 3;
+  r.installed_version = 1;
+  r.probe_ok = true;
+  r.revoked_at = kNow - 30;
+  r.revoke_reason = "keyCompromise";
+  r.ari_start = kNow + kDay;
+  r.ari_end = kNow + 2 * kDay;
+  auto c = nlohmann::json::parse(render_report({r}, Format::json, {kNow, std::nullopt, false}))["certificates"][0];
+  EXPECT_EQ(c["last_attempt"], "2027-01-15T07:59:00Z");
+  EXPECT_EQ(c["last_success"], "2027-01-15T07:58:00Z");
+  EXPECT_EQ(c["targets"], 3);
+  EXPECT_EQ(c["installed_version"], 1);
+  EXPECT_EQ(c["probe_ok"], true);
+  EXPECT_EQ(c["revoked"], true);
+  EXPECT_EQ(c["revoked_at"], "2027-01-15T07:59:30Z");
+  EXPECT_EQ(c["revoke_reason"], "keyCompromise");
+  EXPECT_EQ(c["ari_start"], "2027-01-16T08:00:00Z");
+  EXPECT_EQ(c["ari_end"], "2027-01-17T08:00:00Z");
+  auto csv = render_report({r}, Format::csv, {kNow, std::nullopt, false});
+  EXPECT_NE(csv.find(",2027-01-15T07:59:00Z,2027-01-15T07:58:00Z,3,1,true,true,2027-01-15T07:59:30Z,keyCompromise,"
+                     "2027-01-16T08:00:00Z,2027-01-17T08:00:00Z\r\n"),
+            std::string::npos)
+      << csv;
+}
+
+TEST(Report, AnUnreachableRemoteIsNotExpired) {
+  auto remote = row("edge", -3);
+  remote.source = "remote";
+  EXPECT_EQ(expiry_status(remote, kNow), "expired") << "reachable: its dates count";
+  remote.failures = 1;
+  EXPECT_EQ(expiry_status(remote, kNow), "unreachable");
+  remote.not_after.reset();
+  EXPECT_EQ(expiry_status(remote, kNow), "unreachable");
+  auto managed = row("mail", -3);
+  managed.failures = 4;
+  EXPECT_EQ(expiry_status(managed, kNow), "expired") << "renewal failures do not hide an expiry";
+  auto table = render_report({remote}, Format::table, {kNow, std::nullopt, true});
+  EXPECT_NE(table.find("\x1b[35m"), std::string::npos) << table;
+  EXPECT_NE(table.find("0 expired, 0 expiring soon, 1 unreachable"), std::string::npos) << table;
 }
 
 TEST(Report, CsvHasAHeaderAndQuotesPerRfc4180) {
@@ -66,8 +121,9 @@ TEST(Report, CsvHasAHeaderAndQuotesPerRfc4180) {
   auto header_end = text.find("\r\n");
   EXPECT_EQ(text.substr(0, header_end),
             "name,names,issuer,not_before,not_after,days_left,source,status,version,serial,"
-            "fingerprint_sha256,key_type,failures,last_error");
-  EXPECT_NE(text.find(",\"CA said \"\"no\"\", twice\"\r\n"), std::string::npos) << text;
+            "fingerprint_sha256,key_type,failures,last_error,last_attempt,last_success,targets,installed_version,"
+            "probe_ok,revoked,revoked_at,revoke_reason,ari_start,ari_end");
+  EXPECT_NE(text.find(",\"CA said \"\"no\"\", twice\",,,0,,,false,,,,\r\n"), std::string::npos) << text;
   EXPECT_NE(text.find("mail,mail.example.test www.mail.example.test,Test CA,"), std::string::npos) << text;
 }
 

@@ -205,29 +205,6 @@ TEST(Inventory, ReportRowsSortedAndFilteredByExpiry) {
   EXPECT_EQ((*due)[1].name, "soon");
 }
 
-TEST(Inventory, ExpiryQueryUsesTheIndex) {
-  // "report --within" must cost what is due, not the inventory: the planner
-  // must range-scan certificates_by_expiry.
-  TempDir dir;
-  std::string path = dir.file("ck.db");
-  ASSERT_TRUE(Inventory::open(path, OpenMode::create));
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "EXPLAIN QUERY PLAN SELECT c.name FROM certificates c LEFT JOIN cert_versions v "
-                               "ON v.certificate_id = c.id AND v.version = c.current_version "
-                               "WHERE c.current_not_after < 5 ORDER BY c.current_not_after IS NULL, "
-                               "c.current_not_after, c.name",
-                               -1, &st, nullptr),
-            SQLITE_OK);
-  std::string plan;
-  while (sqlite3_step(st) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3)) + std::string("\n");
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  EXPECT_NE(plan.find("USING INDEX certificates_by_expiry"), std::string::npos) << plan;
-}
-
 TEST(Inventory, ReadOnlyOpenDoesNotChangeTheFile) {
   TempDir dir;
   std::string path = dir.file("ck.db");

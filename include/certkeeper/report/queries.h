@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "certkeeper/store/records.h"
@@ -16,6 +17,13 @@ namespace certkeeper::report {
 // Never creates the database; upgrades an older schema in place.
 Result<std::vector<store::ReportRow>> load_rows(const std::string& db_path,
                                                 std::optional<UnixTime> expiring_before);
+
+// The recent history of the same rows (at most `max_versions` versions and
+// `max_events` events each, the most recent), by certificate name: two
+// queries whatever the number of certificates.
+Result<std::unordered_map<std::string, store::ReportHistory>> load_history(const std::string& db_path,
+                                                                          std::optional<UnixTime> expiring_before,
+                                                                          int max_versions, int max_events);
 
 // How many certificates expire before `t` (report --fail-within).
 Result<std::size_t> count_expiring(const std::string& db_path, UnixTime t);

@@ -1,9 +1,11 @@
-// Expiry reports: one set of rows, several renderers (table, JSON, CSV).
-// Field names of JSON and CSV are a stable interface (README "Report fields").
+// Expiry reports: one set of rows, several renderers (table, JSON, CSV,
+// Prometheus text exposition, HTML). Field names of JSON and CSV and the
+// Prometheus metric names are a stable interface (README "Report fields").
 #pragma once
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "certkeeper/store/records.h"
@@ -12,17 +14,29 @@
 
 namespace certkeeper::report {
 
-enum class Format { table, json, csv };
+enum class Format { table, json, csv, prometheus, html };
 Result<Format> parse_format(const std::string& name);
 
+// The HTML report also shows each certificate's recent history: at most this
+// many of its most recent versions and events (README "HTML report").
+constexpr int kHistoryVersions = 10;
+constexpr int kHistoryEvents = 10;
+// Whether `format` shows the history (load it with queries.h load_history).
+bool shows_history(Format format);
+
+// "unreachable" for a remote endpoint whose last probe failed (failures > 0:
+// its stored certificate is only what was served last time), else
 // "expired", "expiring" (within the warning window), "valid", or
 // "no-certificate" for a definition without a version yet.
 std::string expiry_status(const store::ReportRow& row, UnixTime now);
+
+using Histories = std::unordered_map<std::string, store::ReportHistory>;
 
 struct ReportOptions {
   UnixTime now = 0;
   std::optional<int> within_days;  // shown in the header / JSON document
   bool color = false;              // ANSI colours by urgency (table only)
+  const Histories* history = nullptr;  // HTML: each certificate's history, by name
 };
 
 std::string render_report(const std::vector<store::ReportRow>& rows, Format format,

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "certkeeper/store/acme_records.h"
@@ -163,6 +164,16 @@ class Inventory {
   Result<std::vector<ReportRow>> report_rows(std::optional<UnixTime> expiring_before);
   // How many certificates' current versions expire before `t` (index only).
   Result<std::size_t> count_expiring(UnixTime t);
+  // The SQLite query plan of report_rows (EXPLAIN QUERY PLAN, one step a
+  // line), so that a test holds the real query to its index range scan.
+  Result<std::string> report_rows_plan(std::optional<UnixTime> expiring_before);
+  // The recent history of the certificates that report_rows(expiring_before)
+  // returns, keyed by name: the most recent `max_versions` versions (no PEM,
+  // no key) and `max_events` events of each. Two queries for the whole set,
+  // whatever its size; with `expiring_before` both start from the same index
+  // range scan, so their cost follows the rows shown.
+  Result<std::unordered_map<std::string, ReportHistory>> report_history(std::optional<UnixTime> expiring_before,
+                                                                        int max_versions, int max_events);
 
  private:
   struct Impl;

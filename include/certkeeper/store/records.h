@@ -94,6 +94,38 @@ struct ReportRow {
   std::string key_type;
   std::optional<UnixTime> not_before;
   std::optional<UnixTime> not_after;
+  // The renewal record (for source "remote": the record of probing the
+  // endpoint): last attempt and last success, failures since the last success.
+  std::optional<UnixTime> last_attempt;
+  std::optional<UnixTime> last_success;
+  // Install targets: how many, and the lowest version installed in any of
+  // them (targets with nothing installed yet do not count; nullopt when no
+  // target has anything installed).
+  int targets = 0;
+  std::optional<int> installed_version;
+  // Whether the last install's post-install probe passed: from the latest
+  // event "installed", "rolled-back" or "install-rolled-back", true when its
+  // detail lists probes and every one was ok, false when one failed, nullopt
+  // when that install ran no probe or there was never an install. For source
+  // "remote": the last probe of the endpoint (failures == 0), nullopt before
+  // the first one.
+  std::optional<bool> probe_ok;
+  // The current version's revocation.
+  std::optional<UnixTime> revoked_at;
+  std::string revoke_reason;
+  // The CA's suggested renewal window (RFC 9773 ARI).
+  std::optional<UnixTime> ari_start;
+  std::optional<UnixTime> ari_end;
+};
+
+// The recent history of one certificate, for reports that show it (HTML):
+// the most recent versions (metadata only: no PEM, no key) and events,
+// oldest first, and how many there are in all.
+struct ReportHistory {
+  std::vector<VersionRecord> versions;
+  std::vector<EventRecord> events;
+  int versions_total = 0;
+  int events_total = 0;
 };
 
 }  // namespace certkeeper::store

@@ -1,0 +1,143 @@
+#include "prometheus.h"
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+
+#include "certkeeper/util/expiry.h"
+
+namespace certkeeper::report::detail {
+namespace {
+
+using Value = std::optional<std::int64_t>;
+using Row = store::ReportRow;
+
+template <class T>
+Value maybe(const std::optional<T>& v) {
+  return v ? Value(static_cast<std::int64_t>(*v)) : std::nullopt;
+}
+
+struct Family {
+  const char* name;
+  const char* help;
+  Value (*value)(const Row& row, UnixTime now);
+};
+
+// The stable metric names (README "Prometheus metrics").
+const Family kFamilies[] = {
+    {"certkeeper_certificate_not_after_timestamp_seconds",
+     "End of the current version's validity (notAfter), Unix time.",
+     [](const Row& r, UnixTime) { return maybe(r.not_after); }},
+    {"certkeeper_certificate_not_before_timestamp_seconds",
+     "Start of the current version's validity (notBefore), Unix time.",
+     [](const Row& r, UnixTime) { return maybe(r.not_before); }},
+    {"certkeeper_certificate_days_left",
+     "Whole days until notAfter, rounded down; negative once expired.",
+     [](const Row& r, UnixTime now) { return r.not_after ? Value(days_left(*r.not_after, now)) : std::nullopt; }},
+    {"certkeeper_certificate_last_renewal_attempt_timestamp_seconds",
+     "Last renewal attempt (remote certificates: last probe of the endpoint), Unix time.",
+     [](const Row& r, UnixTime) { return maybe(r.last_attempt); }},
+    {"certkeeper_certificate_last_renewal_success_timestamp_seconds",
+     "Last successful renewal (remote certificates: last successful probe), Unix time.",
+     [](const Row& r, UnixTime) { return maybe(r.last_success); }},
+    {"certkeeper_certificate_renewal_failures",
+     "Consecutive failed renewal attempts (remote certificates: failed probes) since the last success.",
+     [](const Row& r, UnixTime) { return Value(r.failures); }},
+    {"certkeeper_certificate_installed_version",
+     "Lowest version installed in any of the certificate's targets.",
+     [](const Row& r, UnixTime) { return maybe(r.installed_version); }},
+    {"certkeeper_certificate_targets", "Number of install targets of the certificate.",
+     [](const Row& r, UnixTime) { return Value(r.targets); }},
+    {"certkeeper_certificate_probe_ok",
+     "1 when the last install's post-install probes (remote: the last probe) passed, 0 when one failed.",
+     [](const Row& r, UnixTime) { return r.probe_ok ? Value(*r.probe_ok ? 1 : 0) : std::nullopt; }},
+    {"certkeeper_certificate_revoked", "1 when the current version is revoked, else 0.",
+     [](const Row& r, UnixTime) { return r.version ? Value(r.revoked_at ? 1 : 0) : std::nullopt; }},
+    {"certkeeper_certificate_ari_window_start_timestamp_seconds",
+     "Start of the CA's suggested renewal window (ACME ARI), Unix time.",
+     [](const Row& r, UnixTime) { return maybe(r.ari_start); }},
+    {"certkeeper_certificate_ari_window_end_timestamp_seconds",
+     "End of the CA's suggested renewal window (ACME ARI), Unix time.",
+     [](const Row& r, UnixTime) { return maybe(r.ari_end); }},
+};
+
+void append_int(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+void header(std::string& out, const char* name, const char* help) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += " gauge\n";
+}
+
+// {name="...",cn="...",issuer="...",source="..."}
+std::string labels(const Row& r) {
+  std::string out = "{name=\"";
+  out += escape_label_value(r.name);
+  out += "\",cn=\"";
+  out += escape_label_value(r.names.empty() ? std::string_view() : std::string_view(r.names.front()));
+  out += "\",issuer=\"";
+  out += escape_label_value(r.issuer_cn.empty() ? r.issuer : r.issuer_cn);
+  out += "\",source=\"";
+  out += escape_label_value(r.source);
+  out += "\"}";
+  return out;
+}
+
+}  // namespace
+
+std::string escape_label_value(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_prometheus(const std::vector<store::ReportRow>& rows, const ReportOptions& options) {
+  std::vector<std::string> label_sets;
+  label_sets.reserve(rows.size());
+  std::size_t label_bytes = 0;
+  for (const auto& row : rows) {
+    label_sets.push_back(labels(row));
+    label_bytes += label_sets.back().size();
+  }
+  std::string out;
+  out.reserve(std::size(kFamilies) * (label_bytes + rows.size() * 80) + 4096);
+  for (const auto& family : kFamilies) {
+    header(out, family.name, family.help);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      Value v = family.value(rows[i], options.now);
+      if (!v) continue;
+      out += family.name;
+      out += label_sets[i];
+      out += ' ';
+      append_int(out, *v);
+      out += '\n';
+    }
+  }
+  header(out, "certkeeper_report_certificates", "Certificates in this report (with --within: those due).");
+  out += "certkeeper_report_certificates ";
+  append_int(out, static_cast<std::int64_t>(rows.size()));
+  out += '\n';
+  header(out, "certkeeper_report_generated_timestamp_seconds", "When this report was generated, Unix time.");
+  out += "certkeeper_report_generated_timestamp_seconds ";
+  append_int(out, options.now);
+  out += '\n';
+  return out;
+}
+
+}  // namespace certkeeper::report::detail

@@ -1,0 +1,140 @@
+// The HTML report as text: self-contained, escaped, with the summary, the
+// timeline, the table and the history. (tests/cli renders it in Chromium.)
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "certkeeper/report/report.h"
+
+namespace certkeeper::report {
+namespace {
+
+constexpr UnixTime kNow = 1'800'000'000;
+constexpr std::int64_t kDay = kSecondsPerDay;
+
+store::ReportRow row(const std::string& name, std::optional<std::int64_t> days) {
+  store::ReportRow r;
+  r.name = name;
+  r.source = "manual";
+  if (days) {
+    r.version = 1;
+    r.not_after = kNow + *days * kDay + kDay / 2;
+    r.not_before = *r.not_after - 398 * kDay;
+    r.names = {name + ".example.test"};
+    r.issuer_cn = "Test CA";
+  }
+  return r;
+}
+
+std::vector<store::ReportRow> sample() {
+  return {row("gone", -2), row("week", 3), row("month", 20), row("quarter", 60), row("year", 200),
+          row("undefined", std::nullopt)};
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::string summary_count(const std::string& html, const std::string& id) {
+  std::smatch m;
+  std::regex re("id=\"" + id + "\">([0-9]+)<");
+  return std::regex_search(html, m, re) ? m[1].str() : "missing";
+}
+
+TEST(Html, SummaryCountsAreCumulativeWindows) {
+  auto html = render_report(sample(), Format::html, {kNow, std::nullopt, false});
+  EXPECT_EQ(summary_count(html, "count-expired"), "1");
+  EXPECT_EQ(summary_count(html, "count-within-7"), "1");
+  EXPECT_EQ(summary_count(html, "count-within-30"), "2");
+  EXPECT_EQ(summary_count(html, "count-within-90"), "3");
+  EXPECT_EQ(summary_count(html, "count-no-certificate"), "1");
+  EXPECT_EQ(summary_count(html, "count-total"), "6");
+}
+
+TEST(Html, IsSelfContained) {
+  auto html = render_report(sample(), Format::html, {kNow, std::nullopt, false});
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  for (const char* external : {"<script", "<link", "src=", "url(", "@import", "http:", "https:", "<img", "<iframe"}) {
+    EXPECT_EQ(html.find(external), std::string::npos) << external;
+  }
+  EXPECT_NE(html.find("<style>"), std::string::npos);
+}
+
+TEST(Html, TimelineHasABarPerCertificateAndToday) {
+  auto html = render_report(sample(), Format::html, {kNow, std::nullopt, false});
+  EXPECT_EQ(count(html, "<svg"), 1u);
+  EXPECT_EQ(count(html, "<rect"), 5u) << "no bar without a certificate";
+  EXPECT_NE(html.find("today 2027-01-15"), std::string::npos);
+  EXPECT_NE(html.find("class=\"today\""), std::string::npos);
+  // Bars are coloured by urgency: red for the expired one.
+  EXPECT_NE(html.find("fill=\"#c62828\"><title>gone:"), std::string::npos) << html;
+}
+
+TEST(Html, EveryStringFromTheDatabaseIsEscaped) {
+  auto evil = row("mail", 10);
+  evil.issuer_cn = "<img src=x onerror=alert(1)> & \"Co\"";
+  evil.last_error = "</td><script>alert('x')</script>";
+  evil.names = {"<b>bold</b>.example.test"};
+  Histories history;
+  store::EventRecord e;
+  e.kind = "issue-failed<i>";
+  e.actor = "cli:<root>";
+  e.detail_json = R"({"error":"<script>boom</script>"})";
+  history["mail"].events.push_back(e);
+  history["mail"].events_total = 1;
+  auto html = render_report({evil}, Format::html, {kNow, std::nullopt, false, &history});
+  for (const char* raw : {"<img", "<script", "<b>", "<i>", "<root>"}) {
+    EXPECT_EQ(html.find(raw), std::string::npos) << raw;
+  }
+  EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Co&quot;"), std::string::npos);
+  EXPECT_NE(html.find("&lt;/td&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), std::string::npos);
+}
+
+TEST(Html, HistoryShowsVersionsAndRecentEvents) {
+  Histories history;
+  auto& h = history["week"];
+  store::VersionRecord v;
+  v.version = 7;
+  v.not_before = kNow - 90 * kDay;
+  v.not_after = kNow + 3 * kDay;
+  v.fingerprint_sha256 = std::string(64, 'a');
+  v.origin = "acme";
+  v.revoked_at = kNow - kDay;
+  v.revoke_reason = "superseded";
+  h.versions = {v};
+  h.versions_total = 7;
+  store::EventRecord e;
+  e.at = kNow - 100;
+  e.kind = "installed";
+  e.actor = "scheduler";
+  e.detail_json = "{\"probes\":[" + std::string(500, ' ') + "]}";
+  h.events = {e};
+  h.events_total = 12;
+  auto html = render_report(sample(), Format::html, {kNow, std::nullopt, false, &history});
+  EXPECT_EQ(count(html, "<details"), 6u) << "one per certificate";
+  EXPECT_NE(html.find("<details id=\"h-week\"><summary>week: 1 of 7 versions, 1 of 12 events"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("superseded"), std::string::npos);
+  EXPECT_NE(html.find("<td>installed</td>"), std::string::npos);
+  EXPECT_NE(html.find("\u2026</code>"), std::string::npos) << "long details are shortened";
+  EXPECT_NE(html.find("href=\"#h-week\""), std::string::npos) << "the table links to the history";
+
+  auto without = render_report(sample(), Format::html, {kNow, std::nullopt, false});
+  EXPECT_EQ(without.find("<details"), std::string::npos);
+}
+
+TEST(Html, UnreachableRemoteIsNotExpired) {
+  auto remote = row("edge", -5);
+  remote.source = "remote";
+  remote.failures = 2;
+  remote.last_error = "connection refused";
+  auto html = render_report({remote}, Format::html, {kNow, std::nullopt, false});
+  EXPECT_NE(html.find("<tr class=\"unreachable\">"), std::string::npos) << html;
+  EXPECT_EQ(summary_count(html, "count-expired"), "0");
+  EXPECT_EQ(summary_count(html, "count-unreachable"), "1");
+}
+
+}  // namespace
+}  // namespace certkeeper::report

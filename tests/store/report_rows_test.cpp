@@ -1,0 +1,235 @@
+// The report query: the renewal, install, probe, revocation and ARI facts of
+// each row, the probe_ok rule, remote rows, the plan, and the history query.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include "certkeeper/store/inventory.h"
+#include "support/temp_dir.h"
+
+namespace certkeeper::store {
+namespace {
+
+using testing::TempDir;
+
+constexpr UnixTime kNow = 1'800'000'000;
+constexpr std::int64_t kDay = kSecondsPerDay;
+
+VersionRecord version_expiring(UnixTime not_after, const std::string& fingerprint) {
+  VersionRecord v;
+  v.leaf_pem = "-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n";
+  v.key_pem = "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n";
+  v.fingerprint_sha256 = fingerprint;
+  v.serial = "01";
+  v.subject = "CN=a.example.test";
+  v.issuer = "CN=Test CA";
+  v.issuer_cn = "Test CA";
+  v.names = {"a.example.test"};
+  v.key_type = "ec-p256";
+  v.not_before = not_after - 90 * kDay;
+  v.not_after = not_after;
+  v.origin = "import-pem";
+  return v;
+}
+
+CertificateRecord definition(const std::string& name, const std::string& source = "manual") {
+  CertificateRecord c;
+  c.name = name;
+  c.source = source;
+  return c;
+}
+
+int raw_exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  return rc;
+}
+
+std::string probes_detail(std::vector<bool> oks) {
+  nlohmann::json probes = nlohmann::json::array();
+  for (bool ok : oks) probes.push_back({{"endpoint", "127.0.0.1:443"}, {"ok", ok}, {"detail", ""}});
+  return nlohmann::json{{"version", 1}, {"probes", probes}}.dump();
+}
+
+class ReportRowsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.file("ck.db");
+    auto inv = Inventory::open(path_, OpenMode::create);
+    ASSERT_TRUE(inv) << inv.error().what();
+    inv_.emplace(std::move(*inv));
+  }
+
+  void add(const std::string& name, int days_left, const std::string& source = "manual") {
+    auto v = version_expiring(kNow + days_left * kDay, name + "-fp");
+    if (source == "remote") v.key_pem.clear();
+    ASSERT_TRUE(inv_->append_version(definition(name, source), v, "imported", "{}", "t", kNow));
+  }
+
+  // Adds a target at `dir` and returns its id.
+  std::int64_t target(const std::string& name, const std::string& dir) {
+    TargetRecord t;
+    t.certificate_name = name;
+    t.dir = dir;
+    auto saved = inv_->save_target(t, "t", kNow);
+    EXPECT_TRUE(saved) << saved.error().what();
+    return saved ? saved->id : 0;
+  }
+
+  ReportRow only(const std::string& name) {
+    auto rows = inv_->report_rows(std::nullopt);
+    EXPECT_TRUE(rows) << rows.error().what();
+    for (auto& r : *rows) {
+      if (r.name == name) return r;
+    }
+    ADD_FAILURE() << "no row " << name;
+    return {};
+  }
+
+  TempDir dir_;
+  std::string path_;
+  std::optional<Inventory> inv_;
+};
+
+TEST_F(ReportRowsTest, UnknownFactsAreUnknownNotZero) {
+  // An ACME definition never issued: no attempt, no success, no version.
+  auto web = definition("fresh", "acme");
+  web.domains = {"www.example.test"};
+  web.challenge = "http-01";
+  ASSERT_TRUE(inv_->define_certificate(web, "t", kNow));
+  auto r = only("fresh");
+  EXPECT_FALSE(r.version);
+  EXPECT_FALSE(r.last_attempt);
+  EXPECT_FALSE(r.last_success);
+  EXPECT_EQ(r.failures, 0);
+  EXPECT_EQ(r.targets, 0);
+  EXPECT_FALSE(r.installed_version);
+  EXPECT_FALSE(r.probe_ok);
+  EXPECT_FALSE(r.revoked_at);
+  EXPECT_FALSE(r.ari_start);
+  EXPECT_FALSE(r.ari_end);
+}
+
+TEST_F(ReportRowsTest, AStoredVersionIsTheLastSuccess) {
+  add("mail", 60);
+  auto r = only("mail");
+  EXPECT_EQ(r.last_attempt, kNow);
+  EXPECT_EQ(r.last_success, kNow);
+}
+
+TEST_F(ReportRowsTest, RenewalRecordAriWindowAndRevocation) {
+  add("web", 20);
+  ASSERT_TRUE(inv_->record_failure("web", "CA down", kNow + 3600, "t", kNow - 100));
+  ASSERT_TRUE(inv_->record_failure("web", "CA down again", kNow + 3600, "t", kNow - 50));
+  ASSERT_EQ(raw_exec(path_, "UPDATE certificates SET last_success = " + std::to_string(kNow - 1000)), SQLITE_OK);
+  ASSERT_TRUE(inv_->set_schedule("web", {kNow + 10, kNow + 5 * kDay, kNow + 6 * kDay, std::nullopt}));
+  ASSERT_TRUE(*inv_->mark_revoked("web", 1, "keyCompromise", "t", kNow - 10));
+  auto r = only("web");
+  EXPECT_EQ(r.failures, 2);
+  EXPECT_EQ(r.last_error, "CA down again");
+  EXPECT_EQ(r.last_attempt, kNow - 50);
+  EXPECT_EQ(r.last_success, kNow - 1000);
+  EXPECT_EQ(r.ari_start, kNow + 5 * kDay);
+  EXPECT_EQ(r.ari_end, kNow + 6 * kDay);
+  EXPECT_EQ(r.revoked_at, kNow - 10);
+  EXPECT_EQ(r.revoke_reason, "keyCompromise");
+}
+
+TEST_F(ReportRowsTest, InstalledVersionIsTheLowestOverTheTargets) {
+  add("mail", 60);
+  ASSERT_TRUE(inv_->append_version(definition("mail"), version_expiring(kNow + 80 * kDay, "v2"), "imported", "{}",
+                                   "t", kNow));
+  auto a = target("mail", "/srv/a"), b = target("mail", "/srv/b");
+  target("mail", "/srv/never");
+  ASSERT_TRUE(inv_->finish_install("mail", {{a, 2}, {b, 1}}, "installed", probes_detail({true}), "t", kNow));
+  auto r = only("mail");
+  EXPECT_EQ(r.targets, 3);
+  EXPECT_EQ(r.installed_version, 1);
+}
+
+TEST_F(ReportRowsTest, ProbeOkFollowsTheLastInstall) {
+  add("mail", 60);
+  auto t = target("mail", "/srv/mail");
+  EXPECT_FALSE(only("mail").probe_ok) << "never installed";
+
+  ASSERT_TRUE(inv_->finish_install("mail", {{t, 1}}, "installed", probes_detail({true, true}), "t", kNow));
+  EXPECT_EQ(only("mail").probe_ok, std::optional<bool>(true));
+
+  // Other events after the install do not change the answer.
+  ASSERT_TRUE(inv_->record_event("mail", "install-failed", R"({"reason":"disk full"})", "t", kNow));
+  ASSERT_TRUE(inv_->record_failure("mail", "x", std::nullopt, "t", kNow));
+  EXPECT_EQ(only("mail").probe_ok, std::optional<bool>(true));
+
+  ASSERT_TRUE(inv_->finish_install("mail", {{t, 1}}, "install-rolled-back", probes_detail({true, false}), "t", kNow));
+  EXPECT_EQ(only("mail").probe_ok, std::optional<bool>(false)) << "one of two probes failed";
+
+  ASSERT_TRUE(inv_->finish_install("mail", {{t, 1}}, "rolled-back", probes_detail({true}), "t", kNow));
+  EXPECT_EQ(only("mail").probe_ok, std::optional<bool>(true)) << "a rollback is an install too";
+
+  ASSERT_TRUE(inv_->finish_install("mail", {{t, 1}}, "installed", probes_detail({}), "t", kNow));
+  EXPECT_FALSE(only("mail").probe_ok) << "the last install ran no probe";
+}
+
+TEST_F(ReportRowsTest, RemoteRowsTakeProbeOkFromTheirRecord) {
+  add("remote-ok", 40, "remote");
+  add("remote-down", 40, "remote");
+  // Watched but not probed yet: no version, no attempt.
+  ASSERT_EQ(raw_exec(path_, "INSERT INTO certificates (name, source, created_at, updated_at) "
+                            "VALUES ('remote-new', 'remote', 1, 1)"),
+            SQLITE_OK);
+  ASSERT_EQ(raw_exec(path_, "UPDATE certificates SET last_attempt = 5, last_success = 5 WHERE name = 'remote-ok'"),
+            SQLITE_OK);
+  ASSERT_EQ(raw_exec(path_, "UPDATE certificates SET last_attempt = 9, last_success = 5, failures = 3, "
+                            "last_error = 'connection refused' WHERE name = 'remote-down'"),
+            SQLITE_OK);
+  EXPECT_EQ(only("remote-ok").probe_ok, std::optional<bool>(true));
+  EXPECT_EQ(only("remote-down").probe_ok, std::optional<bool>(false));
+  EXPECT_EQ(only("remote-down").failures, 3);
+  EXPECT_FALSE(only("remote-new").probe_ok) << "never probed";
+  EXPECT_EQ(only("remote-ok").source, "remote");
+}
+
+TEST_F(ReportRowsTest, TheFilteredQueryIsAnIndexRangeScan) {
+  add("a", 10);
+  auto plan = inv_->report_rows_plan(kNow + 30 * kDay);
+  ASSERT_TRUE(plan) << plan.error().what();
+  EXPECT_NE(plan->find("SEARCH c USING INDEX certificates_by_expiry"), std::string::npos) << *plan;
+  for (const char* scan : {"SCAN c", "SCAN v", "SCAN t", "SCAN e"}) {
+    EXPECT_EQ(plan->find(scan), std::string::npos) << scan << " in\n" << *plan;
+  }
+}
+
+TEST_F(ReportRowsTest, HistoryHoldsTheMostRecentVersionsAndEvents) {
+  add("soon", 5);
+  add("late", 300);
+  for (int i = 2; i <= 4; ++i) {
+    ASSERT_TRUE(inv_->append_version(definition("soon"), version_expiring(kNow + (5 + i) * kDay, "s" + std::to_string(i)),
+                                     "imported", "{}", "t", kNow + i));
+  }
+  // soon: created + 4 imported = 5 events, 4 versions.
+  auto all = inv_->report_history(std::nullopt, 2, 3);
+  ASSERT_TRUE(all) << all.error().what();
+  ASSERT_EQ(all->size(), 2u);
+  const auto& soon = all->at("soon");
+  ASSERT_EQ(soon.versions.size(), 2u);
+  EXPECT_EQ(soon.versions[0].version, 3);
+  EXPECT_EQ(soon.versions[1].version, 4);
+  EXPECT_EQ(soon.versions_total, 4);
+  EXPECT_TRUE(soon.versions[1].key_pem.empty());
+  EXPECT_TRUE(soon.versions[1].leaf_pem.empty());
+  ASSERT_EQ(soon.events.size(), 3u);
+  EXPECT_EQ(soon.events_total, 5);
+  EXPECT_LT(soon.events[0].id, soon.events[2].id) << "oldest first";
+  EXPECT_EQ(soon.events[2].at, kNow + 4);
+  EXPECT_EQ(all->at("late").events.size(), 2u);
+
+  auto due = inv_->report_history(kNow + 30 * kDay, 10, 10);
+  ASSERT_TRUE(due);
+  EXPECT_EQ(due->count("late"), 0u);
+  EXPECT_EQ(due->at("soon").versions.size(), 4u);
+}
+
+}  // namespace
+}  // namespace certkeeper::store
