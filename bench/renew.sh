@@ -5,7 +5,8 @@
 #   renew (a real pass) with none due
 #   idle RSS of `run` after its pass (1k and 100k, none due)      target < 10 MB
 # with the baselines that explain the RSS (certkeeper --version, an empty C
-# program linked to libssl / libsqlite3 / libcurl) and, when Debian's certbot
+# program linked to libssl / libsqlite3 / certkeeper's libraries / libcurl)
+# and, when Debian's certbot
 # is installed, `certbot renew` with 30 certificates not due.
 #
 #   bench/renew.sh [BUILD_DIR]
@@ -141,7 +142,9 @@ done
 kb=$(tail -1 "$out/time.txt")
 row "certkeeper --version: peak RSS" "$(mb "$kb")" ""
 
-# Baselines: an empty C program, linked to each library certkeeper loads.
+# Baselines: an empty C program, linked to each library certkeeper loads. The
+# binary no longer names libcurl or cpp-httplib (they are its loadable
+# modules, mapped only by a pass that talks to a CA, in a child process).
 probes=$out/probes
 mkdir -p "$probes"
 needed=$(readelf -d "$ck" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/-l:\1/p' | tr '\n' ' ')
@@ -151,18 +154,7 @@ cc "${cflags[@]}" -DPROBE_SQLITE -o "$probes/sqlite" bench/rss_probe.c -lsqlite3
 cc "${cflags[@]}" -DPROBE_SSL -o "$probes/ssl" bench/rss_probe.c -l:libssl.so.3 -l:libcrypto.so.3
 cc "${cflags[@]}" -DPROBE_CURL -o "$probes/curl" bench/rss_probe.c -l:libcurl.so.4
 # shellcheck disable=SC2086
-cc "${cflags[@]}" -o "$probes/all-loaded" bench/rss_probe.c -Wl,--no-as-needed $needed
-# shellcheck disable=SC2086
-cc "${cflags[@]}" -DPROBE_SSL -DPROBE_SQLITE -DPROBE_CURL -o "$probes/all-initialised" bench/rss_probe.c \
-  -Wl,--no-as-needed $needed
-cc "${cflags[@]}" -o "$probes/ssl-loaded" bench/rss_probe.c -Wl,--no-as-needed -l:libssl.so.3 -l:libcrypto.so.3
-cc "${cflags[@]}" -o "$probes/httplib-loaded" bench/rss_probe.c -Wl,--no-as-needed -l:libcpp-httplib.so.0.11
-# What a daemon would carry if libcurl and cpp-httplib were loaded only for a
-# pass that talks to a CA: the rest of certkeeper's libraries, SQLite in use,
-# OpenSSL loaded but not initialised.
-lean=$(tr ' ' '\n' <<<"$needed" | grep -Ev 'libcurl|httplib|^$' | tr '\n' ' ')
-# shellcheck disable=SC2086
-cc "${cflags[@]}" -DPROBE_SQLITE -o "$probes/lean" bench/rss_probe.c -Wl,--no-as-needed $lean
+cc "${cflags[@]}" -DPROBE_SQLITE -o "$probes/all-loaded" bench/rss_probe.c -Wl,--no-as-needed $needed
 probe() {  # NAME LABEL
   local rss hwm anon file libs
   read -r rss hwm anon file <<<"$("$probes/$1")"
@@ -171,37 +163,16 @@ probe() {  # NAME LABEL
 }
 probe libc "empty C program (libc only): VmRSS"
 probe sqlite "... + libsqlite3, in-memory database"
-probe ssl-loaded "... + libssl/libcrypto, loaded only"
 probe ssl "... + libssl/libcrypto, OPENSSL_init_ssl"
-probe httplib-loaded "... + libcpp-httplib, loaded only (its constructor inits OpenSSL)"
-probe curl "... + libcurl, curl_global_init"
-probe all-loaded "... + certkeeper's $(wc -w <<<"$needed") libraries, loaded only"
-probe all-initialised "... + the same, all three initialised"
-probe lean "... + the same without libcurl and cpp-httplib, SQLite in use"
+probe all-loaded "... + certkeeper's $(wc -w <<<"$needed") libraries loaded, SQLite in use"
+probe curl "... + libcurl, curl_global_init (what a pass that talks to a CA adds)"
 ckl=$(($(ldd "$ck" | wc -l) - 1))
 echo "(certkeeper itself loads $ckl shared objects)"
 
-# Where the 100k idle process's resident pages are (kB, top 12), and the
-# libraries that only libcurl brings in (everything libcurl needs that
-# certkeeper's other libraries do not).
+# Where the 100k idle process's resident pages are (kB, top 12).
 echo
 echo "resident kB by mapping, run idle at 100000:"
 head -12 "$out/run-100000.smaps" | sed 's/^/  /'
-others=$(for l in $needed; do
-  l=${l#-l:}
-  [[ $l == libcurl.so.4 ]] && continue
-  echo "$l"
-  ldd "/lib/x86_64-linux-gnu/$l" 2>/dev/null | awk '{print $1}'
-done | sort -u)
-curl_only=$( (echo libcurl.so.4; ldd /lib/x86_64-linux-gnu/libcurl.so.4 | awk '{print $1}') | sort -u |
-  comm -23 - <(echo "$others"))
-sum=0
-for l in $curl_only; do
-  k=$(awk -v l="$l" '{n = split($2, p, "/"); b = p[n]; if (index(b, l) == 1) s += $1} END {print s + 0}' \
-    "$out/run-100000.smaps")
-  sum=$((sum + k))
-done
-echo "  $sum kB in the $(wc -w <<<"$curl_only") shared objects only libcurl needs ($(tr '\n' ',' <<<"$curl_only" | sed 's/,$//'))"
 
 # --- certbot, for reference ---------------------------------------------------
 if command -v certbot >/dev/null; then

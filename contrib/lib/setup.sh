@@ -23,11 +23,14 @@ certkeeper_build_packages=(
 # is not started: Debian's postinst tries to start it, which a container
 # refuses as it does for nginx). chromium: renders `report --format html`
 # headless and offline in the tests (tests/cli/report_formats_test.cpp).
+# python3-aiosmtpd: a real SMTP server for the mail tests
+# (tests/support/smtp_sink.py), run by Debian's /usr/bin/python3.
 certkeeper_test_packages=(
   pebble
   nginx
   prometheus
   chromium
+  python3-aiosmtpd
 )
 
 # install_missing PKG...: apt-get install only the packages not yet installed.

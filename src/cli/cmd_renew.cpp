@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "app.h"
+#include "mail_options.h"
 #include "certkeeper/lifecycle/renew.h"
 #include "certkeeper/util/log.h"
 
@@ -100,7 +101,17 @@ int pass_status(const lifecycle::RenewOutcome& outcome) {
 struct RenewArgs {
   lifecycle::RenewRequest request;
   int jitter = 0;
+  MailOptions mail;
 };
+
+// Loads the mail settings into the request when --email was given.
+Status prepare_mail(lifecycle::RenewRequest& request, const MailOptions& mail) {
+  auto settings = load_mail(mail);
+  if (!settings) return settings.error();
+  request.mail = std::move(*settings);
+  request.email = mail.recipients();
+  return {};
+}
 
 }  // namespace
 
@@ -121,8 +132,10 @@ Command add_renew(CLI::App& root, Globals& g) {
   app->add_option("--on-event", r.on_event,
                   "Program run as 'PROG EVENT NAME' on renewal-failed, rolled-back, install-failed, expires-soon, "
                   "halted");
+  add_mail_options(app, args->mail, "each event that --on-event gets");
   return {app, [&g, args, app] {
             auto& req = args->request;
+            if (auto mail = prepare_mail(req, args->mail); !mail) return fail(g, mail.error());
             if (app->count("--jitter") && !req.dry_run) {
               int max = args->jitter;
               auto random = lifecycle::system_random();
@@ -247,10 +260,13 @@ ChildPass pass_in_child(Globals& g, const lifecycle::RenewRequest& request) {
 
 Command add_run(CLI::App& root, Globals& g) {
   auto* app = root.add_subcommand("run", "The scheduler as a daemon: a pass, then sleep until the next check");
-  auto request = std::make_shared<lifecycle::RenewRequest>();
+  auto args = std::make_shared<RenewArgs>();
+  auto request = std::shared_ptr<lifecycle::RenewRequest>(args, &args->request);
   app->add_option("--on-event", request->on_event, "As for renew");
   app->add_option("--parallel", request->parallel, "Certificates worked at once (default 4)")->check(CLI::Range(1, 64));
-  return {app, [&g, request] {
+  add_mail_options(app, args->mail, "each event that --on-event gets");
+  return {app, [&g, args, request] {
+            if (auto mail = prepare_mail(*request, args->mail); !mail) return fail(g, mail.error());
             // The signals are taken synchronously (sigtimedwait) between
             // passes: SIGTERM/SIGINT let the pass in flight finish, SIGHUP
             // starts a pass at once (after `add`, `import`, `target add`).

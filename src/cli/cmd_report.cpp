@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "app.h"
+#include "mail_options.h"
+#include "report_mail.h"
 #include "certkeeper/report/report.h"
 #include "certkeeper/report/queries.h"
 #include "certkeeper/util/files.h"
@@ -19,6 +21,7 @@ struct ReportArgs {
   std::string output;
   std::optional<int> within;
   std::optional<int> fail_within;
+  MailOptions mail;
 };
 
 bool colour_wanted() {
@@ -41,7 +44,10 @@ Command add_report(CLI::App& root, Globals& g) {
   app->add_option("--fail-within", args->fail_within,
                   "Exit 6 when a certificate expires within DAYS days")
       ->check(CLI::Range(0, 100000));
+  add_mail_options(app, args->mail, "the report (the table, and the HTML page as its alternative)");
   return {app, [&g, args] {
+            auto mail = load_mail(args->mail);
+            if (!mail) return fail(g, mail.error());
             std::string format_name = args->format.empty() ? (g.json ? "json" : "table") : args->format;
             auto format = report::parse_format(format_name);
             if (!format) return fail(g, format.error());
@@ -51,7 +57,7 @@ Command add_report(CLI::App& root, Globals& g) {
             auto rows = report::load_rows(g.db, before);
             if (!rows) return fail(g, rows.error());
             std::optional<report::Histories> history;
-            if (report::shows_history(*format)) {
+            if (report::shows_history(*format) || *mail) {
               auto loaded = report::load_history(g.db, before, report::kHistoryVersions, report::kHistoryEvents);
               if (!loaded) return fail(g, loaded.error());
               history = std::move(*loaded);
@@ -72,6 +78,12 @@ Command add_report(CLI::App& root, Globals& g) {
               }
             } else {
               std::fwrite(text.data(), 1, text.size(), stdout);
+            }
+            if (*mail) {
+              if (auto sent = mail_report(**mail, args->mail.recipients(), *rows, options); !sent) {
+                return fail(g, sent.error());
+              }
+              if (!g.quiet && !g.json) err_line(fmt::format("certkeeper: report of {} mailed", plural(rows->size(), "certificate")));
             }
             if (failing) {
               err_line(fmt::format("certkeeper: {} within {} days; renew or replace {}",

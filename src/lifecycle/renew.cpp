@@ -14,6 +14,7 @@
 
 #include "ari_refresh.h"
 #include "certkeeper/lifecycle/event_hook.h"
+#include "certkeeper/lifecycle/mail.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/expiry.h"
 #include "certkeeper/util/log.h"
@@ -223,12 +224,17 @@ class Pass {
   void fire(RenewItem& item, const std::string& event, const store::CertificateRecord& c, const CurrentVersion& cur,
             const std::string& error) {
     item.events.push_back(event);
-    if (request_.on_event.empty()) return;
     HookEvent e{event, c.name, cur.version ? std::optional<UnixTime>(cur.version->not_after) : std::nullopt,
                 ctx_.now(), error};
-    if (auto ok = run_event_hook(request_.on_event, e); !ok) {
-      item.hook_error = ok.error().what();
-      log::warn("certkeeper: " + c.name + ": " + item.hook_error);
+    auto failed = [&](const Error& why) {
+      item.hook_error += (item.hook_error.empty() ? "" : "; ") + why.what();
+      log::warn("certkeeper: " + c.name + ": " + why.what());
+    };
+    if (!request_.on_event.empty()) {
+      if (auto ok = run_event_hook(request_.on_event, e); !ok) failed(ok.error());
+    }
+    if (request_.mail) {
+      if (auto ok = send_event_mail(*request_.mail, request_.email, e); !ok) failed(ok.error());
     }
   }
 

@@ -1,7 +1,8 @@
-// make_curl_client: the HTTP client from the certkeeper-curl.so module,
+// make_curl_client and make_curl_mailer: from the certkeeper-curl.so module,
 // loaded on the first call (util/module_loader.h says why). When the module
-// cannot be loaded the client answers every request with that error, so the
-// command that needed the network fails with it and nothing else does.
+// cannot be loaded the client (mailer) answers every request with that
+// error, so the command that needed the network fails with it and nothing
+// else does.
 #include "certkeeper/util/module_loader.h"
 #include "curl_module.h"
 
@@ -18,7 +19,27 @@ class UnavailableClient final : public HttpClient {
   Error why_;
 };
 
+class UnavailableMailer final : public Mailer {
+ public:
+  explicit UnavailableMailer(Error why) : why_(std::move(why)) {}
+  Status send(const MailEnvelope&) override { return why_; }
+
+ private:
+  Error why_;
+};
+
 }  // namespace
+
+std::unique_ptr<Mailer> make_curl_mailer(const SmtpOptions& options) {
+  auto symbol = module_symbol(module::kFile, module::kMakeMailer);
+  if (!symbol) return std::make_unique<UnavailableMailer>(symbol.error());
+  Mailer* mailer = reinterpret_cast<module::MakeMailer>(*symbol)(&options);
+  if (mailer == nullptr) {
+    return std::make_unique<UnavailableMailer>(
+        make_error(Errc::internal, "the mailer could not be created (out of memory?)", module::kFile));
+  }
+  return std::unique_ptr<Mailer>(mailer);
+}
 
 std::unique_ptr<HttpClient> make_curl_client(const HttpOptions& options) {
   auto symbol = module_symbol(module::kFile, module::kMakeClient);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "certkeeper/net/http_client.h"
+#include "certkeeper/net/mailer.h"
 
 namespace certkeeper::net::module {
 
@@ -14,5 +15,9 @@ inline constexpr char kFile[] = "certkeeper-curl.so";
 // (the caller owns it), or nullptr when it could not be made.
 inline constexpr char kMakeClient[] = "certkeeper_curl_make_client";
 using MakeClient = HttpClient* (*)(const HttpOptions*) noexcept;
+
+// Mailer* certkeeper_curl_make_mailer(const SmtpOptions*): the same for SMTP.
+inline constexpr char kMakeMailer[] = "certkeeper_curl_make_mailer";
+using MakeMailer = Mailer* (*)(const SmtpOptions*) noexcept;
 
 }  // namespace certkeeper::net::module

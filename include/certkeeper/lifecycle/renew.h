@@ -11,6 +11,7 @@
 
 #include "certkeeper/lifecycle/acme_ops.h"
 #include "certkeeper/lifecycle/context.h"
+#include "certkeeper/lifecycle/mail.h"
 #include "certkeeper/lifecycle/renewal_policy.h"
 #include "certkeeper/util/result.h"
 
@@ -22,6 +23,8 @@ struct RenewRequest {
   bool dry_run = false;            // decide and print; change nothing, contact nobody
   int parallel = 4;                // certificates worked at once
   std::string on_event;            // PROG run on renewal-failed, rolled-back, expires-soon, halted
+  std::optional<MailSettings> mail;  // when set, each of those events is also mailed to `email`
+  std::vector<std::string> email;    // recipients ("" = the settings' default ones)
   bool log_decisions = false;      // one line per decision on stderr (the daemon's journal)
 };
 
@@ -32,7 +35,7 @@ struct RenewItem {
   bool attempted = false;  // an order was placed
   std::optional<IssueOutcome> issued;
   std::vector<std::string> events;  // hook events fired ("renewal-failed", ...)
-  std::string hook_error;           // when the hook could not run or failed
+  std::string hook_error;           // when the hook or the alert mail failed
 };
 
 struct RenewOutcome {

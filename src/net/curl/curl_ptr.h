@@ -1,10 +1,11 @@
-// RAII holders for the libcurl objects of the one HTTP client (STYLE.md §2,
+// RAII holders for the libcurl objects of the HTTP client and the mailer (STYLE.md §2,
 // §12). Private to src/net: no other module sees a libcurl type.
 #pragma once
 
 #include <curl/curl.h>
 
 #include <memory>
+#include <mutex>
 
 namespace certkeeper::net {
 
@@ -20,6 +21,15 @@ struct CurlSlistDeleter {
 };
 
 using CurlPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
+
+// curl_global_init is not thread-safe and must run before any handle exists:
+// once per process, for the HTTP client and the mailer alike.
+inline CURLcode global_init() {
+  static std::once_flag once;
+  static CURLcode result = CURLE_OK;
+  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  return result;
+}
 using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
 // Appends one "Name: value" line; the holder keeps owning the whole list.

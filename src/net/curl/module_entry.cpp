@@ -14,5 +14,15 @@ extern "C" __attribute__((visibility("default"))) certkeeper::net::HttpClient* c
   }
 }
 
+extern "C" __attribute__((visibility("default"))) certkeeper::net::Mailer* certkeeper_curl_make_mailer(
+    const certkeeper::net::SmtpOptions* options) noexcept {
+  try {
+    return certkeeper::net::make_libcurl_mailer(*options).release();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 // The loader checks the signature through this alias at compile time.
 static_assert(std::is_same_v<decltype(&certkeeper_curl_make_client), certkeeper::net::module::MakeClient>);
+static_assert(std::is_same_v<decltype(&certkeeper_curl_make_mailer), certkeeper::net::module::MakeMailer>);

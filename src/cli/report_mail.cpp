@@ -1,0 +1,30 @@
+#include "report_mail.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "app.h"
+
+namespace certkeeper::cli {
+
+Status mail_report(const lifecycle::MailSettings& settings, const std::vector<std::string>& to,
+                   const std::vector<store::ReportRow>& rows, const report::ReportOptions& options) {
+  std::size_t expired = 0, expiring = 0;
+  for (const auto& row : rows) {
+    const std::string status = report::expiry_status(row, options.now);
+    expired += status == "expired";
+    expiring += status == "expiring";
+  }
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "localhost");
+  const std::string subject = fmt::format("certkeeper report on {}: {}, {} expired, {} expiring", host,
+                                          plural(rows.size(), "certificate"), expired, expiring);
+  report::ReportOptions text_options = options;
+  text_options.color = false;
+  const std::string text = report::render_report(rows, report::Format::table, text_options);
+  const std::string html = report::render_report(rows, report::Format::html, options);
+  return lifecycle::send_mail(settings, to, subject, text, html, options.now);
+}
+
+}  // namespace certkeeper::cli
