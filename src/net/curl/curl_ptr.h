@@ -5,7 +5,6 @@
 #include <curl/curl.h>
 
 #include <memory>
-#include <mutex>
 
 namespace certkeeper::net {
 
@@ -23,13 +22,8 @@ struct CurlSlistDeleter {
 using CurlPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
 
 // curl_global_init is not thread-safe and must run before any handle exists:
-// once per process, for the HTTP client and the mailer alike.
-inline CURLcode global_init() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
+// once per process, for the HTTP client and the mailer alike (curl_global.cpp).
+CURLcode global_init();
 using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
 // Appends one "Name: value" line; the holder keeps owning the whole list.
