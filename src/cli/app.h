@@ -67,6 +67,8 @@ Command add_install(CLI::App& root, Globals& g);
 Command add_rollback(CLI::App& root, Globals& g);
 Command add_renew(CLI::App& root, Globals& g);
 Command add_run(CLI::App& root, Globals& g);
+Command add_probe(CLI::App& root, Globals& g);
+Command add_watch(CLI::App& root, Globals& g);
 
 // Output helpers (output.cpp).
 // Prints `error` (stderr line, or JSON document on stdout) and returns its exit code.

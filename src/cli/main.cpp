@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
                                    add_report(app, g), add_add(app, g),    add_issue(app, g),
                                    add_account(app, g), add_revoke(app, g),
                                    add_target(app, g), add_install(app, g), add_rollback(app, g),
-                                   add_renew(app, g),  add_run(app, g)};
+                                   add_renew(app, g),  add_run(app, g),     add_probe(app, g),
+                                   add_watch(app, g)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

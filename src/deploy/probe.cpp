@@ -26,7 +26,8 @@ Result<std::string> sni_for(const std::string& name) {
   return crypto::normalize_host(name);  // Errc::usage naming it when it is no host name
 }
 
-Result<crypto::CertificateFacts> facts_of(const Connection& conn, X509* cert) {
+// The facts of a served certificate, and its PEM into `pem`.
+Result<crypto::CertificateFacts> facts_of(const Connection& conn, X509* cert, std::string& pem) {
   crypto::BioPtr bio(BIO_new(BIO_s_mem()));
   char* data = nullptr;
   long size = 0;
@@ -34,7 +35,8 @@ Result<crypto::CertificateFacts> facts_of(const Connection& conn, X509* cert) {
     ERR_clear_error();
     return conn.fail(Errc::crypto, "cannot convert a served certificate to PEM");
   }
-  auto facts = crypto::read_facts(std::string(data, static_cast<std::size_t>(size)));
+  pem.assign(data, static_cast<std::size_t>(size));
+  auto facts = crypto::read_facts(pem);
   if (!facts)
     return conn.fail(Errc::network, "the server sent a certificate that cannot be read: " + facts.error().message);
   return facts;
@@ -96,13 +98,16 @@ Result<ProbeReport> probe_endpoint(const ProbeSpec& probe, const ProbeOptions& o
   report.endpoint = conn->endpoint();
   report.servername = name;
   report.tls_version = SSL_get_version(ssl);
-  auto leaf = facts_of(*conn, served->leaf);
+  std::string pem;
+  auto leaf = facts_of(*conn, served->leaf, pem);
   if (!leaf) return std::move(leaf).error();
   report.served.push_back(std::move(*leaf));
+  report.served_pem.push_back(pem);
   for (int i = 0; i < sk_X509_num(served->intermediates.get()); ++i) {
-    auto facts = facts_of(*conn, sk_X509_value(served->intermediates.get(), i));
+    auto facts = facts_of(*conn, sk_X509_value(served->intermediates.get(), i), pem);
     if (!facts) return std::move(facts).error();
     report.served.push_back(std::move(*facts));
+    report.served_pem.push_back(pem);
   }
   const crypto::CertificateFacts& leaf_facts = report.served.front();
   report.leaf_fingerprint_sha256 = leaf_facts.fingerprint_sha256;

@@ -1,7 +1,7 @@
 // One scheduler pass: snapshot what is due, then per certificate (under its
 // own lock, decided again after taking it): ACME certificates are renewed
-// when decide() says so, manual ones are warned about; every certificate
-// leaves the pass with its next check stored.
+// when decide() says so, manual ones are warned about, watched endpoints are
+// probed; every certificate leaves the pass with its next check stored.
 #include "certkeeper/lifecycle/renew.h"
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "ari_refresh.h"
 #include "certkeeper/lifecycle/event_hook.h"
 #include "certkeeper/lifecycle/mail.h"
+#include "certkeeper/lifecycle/watch.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/expiry.h"
 #include "certkeeper/util/log.h"
@@ -127,10 +128,51 @@ class Pass {
       return item;
     }
     if (c.source == "manual") return finish_manual(inv, c, *cur, std::move(item));
+    if (c.source == "remote") return finish_remote(inv, c, std::move(item));
     return finish_acme(inv, c, *cur, std::move(item));
   }
 
  private:
+  // A watched endpoint: probe it, store a new served leaf, warn like a manual
+  // certificate inside its warning window, and say so once when it stops
+  // answering. Never an order.
+  RenewItem finish_remote(store::Inventory& inv, const store::CertificateRecord& c, RenewItem item) {
+    const UnixTime now = ctx_.now();
+    if (request_.dry_run) {
+      item.decision = {DecisionKind::check_at, now, "would probe the watched endpoint"};
+      return item;
+    }
+    Observation o = observe(ctx_, inv, c);
+    auto after = inv.find_certificate(c.name);
+    if (!after || !*after) return item;
+    auto cur = current_of(inv, **after);
+    if (!cur) return item;
+    if (!o.probed) {
+      const std::string why = o.error ? o.error->what() : "not reached";
+      item.decision = {DecisionKind::check_at, now + kWatchRetry, "unreachable: " + why};
+      if (o.change == store::Inventory::ObservationChange::unreachable) fire(item, "unreachable", **after, *cur, why);
+      schedule(inv, **after, item.decision.at, std::nullopt);
+      return item;
+    }
+    const auto& v = *cur->version;
+    const UnixTime warn_from = v.not_after - expiry_warning_window(v.not_before, v.not_after);
+    const std::string version = o.new_version ? fmt::format("new version {}", *o.new_version)
+                                              : fmt::format("version {}", v.version);
+    if (now >= warn_from) {
+      std::string when = v.not_after > now ? fmt::format("expires in {} days", days_left(v.not_after, now))
+                                           : "has expired";
+      item.decision = {DecisionKind::check_at, now + kRemindEvery,
+                       fmt::format("served certificate ({}) {} on {}: replace it on {}", version, when,
+                                   format_utc(v.not_after), o.endpoint)};
+      fire(item, "expires-soon", **after, *cur, "");
+    } else {
+      item.decision = {DecisionKind::check_at, std::min(now + kWatchEvery, warn_from),
+                       fmt::format("served certificate ({}) valid until {}", version, format_utc(v.not_after))};
+    }
+    schedule(inv, **after, item.decision.at, std::nullopt);
+    return item;
+  }
+
   RenewItem finish_manual(store::Inventory& inv, const store::CertificateRecord& c, const CurrentVersion& cur,
                           RenewItem item) {
     auto manual = decide_manual(cur, ctx_.now());
@@ -285,6 +327,9 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
     auto due = inv->due_certificates(ctx.now());
     if (!due) return due.error();
     work = std::move(*due);
+    auto remotes = inv->due_remotes(ctx.now());
+    if (!remotes) return remotes.error();
+    for (auto& r : *remotes) work.push_back(std::move(r));
   }
 
   RenewOutcome out;

@@ -79,6 +79,10 @@ Result<TargetView> add_target(const Context& ctx, const TargetRequest& request) 
   if (auto state = deploy::inspect(*spec); !state) return state.error();
   auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing);
   if (!inv) return inv.error();
+  if (auto def = inv->find_certificate(request.name); def && *def && (*def)->source == "remote") {
+    return make_error(Errc::usage,
+                      "is a remote endpoint certkeeper only watches; it has no key to install", request.name);
+  }
   auto before = inv->targets(request.name);
   if (!before) return before.error();
   bool created = true;

@@ -276,4 +276,67 @@ Result<std::optional<UnixTime>> Inventory::earliest_check() {
   });
 }
 
+Result<std::vector<CertificateRecord>> Inventory::due_remotes(UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::vector<CertificateRecord>> {
+    SQLite::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
+                                       " FROM certificates WHERE next_check IS NULL AND source = 'remote' "
+                                       "UNION ALL SELECT " + kCertificateColumns +
+                                       " FROM certificates WHERE next_check <= ? AND source = 'remote'");
+    q.bind(1, static_cast<std::int64_t>(now));
+    std::vector<CertificateRecord> out;
+    while (q.executeStep()) out.push_back(read_certificate(q));
+    return out;
+  });
+}
+
+Result<Inventory::ObservationChange> Inventory::record_observation(const std::string& name, bool reached,
+                                                                   const std::string& error, const std::string& actor,
+                                                                   UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<ObservationChange> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto existing = find(impl_->db, name);
+    if (!existing) return make_error(Errc::not_found, "no such certificate", name);
+    ObservationChange change = ObservationChange::none;
+    if (reached) {
+      SQLite::Statement q(impl_->db, "UPDATE certificates SET failures = 0, last_error = '', last_attempt = ?1, "
+                                     "last_success = ?1, updated_at = ?1 WHERE id = ?2");
+      q.bind(1, static_cast<std::int64_t>(now));
+      q.bind(2, static_cast<std::int64_t>(existing->id));
+      q.exec();
+      if (existing->failures > 0) {
+        change = ObservationChange::reachable_again;
+        detail::insert_event(impl_->db, now, existing->id, name, "endpoint-reachable", actor,
+                             nlohmann::json{{"failures", existing->failures}}.dump());
+      }
+    } else {
+      SQLite::Statement q(impl_->db, "UPDATE certificates SET failures = failures + 1, last_error = ?1, "
+                                     "last_attempt = ?2, updated_at = ?2 WHERE id = ?3");
+      q.bind(1, error);
+      q.bind(2, static_cast<std::int64_t>(now));
+      q.bind(3, static_cast<std::int64_t>(existing->id));
+      q.exec();
+      if (existing->failures == 0) {
+        change = ObservationChange::unreachable;
+        detail::insert_event(impl_->db, now, existing->id, name, "endpoint-unreachable", actor,
+                             nlohmann::json{{"error", error}}.dump());
+      }
+    }
+    tx.commit();
+    return change;
+  });
+}
+
+Result<std::optional<std::pair<std::string, int>>> Inventory::find_by_fingerprint(const std::string& fingerprint) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::optional<std::pair<std::string, int>>> {
+    SQLite::Statement q(impl_->db, "SELECT c.name, v.version FROM cert_versions v "
+                                   "JOIN certificates c ON c.id = v.certificate_id "
+                                   "WHERE v.fingerprint_sha256 = ? AND c.source != 'remote' "
+                                   "ORDER BY v.id DESC LIMIT 1");
+    q.bind(1, fingerprint);
+    if (!q.executeStep()) return std::optional<std::pair<std::string, int>>();
+    return std::optional<std::pair<std::string, int>>(
+        std::pair<std::string, int>(q.getColumn(0).getString(), q.getColumn(1).getInt()));
+  });
+}
+
 }  // namespace certkeeper::store

@@ -32,6 +32,7 @@ struct ProbeReport {
   std::string endpoint;                      // "HOST:PORT" as probed
   std::string servername;                    // the name sent as SNI / checked ("" when none)
   std::vector<crypto::CertificateFacts> served;  // the chain as served, leaf first
+  std::vector<std::string> served_pem;           // the same certificates as PEM
   std::string leaf_fingerprint_sha256;       // served[0].fingerprint_sha256
   bool chain_verifies = false;
   std::string verify_error;                  // why not (OpenSSL's reason in words), "" when it verifies

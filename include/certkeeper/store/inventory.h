@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "certkeeper/store/acme_records.h"
@@ -76,6 +77,20 @@ class Inventory {
   // (next_check <= now); an index lookup, so its cost grows with what is
   // due, not with the inventory. Remote endpoints are not included.
   Result<std::vector<CertificateRecord>> due_certificates(UnixTime now);
+  // Watched remote endpoints to probe now: never probed or due; the same
+  // two index lookups as due_certificates.
+  Result<std::vector<CertificateRecord>> due_remotes(UnixTime now);
+  // The outcome of probing a watched endpoint: reached (failures 0,
+  // last_success) or not (failures + 1, last_error), last_attempt either way.
+  // Events only on a change: "endpoint-unreachable" at the first failure,
+  // "endpoint-reachable" when it answers again. The stored versions are
+  // never touched (a new served leaf is appended with append_version).
+  enum class ObservationChange { none, unreachable, reachable_again };
+  Result<ObservationChange> record_observation(const std::string& name, bool reached, const std::string& error,
+                                               const std::string& actor, UnixTime now);
+  // The managed (not remote) certificate and version with this leaf
+  // fingerprint, the newest if several; an index lookup.
+  Result<std::optional<std::pair<std::string, int>>> find_by_fingerprint(const std::string& fingerprint);
   // The earliest next_check (0 when any certificate is unscheduled), or
   // nullopt for an empty inventory.
   Result<std::optional<UnixTime>> earliest_check();
