@@ -17,12 +17,18 @@ std::string findings_json(const std::vector<crypto::Finding>& findings) {
 }
 
 store::VersionRecord version_record(const crypto::Bundle& bundle, const crypto::Verdict& verdict) {
-  const auto& leaf = bundle.leaf();
-  store::VersionRecord v;
+  store::VersionRecord v = version_facts(bundle.leaf());
   v.leaf_pem = bundle.leaf_pem();
   v.chain_pem = bundle.chain_pem();
   v.root_pem = bundle.root_pem();
   v.key_pem = bundle.key_pem();
+  v.origin = verdict.origin;
+  v.findings_json = findings_json(verdict.findings);
+  return v;
+}
+
+store::VersionRecord version_facts(const crypto::CertificateFacts& leaf) {
+  store::VersionRecord v;
   v.fingerprint_sha256 = leaf.fingerprint_sha256;
   v.serial = leaf.serial_hex;
   v.subject = leaf.subject;
@@ -32,8 +38,6 @@ store::VersionRecord version_record(const crypto::Bundle& bundle, const crypto::
   v.key_type = leaf.key_type;
   v.not_before = leaf.not_before;
   v.not_after = leaf.not_after;
-  v.origin = verdict.origin;
-  v.findings_json = findings_json(verdict.findings);
   return v;
 }
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/crypto/facts.h"
+#include "certkeeper/lifecycle/version_record.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -28,19 +29,9 @@ Result<deploy::ProbeReport> probe_with_retry(const ProbeRequest& request) {
 }
 
 store::VersionRecord version_of(const deploy::ProbeReport& report) {
-  const crypto::CertificateFacts& leaf = report.served.front();
-  store::VersionRecord v;
+  store::VersionRecord v = version_facts(report.served.front());
   v.leaf_pem = report.served_pem.front();
   for (std::size_t i = 1; i < report.served_pem.size(); ++i) v.chain_pem += report.served_pem[i];
-  v.fingerprint_sha256 = leaf.fingerprint_sha256;
-  v.serial = leaf.serial_hex;
-  v.subject = leaf.subject;
-  v.issuer = leaf.issuer;
-  v.issuer_cn = leaf.issuer_cn;
-  v.names = leaf.names();
-  v.key_type = leaf.key_type;
-  v.not_before = leaf.not_before;
-  v.not_after = leaf.not_after;
   v.origin = "probe";
   v.findings_json = "[]";
   return v;

@@ -10,6 +10,11 @@ namespace certkeeper::lifecycle {
 // warnings/infos of the gate as a JSON array of {severity, code, message}.
 store::VersionRecord version_record(const crypto::Bundle& bundle, const crypto::Verdict& verdict);
 
+// A version row with the leaf's facts filled in (fingerprint, serial,
+// subject, issuer, names, key type, dates); the PEMs and origin are the
+// caller's.
+store::VersionRecord version_facts(const crypto::CertificateFacts& leaf);
+
 // The non-error findings as a JSON array (what a stored version keeps).
 std::string findings_json(const std::vector<crypto::Finding>& findings);
 
