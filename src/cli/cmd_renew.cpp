@@ -114,8 +114,9 @@ std::string revocation_text(const lifecycle::RevocationWatch& w) {
     if (c.status == "would-fetch") {
       text += fmt::format("CRL {}: would fetch (named by {})\n", c.url, plural(c.certificates, "certificate"));
     } else if (c.status == "fetched") {
-      text += fmt::format("CRL {}: fetched, {} revoked, checked {}; next fetch {}\n", c.url, c.entries,
-                          plural(c.certificates, "certificate"), c.next_fetch ? format_utc(*c.next_fetch) : "-");
+      text += fmt::format("CRL {}: fetched ({} listed), checked {}; next fetch {}\n", c.url,
+                          plural(c.entries, "revoked serial"), plural(c.certificates, "certificate"),
+                          c.next_fetch ? format_utc(*c.next_fetch) : "-");
     }
   }
   if (w.unread_versions > 0) {

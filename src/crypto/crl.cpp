@@ -130,7 +130,7 @@ Status Crl::verify_for(const std::string& leaf_pem, const std::string& chain_pem
     }
   }
   if (issuer == nullptr) {
-    return make_error(Errc::invalid_input, "the stored chain does not hold the certificate's issuer " +
+    return make_error(Errc::not_found, "the stored chain does not hold the certificate's issuer " +
                                                name_for_message(leaf_issuer) + ", so its CRL cannot be checked");
   }
   const X509_NAME* crl_issuer = X509_CRL_get_issuer(impl_->crl.get());

@@ -100,16 +100,26 @@ class Watch {
       return give_up("rejected", "the answer " + crl.error().message + ": not cached, not trusted",
                      "check the URL in the certificate's CRL distribution point");
     }
-    // Every issuer that the naming versions have must have signed it.
-    std::set<std::string> verified;
+    // Every issuer that the naming versions have must have signed it. A
+    // version stored without its issuer (nothing to verify with) is skipped.
+    std::set<std::string> verified, unverifiable;
+    std::vector<store::CrlSubject> checked;
     for (const auto& s : *subjects) {
       const std::string chain = s.chain_pem + s.root_pem;
-      if (verified.count(chain)) continue;
-      if (auto ok = crl->verify_for(s.leaf_pem, chain); !ok) {
-        return give_up("rejected", ok.error().message + ": not cached, not trusted",
-                       "the CRL server may be misconfigured or the answer forged; tell the CA");
+      if (!verified.count(chain) && !unverifiable.count(chain)) {
+        auto ok = crl->verify_for(s.leaf_pem, chain);
+        if (!ok && ok.error().code != Errc::not_found) {
+          return give_up("rejected", ok.error().message + ": not cached, not trusted",
+                         "the CRL server may be misconfigured or the answer forged; tell the CA");
+        }
+        (ok ? verified : unverifiable).insert(chain);
+        if (!ok) log::debug(fmt::format("{}: CRL {}: {}", s.certificate_name, row.url, ok.error().message));
       }
-      verified.insert(chain);
+      if (verified.count(chain)) checked.push_back(s);
+    }
+    if (checked.empty()) {
+      return give_up("rejected", "no certificate that names it has its issuer in the stored chain: not trusted",
+                     "import the certificates again with their CA file (--chain)");
     }
     store::CrlRecord cached;
     cached.url = row.url;
@@ -126,7 +136,7 @@ class Watch {
     check.next_fetch = cached.next_fetch;
     result_.crls.push_back(check);
     fetched_.insert(row.url);
-    look_up(*crl, row.url, *subjects);
+    look_up(*crl, row.url, checked);
   }
 
   // New versions naming a URL whose cached CRL was not refreshed in this

@@ -100,7 +100,7 @@ TEST_F(RevocationWatchCli, ARevokedCertificateIsShownMarkedAndAnnouncedOnceWhile
 
   EXPECT_EQ(r.exit_code, 0) << "an unreachable CRL does not change the exit status\n" << r.out << r.err;
   EXPECT_NE(r.out.find("web: version 1 REVOKED (keyCompromise)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("CRL " + url() + ": fetched, 1 revoked"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CRL " + url() + ": fetched (1 revoked serial listed), checked 1 certificate"), std::string::npos) << r.out;
   auto err = lines(r.err);
   ASSERT_EQ(err.size(), 1u) << r.err;
   EXPECT_EQ(err[0].rfind("certkeeper: CRL " + dead + ": cannot fetch it", 0), 0u) << err[0];

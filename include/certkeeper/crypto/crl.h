@@ -46,7 +46,8 @@ class Crl {
   // certificate is looked for in `chain_pem` (PEM blocks: the stored chain
   // and root) by the leaf's issuer name; the CRL's issuer name must be that
   // name and its signature must verify with that certificate's key.
-  // Errc::invalid_input saying which of these fails (no OpenSSL stack).
+  // Errc::not_found when the chain lacks the issuer (nothing to check
+  // with); Errc::invalid_input saying which check fails (no OpenSSL stack).
   Status verify_for(const std::string& leaf_pem, const std::string& chain_pem) const;
 
   // The entry for the certificate with this serial (upper-case hex, as
