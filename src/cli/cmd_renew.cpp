@@ -83,6 +83,57 @@ std::string item_text(const lifecycle::RenewItem& item, bool dry_run) {
   return item.name;
 }
 
+// The revocation watch (README "Revocation watch"). Unreachable and
+// rejected CRLs were logged on stderr by the pass already.
+nlohmann::json revocation_json(const lifecycle::RevocationWatch& w) {
+  nlohmann::json crls = nlohmann::json::array();
+  for (const auto& c : w.crls) {
+    crls.push_back({{"url", c.url},
+                    {"status", c.status},
+                    {"error", c.error},
+                    {"certificates", c.certificates},
+                    {"entries", c.entries},
+                    {"next_fetch", c.next_fetch ? nlohmann::json(format_utc(*c.next_fetch)) : nlohmann::json()}});
+  }
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : w.events) {
+    events.push_back({{"name", e.name},
+                      {"version", e.version},
+                      {"event", e.event},
+                      {"reason", e.reason},
+                      {"revoked_at", e.revoked_at ? nlohmann::json(format_utc(*e.revoked_at)) : nlohmann::json()},
+                      {"crl", e.url},
+                      {"hook_error", e.hook_error}});
+  }
+  return {{"crls", crls}, {"events", events}, {"unread_versions", w.unread_versions}};
+}
+
+std::string revocation_text(const lifecycle::RevocationWatch& w) {
+  std::string text;
+  for (const auto& c : w.crls) {
+    if (c.status == "would-fetch") {
+      text += fmt::format("CRL {}: would fetch (named by {})\n", c.url, plural(c.certificates, "certificate"));
+    } else if (c.status == "fetched") {
+      text += fmt::format("CRL {}: fetched ({} listed), checked {}; next fetch {}\n", c.url,
+                          plural(c.entries, "revoked serial"), plural(c.certificates, "certificate"),
+                          c.next_fetch ? format_utc(*c.next_fetch) : "-");
+    }
+  }
+  if (w.unread_versions > 0) {
+    text += fmt::format("would read the CRL distribution points of {} stored since the last pass\n",
+                        plural(static_cast<std::size_t>(w.unread_versions), "version"));
+  }
+  for (const auto& e : w.events) {
+    if (e.event == "revoked") {
+      text += fmt::format("{}: version {} REVOKED ({}) on {} according to {}\n", e.name, e.version, e.reason,
+                          e.revoked_at ? format_utc(*e.revoked_at) : "?", e.url);
+    } else {
+      text += fmt::format("{}: version {}: revocation expected: {}\n", e.name, e.version, e.reason);
+    }
+  }
+  return text;
+}
+
 // 0 when nothing failed; 4 when an order failed at the CA (the shared rule
 // of ca_exit_code_for), 5 when an install was rolled back, 1 otherwise.
 int pass_status(const lifecycle::RenewOutcome& outcome) {
@@ -131,7 +182,7 @@ Command add_renew(CLI::App& root, Globals& g) {
       ->check(CLI::Range(0, 86400));
   app->add_option("--on-event", r.on_event,
                   "Program run as 'PROG EVENT NAME' on renewal-failed, rolled-back, install-failed, expires-soon, "
-                  "halted");
+                  "halted, revoked, revocation-expected");
   add_mail_options(app, args->mail, "each event that --on-event gets");
   return {app, [&g, args, app] {
             auto& req = args->request;
@@ -153,7 +204,8 @@ Command add_renew(CLI::App& root, Globals& g) {
                           {"next_check", outcome->next_check && *outcome->next_check
                                              ? nlohmann::json(format_utc(*outcome->next_check))
                                              : nlohmann::json()},
-                          {"certificates", list}});
+                          {"certificates", list},
+                          {"revocation", revocation_json(outcome->revocation)}});
               return code;
             }
             std::string text;
@@ -166,6 +218,7 @@ Command add_renew(CLI::App& root, Globals& g) {
               }
             }
             if (outcome->items.empty()) text += "nothing is due\n";
+            text += revocation_text(outcome->revocation);
             if (outcome->next_check && *outcome->next_check) {
               text += "next check: " + format_utc(*outcome->next_check) + "\n";
             }
@@ -217,6 +270,10 @@ ChildPass pass_in_child(Globals& g, const lifecycle::RenewRequest& request) {
     } else {
       for (const auto& item : outcome->items) {
         if (item.issued) log::warn(item_text(item, false));
+      }
+      if (std::string watch = revocation_text(outcome->revocation); !watch.empty()) {
+        watch.pop_back();
+        log::warn(watch);
       }
       report = fmt::format("done {} {}", outcome->items.size(), outcome->next_check.value_or(0));
     }

@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 
 #include "ari_refresh.h"
+#include "event_alert.h"
+#include "revocation_watch.h"
 #include "certkeeper/lifecycle/event_hook.h"
 #include "certkeeper/lifecycle/mail.h"
 #include "certkeeper/lifecycle/watch.h"
@@ -196,6 +198,10 @@ class Pass {
       c.ari_end = ari.window ? std::optional<UnixTime>(ari.window->end) : std::nullopt;
       c.ari_next_fetch = ari.next_fetch;
       ari_next = ari.next_fetch;
+      if (ari.window) {  // for the revocation watch: a window in the past means "revocation expected"
+        item.ari_window = ari.window;
+        item.ari_version = cur.version->version;
+      }
       if (!ari.note.empty()) log::debug(c.name + ": " + ari.note);
       // The CA answers again after failing us: do not wait out the back-off
       // (the issue: renewed in the first pass after the CA recovers).
@@ -268,16 +274,8 @@ class Pass {
     item.events.push_back(event);
     HookEvent e{event, c.name, cur.version ? std::optional<UnixTime>(cur.version->not_after) : std::nullopt,
                 ctx_.now(), error};
-    auto failed = [&](const Error& why) {
-      item.hook_error += (item.hook_error.empty() ? "" : "; ") + why.what();
-      log::warn("certkeeper: " + c.name + ": " + why.what());
-    };
-    if (!request_.on_event.empty()) {
-      if (auto ok = run_event_hook(request_.on_event, e); !ok) failed(ok.error());
-    }
-    if (request_.mail) {
-      if (auto ok = send_event_mail(*request_.mail, request_.email, e); !ok) failed(ok.error());
-    }
+    std::string errors = detail::deliver_event(request_, e);  // shared with the revocation watch
+    if (!errors.empty()) item.hook_error += (item.hook_error.empty() ? "" : "; ") + errors;
   }
 
   const Context& ctx_;
@@ -366,6 +364,12 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   for (auto& t : pool) t.join();
   auto earliest = inv->earliest_check();
   if (earliest) out.next_check = *earliest;
+  // Issue 6: after the renewals, the revocation watch (CRLs whose cache is
+  // stale, ARI windows in the past); never fatal for the pass.
+  out.revocation = detail::watch_revocations(ctx, *inv, request, out.items);
+  if (out.revocation.next_fetch && (!out.next_check || *out.revocation.next_fetch < *out.next_check)) {
+    out.next_check = out.revocation.next_fetch;
+  }
   return out;
 }
 

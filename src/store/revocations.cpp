@@ -8,7 +8,8 @@
 namespace certkeeper::store {
 
 Result<bool> Inventory::mark_revoked(const std::string& name, int version, const std::string& reason,
-                                     const std::string& actor, UnixTime now) {
+                                     const std::string& actor, UnixTime now, std::optional<UnixTime> revoked_at,
+                                     const std::string& crl_url) {
   return detail::guarded(impl_->path, [&]() -> Result<bool> {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement q(impl_->db,
@@ -29,12 +30,36 @@ Result<bool> Inventory::mark_revoked(const std::string& name, int version, const
     std::int64_t version_id = q.getColumn(1).getInt64();
     std::string serial = q.getColumn(3).getString();
     SQLite::Statement u(impl_->db, "UPDATE cert_versions SET revoked_at = ?, revoke_reason = ? WHERE id = ?");
-    u.bind(1, static_cast<std::int64_t>(now));
+    u.bind(1, static_cast<std::int64_t>(revoked_at.value_or(now)));
     u.bind(2, reason);
     u.bind(3, version_id);
     u.exec();
     nlohmann::json detail = {{"version", version}, {"reason", reason}, {"serial", serial}};
+    if (revoked_at) detail["revoked_at"] = *revoked_at;
+    if (!crl_url.empty()) detail["crl"] = crl_url;
     detail::insert_event(impl_->db, now, certificate_id, name, "revoked", actor, detail.dump());
+    tx.commit();
+    return true;
+  });
+}
+
+Result<bool> Inventory::record_event_once(const std::string& name, const std::string& kind, int version,
+                                          const std::string& detail_json, const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<bool> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto id = detail::certificate_id(impl_->db, name);
+    if (!id) return make_error(Errc::not_found, "no such certificate; 'certkeeper list' shows the names", name);
+    SQLite::Statement q(impl_->db,
+                        "SELECT 1 FROM events WHERE certificate_id = ? AND kind = ? "
+                        "AND json_extract(detail, '$.version') = ? LIMIT 1");
+    q.bind(1, *id);
+    q.bind(2, kind);
+    q.bind(3, version);
+    if (q.executeStep()) return false;
+    auto detail = nlohmann::json::parse(detail_json.empty() ? "{}" : detail_json, nullptr, false);
+    if (!detail.is_object()) detail = nlohmann::json::object();
+    detail["version"] = version;
+    detail::insert_event(impl_->db, now, *id, name, kind, actor, detail.dump());
     tx.commit();
     return true;
   });

@@ -359,7 +359,8 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
     ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
   }
   // Turn it back into a schema-1 database, as release 1 left it.
-  ASSERT_EQ(raw_exec(path, "DROP TABLE orders; ALTER TABLE acme_accounts DROP COLUMN pending_key_pem; "
+  ASSERT_EQ(raw_exec(path, "DROP TABLE crl_links; DROP TABLE crl_cache; DROP TABLE crl_scan; "
+                           "DROP TABLE orders; ALTER TABLE acme_accounts DROP COLUMN pending_key_pem; "
                            "ALTER TABLE targets DROP COLUMN pending_version; "
                            "DROP INDEX certificates_by_next_check; "
                            "ALTER TABLE certificates DROP COLUMN ari_start; ALTER TABLE certificates DROP COLUMN ari_end; "
@@ -376,6 +377,9 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
   EXPECT_EQ(inv->versions("mail")->size(), 1u) << "data survives the upgrade";
   EXPECT_TRUE(inv->open_order_of("mail")) << "the new table is there";
   EXPECT_TRUE(inv->targets("mail")) << "the install journal column is there";
+  auto scan = inv->crl_unscanned();
+  ASSERT_TRUE(scan) << "the revocation watch's tables are there";
+  EXPECT_EQ(scan->versions.size(), 1u) << "versions from before the upgrade are read by the first pass";
 }
 
 }  // namespace

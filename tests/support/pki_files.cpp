@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <openssl/pem.h>
+
 #include "support/ossl_ptr.h"
 #include "support/test_pki.h"
 
@@ -114,6 +116,20 @@ std::string TestPki::make_fifo(const std::string& name) const {
   const std::string p = path(name);
   if (::mkfifo(p.c_str(), 0600) != 0) throw std::runtime_error("mkfifo " + p + ": " + std::strerror(errno));
   return p;
+}
+
+}  // namespace certkeeper::testing
+
+namespace certkeeper::testing {
+
+std::string crl_pem(const std::string& der) {
+  using namespace ossl;
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<X509_CRL, Deleter<X509_CRL, X509_CRL_free>> crl(
+      check(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())), "d2i_X509_CRL"));
+  Bio bio = mem_bio();
+  check(PEM_write_bio_X509_CRL(bio.get(), crl.get()), "PEM CRL");
+  return bio_string(bio.get());
 }
 
 }  // namespace certkeeper::testing

@@ -94,6 +94,9 @@ void add_extensions(X509* x, X509* issuer, const CertOptions& o, KeyType key_typ
   if (eku == Eku::server_auth) add_extension(x, &ctx, NID_ext_key_usage, "serverAuth");
   if (eku == Eku::client_auth_only) add_extension(x, &ctx, NID_ext_key_usage, "clientAuth");
   if (std::string san = san_value(o); !san.empty()) add_extension(x, &ctx, NID_subject_alt_name, san);
+  std::string crld;
+  for (const auto& url : o.crl_urls) crld += (crld.empty() ? "URI:" : ",URI:") + url;
+  if (!crld.empty()) add_extension(x, &ctx, NID_crl_distribution_points, crld);
   add_extension(x, &ctx, NID_subject_key_identifier, "hash");
   if (issuer != x) add_extension(x, &ctx, NID_authority_key_identifier, "keyid:always");
 }
@@ -258,6 +261,51 @@ Cert TestPki::make(const CertOptions& o, const Cert* issuer) const {
   check(X509_sign(x.get(), signer.get(), digest_for(o.digest, signer)), "X509_sign");
   f.fingerprint_sha256 = fingerprint(x.get());
   return Cert(std::move(x), std::move(key), std::move(f));
+}
+
+// ---------------------------------------------------------------- CRLs
+
+namespace {
+using Crl = std::unique_ptr<X509_CRL, Deleter<X509_CRL, X509_CRL_free>>;
+using Revoked = std::unique_ptr<X509_REVOKED, Deleter<X509_REVOKED, X509_REVOKED_free>>;
+using Time = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>>;
+using Enumerated = std::unique_ptr<ASN1_ENUMERATED, Deleter<ASN1_ENUMERATED, ASN1_ENUMERATED_free>>;
+
+Time asn1_time(UnixTime t) { return Time(check(ASN1_TIME_set(nullptr, static_cast<time_t>(t)), "ASN1_TIME_set")); }
+}  // namespace
+
+std::string TestPki::crl(const CrlOptions& o, const Cert& issuer, const Key* signer) const {
+  Crl crl(check(X509_CRL_new(), "X509_CRL_new"));
+  check(X509_CRL_set_version(crl.get(), 1), "X509_CRL_set_version");  // v2
+  check(X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.get())), "CRL issuer");
+  const UnixTime this_update = o.this_update.value_or(now_ - 3600);
+  check(X509_CRL_set1_lastUpdate(crl.get(), asn1_time(this_update).get()), "CRL lastUpdate");
+  if (!o.omit_next_update) {
+    check(X509_CRL_set1_nextUpdate(crl.get(), asn1_time(o.next_update.value_or(this_update + days(7))).get()),
+          "CRL nextUpdate");
+  }
+  for (const auto& e : o.revoked) {
+    Revoked entry(check(X509_REVOKED_new(), "X509_REVOKED_new"));
+    BIGNUM* raw = nullptr;
+    check(BN_hex2bn(&raw, e.serial_hex.c_str()), "BN_hex2bn");
+    Bignum bn(raw);
+    Asn1Integer serial(check(BN_to_ASN1_INTEGER(bn.get(), nullptr), "BN_to_ASN1_INTEGER"));
+    check(X509_REVOKED_set_serialNumber(entry.get(), serial.get()), "revoked serial");
+    check(X509_REVOKED_set_revocationDate(entry.get(), asn1_time(e.revoked_at).get()), "revocation date");
+    if (e.reason) {
+      Enumerated reason(check(ASN1_ENUMERATED_new(), "ASN1_ENUMERATED_new"));
+      check(ASN1_ENUMERATED_set(reason.get(), *e.reason), "ASN1_ENUMERATED_set");
+      check(X509_REVOKED_add1_ext_i2d(entry.get(), NID_crl_reason, reason.get(), 0, 0), "reasonCode");
+    }
+    check(X509_CRL_add0_revoked(crl.get(), entry.get()), "X509_CRL_add0_revoked");
+    entry.release();  // the CRL owns it now
+  }
+  check(X509_CRL_sort(crl.get()), "X509_CRL_sort");
+  const Key& key = signer ? *signer : issuer.key();
+  check(X509_CRL_sign(crl.get(), key.get(), digest_for(Digest::sha256, key)), "X509_CRL_sign");
+  Bio bio = mem_bio();
+  check(i2d_X509_CRL_bio(bio.get(), crl.get()), "DER CRL");
+  return bio_string(bio.get());
 }
 
 // ---------------------------------------------------------------- the PKI

@@ -92,6 +92,8 @@ struct CertOptions {
   Digest digest = Digest::sha256;  // ignored when the signing key is Ed25519
   KeyType key_type = KeyType::ec_p256;
   std::optional<Key> key;  // use this key instead of a new one of key_type
+  // crlDistributionPoints: one distribution point with these URIs (none: no extension).
+  std::vector<std::string> crl_urls;
 
   // A CA certificate named `cn` with no SAN.
   static CertOptions authority(std::string cn);
@@ -127,6 +129,22 @@ class Cert {
   PkiFacts facts_;
 };
 
+// ---------------------------------------------------------------- CRLs
+
+// One revoked certificate on a CRL.
+struct CrlEntry {
+  std::string serial_hex;           // as PkiFacts::serial_hex
+  UnixTime revoked_at = 0;
+  std::optional<int> reason;        // CRLReason code (1 = keyCompromise); none: no reasonCode extension
+};
+
+struct CrlOptions {
+  std::vector<CrlEntry> revoked;
+  std::optional<UnixTime> this_update;  // default TestPki::now() - 1 hour
+  std::optional<UnixTime> next_update;  // default this_update + 7 days
+  bool omit_next_update = false;        // no nextUpdate field at all
+};
+
 // ---------------------------------------------------------------- file formats
 
 // How PEM blocks are laid out in one file.
@@ -140,6 +158,9 @@ struct PemStyle {
 
 // The blocks, in the given order, as one file.
 std::string pem_concat(const std::vector<std::string>& blocks, const PemStyle& style = {});
+
+// A DER CRL as PEM ("BEGIN X509 CRL").
+std::string crl_pem(const std::string& der);
 
 // The first PEM block cut in the middle of its base64 body, without END line.
 std::string truncated_pem(const std::string& pem);
@@ -176,6 +197,9 @@ class TestPki {
   // A certificate signed by `issuer`'s key.
   Cert issue(const CertOptions& options, const Cert& issuer) const;
   Cert self_signed(const CertOptions& options) const;
+  // A v2 CRL (DER) naming `issuer` as its issuer, signed with `signer`, by
+  // default the issuer's own key (another key makes a forged CRL).
+  std::string crl(const CrlOptions& options, const Cert& issuer, const Key* signer = nullptr) const;
   // A leaf signed by intermediate().
   Cert leaf(const CertOptions& options = {}) const { return issue(options, intermediate_); }
 

@@ -32,6 +32,7 @@ inline void free_bio(BIO* b) { BIO_free_all(b); }
 inline void free_x509_stack(STACK_OF(X509)* s) { sk_X509_pop_free(s, X509_free); }  // frees the certs too
 inline void free_general_names(GENERAL_NAMES* n) { GENERAL_NAMES_free(n); }
 inline void free_openssl_string(char* s) { OPENSSL_free(s); }
+inline void free_dist_points(CRL_DIST_POINTS* p) { CRL_DIST_POINTS_free(p); }
 }  // namespace detail
 
 using BioPtr = std::unique_ptr<BIO, OpensslDeleter<BIO, detail::free_bio>>;
@@ -58,6 +59,10 @@ using Asn1OctetStringPtr = std::unique_ptr<ASN1_OCTET_STRING, OpensslDeleter<ASN
 using GeneralNamePtr = std::unique_ptr<GENERAL_NAME, OpensslDeleter<GENERAL_NAME, GENERAL_NAME_free>>;
 using SslCtxPtr = std::unique_ptr<SSL_CTX, OpensslDeleter<SSL_CTX, SSL_CTX_free>>;
 using SslPtr = std::unique_ptr<SSL, OpensslDeleter<SSL, SSL_free>>;
+using X509CrlPtr = std::unique_ptr<X509_CRL, OpensslDeleter<X509_CRL, X509_CRL_free>>;
+using DistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, OpensslDeleter<CRL_DIST_POINTS, detail::free_dist_points>>;
+using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, OpensslDeleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
+using Asn1EnumeratedPtr = std::unique_ptr<ASN1_ENUMERATED, OpensslDeleter<ASN1_ENUMERATED, ASN1_ENUMERATED_free>>;
 
 // A second owner of `x` (X509_up_ref): the holder and the caller both own it.
 inline X509Ptr share(X509* x) {

@@ -1,7 +1,8 @@
 // The alerting seam (`--on-event PROG`): certkeeper runs PROG with an
 // argument vector (never a shell) when something needs a person: a renewal
 // failed, an install was rolled back, a certificate expires soon, renewals
-// halted on a permanent error.
+// halted on a permanent error, a certificate was revoked or its revocation
+// is expected (the revocation watch).
 //
 //   PROG EVENT NAME
 //   environment: CERTKEEPER_EVENT, CERTKEEPER_NAME, CERTKEEPER_DAYS_LEFT,
@@ -18,7 +19,9 @@
 namespace certkeeper::lifecycle {
 
 struct HookEvent {
-  std::string event;  // "renewal-failed", "rolled-back", "expires-soon", "halted"
+  // "renewal-failed", "rolled-back", "install-failed", "expires-soon", "halted",
+  // "revoked", "revocation-expected"
+  std::string event;
   std::string name;
   std::optional<UnixTime> not_after;
   UnixTime now = 0;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "certkeeper/store/acme_records.h"
+#include "certkeeper/store/crl_records.h"
 #include "certkeeper/store/records.h"
 #include "certkeeper/store/target_records.h"
 #include "certkeeper/util/result.h"
@@ -134,8 +135,46 @@ class Inventory {
   // "revoked", in one transaction. A version already marked keeps its first
   // mark and gets no second event: returns false then, true when marked now.
   // Errc::not_found when the certificate or the version does not exist.
+  // `revoked_at` (default: now) is when the CA says it revoked it (a CRL
+  // entry's date); `crl_url`, when given, goes into the event's detail.
   Result<bool> mark_revoked(const std::string& name, int version, const std::string& reason,
-                            const std::string& actor, UnixTime now);
+                            const std::string& actor, UnixTime now, std::optional<UnixTime> revoked_at = std::nullopt,
+                            const std::string& crl_url = "");
+
+  // Writes the event `kind` about `version` of `name` (detail: the object
+  // `detail_json` with "version" added) unless one of that kind for that
+  // version exists: true when written now. One transaction.
+  Result<bool> record_event_once(const std::string& name, const std::string& kind, int version,
+                                 const std::string& detail_json, const std::string& actor, UnixTime now);
+
+  // --- The revocation watch (db/0006_crl_cache.sql; crl_cache.cpp) ---
+  // Current versions stored after the watch's mark (not revoked), to read
+  // their CRL URLs from; an index range, so it costs what is new.
+  Result<CrlScan> crl_unscanned();
+  // How many versions lie above the mark (for a dry run, which reads none).
+  Result<std::int64_t> crl_unscanned_count();
+  // Records the URLs each version names (a URL seen for the first time gets
+  // a cache row that is due at once) and moves the mark to `upto`.
+  Status crl_link(const std::vector<std::pair<std::int64_t, std::vector<std::string>>>& links, std::int64_t upto);
+  // CRL URLs whose cache is stale (next_fetch <= now), by next_fetch; no DER.
+  Result<std::vector<CrlRecord>> crls_due(UnixTime now);
+  // One URL's row with its DER; nullopt when no version names it.
+  Result<std::optional<CrlRecord>> crl(const std::string& url);
+  // Every URL's row, without DER, by URL (for reports and tests).
+  Result<std::vector<CrlRecord>> crls();
+  // A CRL that verified: cached (DER, dates, fetched_at, next_fetch), the
+  // error cleared.
+  Status crl_fetched(const CrlRecord& record);
+  // A fetch that failed or a CRL that was rejected: the cached CRL (if any)
+  // stays, the error and the next try are recorded.
+  Status crl_failed(const std::string& url, const std::string& error, UnixTime now, UnixTime next_fetch);
+  // No current version names `url` any more: nothing fetched, looked at
+  // again at `next_fetch`.
+  Status crl_defer(const std::string& url, UnixTime next_fetch);
+  // The current, not yet revoked versions that name `url`.
+  Result<std::vector<CrlSubject>> crl_subjects(const std::string& url);
+  // The earliest next_fetch of any CRL, nullopt when there is none.
+  Result<std::optional<UnixTime>> earliest_crl_fetch();
 
   // Every version of a certificate, oldest first, without private keys.
   Result<std::vector<VersionRecord>> versions(const std::string& name);

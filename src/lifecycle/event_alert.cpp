@@ -1,0 +1,23 @@
+#include "event_alert.h"
+
+#include "certkeeper/lifecycle/mail.h"
+#include "certkeeper/util/log.h"
+
+namespace certkeeper::lifecycle::detail {
+
+std::string deliver_event(const RenewRequest& request, const HookEvent& e) {
+  std::string errors;
+  auto failed = [&](const Error& why) {
+    errors += (errors.empty() ? "" : "; ") + why.what();
+    log::warn("certkeeper: " + e.name + ": " + why.what());
+  };
+  if (!request.on_event.empty()) {
+    if (auto ok = run_event_hook(request.on_event, e); !ok) failed(ok.error());
+  }
+  if (request.mail) {
+    if (auto ok = send_event_mail(*request.mail, request.email, e); !ok) failed(ok.error());
+  }
+  return errors;
+}
+
+}  // namespace certkeeper::lifecycle::detail
