@@ -48,14 +48,18 @@ Command add_report(CLI::App& root, Globals& g) {
             UnixTime now = g.clock.now();
             std::optional<UnixTime> before;
             if (args->within) before = horizon(now, *args->within);
-            auto rows = report::load_rows(g.db, before);
-            if (!rows) return fail(g, rows.error());
-            std::optional<report::Histories> history;
+            store::ReportWithHistory loaded;
             if (report::shows_history(*format)) {
-              auto loaded = report::load_history(g.db, before, report::kHistoryVersions, report::kHistoryEvents);
-              if (!loaded) return fail(g, loaded.error());
-              history = std::move(*loaded);
+              auto read = report::load_rows_with_history(g.db, before, report::kHistoryVersions,
+                                                         report::kHistoryEvents);
+              if (!read) return fail(g, read.error());
+              loaded = std::move(*read);
+            } else {
+              auto rows = report::load_rows(g.db, before);
+              if (!rows) return fail(g, rows.error());
+              loaded.rows = std::move(*rows);
             }
+            const auto& rows = loaded.rows;
             std::size_t failing = 0;
             if (args->fail_within) {
               auto due = report::count_expiring(g.db, horizon(now, *args->fail_within));
@@ -63,12 +67,13 @@ Command add_report(CLI::App& root, Globals& g) {
               failing = *due;
             }
             report::ReportOptions options{now, args->within, args->output.empty() && colour_wanted(),
-                                          history ? &*history : nullptr};
-            std::string text = report::render_report(*rows, *format, options);
+                                          report::shows_history(*format) ? &loaded.history : nullptr};
+            std::string text = report::render_report(rows, *format, options);
+            int code = failing ? int(kExpiring) : int(kOk);
             if (!args->output.empty()) {
               if (auto w = write_file_atomic(args->output, text, 0644); !w) return fail(g, w.error());
               if (!g.quiet && *format != report::Format::json) {
-                out(g, fmt::format("report of {} certificates written to {}", rows->size(), args->output));
+                out(g, fmt::format("report of {} certificates written to {}", rows.size(), args->output));
               }
             } else {
               std::fwrite(text.data(), 1, text.size(), stdout);
@@ -77,9 +82,8 @@ Command add_report(CLI::App& root, Globals& g) {
               err_line(fmt::format("certkeeper: {} within {} days; renew or replace {}",
                                    failing == 1 ? "1 certificate expires" : plural(failing, "certificate") + " expire",
                                    *args->fail_within, failing == 1 ? "it" : "them"));
-              return int(kExpiring);
             }
-            return int(kOk);
+            return code;
           }};
 }
 
