@@ -5,9 +5,11 @@
 #include "certkeeper/util/expiry.h"
 #include "fields.h"
 #include "html.h"
+#include "json_rows.h"
 #include "prometheus.h"
 #include "summary.h"
 #include "table.h"
+#include "text_append.h"
 
 namespace certkeeper::report {
 namespace {
@@ -48,14 +50,23 @@ std::string render_csv(const std::vector<store::ReportRow>& rows, UnixTime now) 
   return out;
 }
 
+// As nlohmann's dump(2) of {"certificates", "generated_at", "within_days"},
+// written row by row (json_rows.h).
 std::string render_json(const std::vector<store::ReportRow>& rows, const ReportOptions& o) {
-  nlohmann::json doc;
-  doc["generated_at"] = format_utc(o.now);
-  doc["within_days"] = o.within_days ? nlohmann::json(*o.within_days) : nlohmann::json();
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& row : rows) list.push_back(detail::row_json(row, o.now));
-  doc["certificates"] = std::move(list);
-  return doc.dump(2) + "\n";
+  std::string out;
+  out.reserve(256 + rows.size() * 1100);
+  out += "{\n  \"certificates\": ";
+  detail::append_rows_json(out, rows, o.now, 1);
+  out += ",\n  \"generated_at\": \"";
+  append_utc(out, o.now);
+  out += "\",\n  \"within_days\": ";
+  if (o.within_days) {
+    detail::append_int(out, *o.within_days);
+  } else {
+    out += "null";
+  }
+  out += "\n}\n";
+  return out;
 }
 
 const char* status_colour(const std::string& status) {
