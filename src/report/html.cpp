@@ -25,18 +25,19 @@ ul.summary li{border-radius:6px;padding:.5em .9em;background:#f5f5f5;border-left
 ul.summary .count{font-size:1.6em;font-weight:bold;display:block}
 li.expired{border-color:#c62828!important;background:#fdecea!important}
 li.unreachable{border-color:#6a1b9a!important;background:#f3e5f5!important}
+li.revoked{border-color:#880e4f!important;background:#fce4ec!important}
 li.expiring{border-color:#ef6c00!important;background:#fff3e0!important}
 li.valid{border-color:#2e7d32!important;background:#e8f5e9!important}
 table{border-collapse:collapse;font-size:.85em;margin-bottom:.8em}
 th,td{border:1px solid #e0e0e0;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#fafafa}
 td.num{text-align:right}
-tr.expired td{background:#fdecea}tr.unreachable td{background:#f3e5f5}
+tr.expired td{background:#fdecea}tr.unreachable td{background:#f3e5f5}tr.revoked td{background:#fce4ec}
 tr.expiring td{background:#fff3e0}tr.valid td{background:#fff}tr.none td{background:#f5f5f5;color:#616161}
 .status{font-weight:bold}
 tr.expired .status{color:#c62828}tr.unreachable .status{color:#6a1b9a}
-tr.expiring .status{color:#e65100}tr.valid .status{color:#2e7d32}
-.revoked{color:#c62828;font-weight:bold}
+tr.expiring .status{color:#e65100}tr.valid .status{color:#2e7d32}tr.revoked .status{color:#880e4f}
+td.revoked{color:#c62828;font-weight:bold}
 details{margin:.3em 0}summary{cursor:pointer}
 code{font-size:.95em}
 </style>
@@ -99,7 +100,7 @@ void render_summary(std::string& out, const Summary& s) {
   summary_item(out, "expiring", "count-within-30", s.within_30, "expire within 30 days");
   summary_item(out, "valid", "count-within-90", s.within_90, "expire within 90 days");
   summary_item(out, "unreachable", "count-unreachable", s.unreachable, "unreachable");
-  summary_item(out, "none", "count-revoked", s.revoked, "revoked");
+  summary_item(out, "revoked", "count-revoked", s.revoked, "revoked");
   summary_item(out, "none", "count-no-certificate", s.no_certificate, "without a certificate");
   summary_item(out, "none", "count-total", s.total, "certificates in all");
   out += "</ul></section>\n";

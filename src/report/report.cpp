@@ -74,6 +74,7 @@ const char* status_colour(const std::string& status) {
   if (status == "expiring") return "\x1b[33m";  // yellow
   if (status == "valid") return "\x1b[32m";     // green
   if (status == "unreachable") return "\x1b[35m";  // magenta
+  if (status == "revoked") return "\x1b[1;31m";    // bold red
   return "";
 }
 
@@ -90,9 +91,10 @@ std::string render_table(const std::vector<store::ReportRow>& rows, const Report
   auto s = detail::summarize(rows, o.now);
   std::string out = table.render();
   std::string scope = o.within_days ? fmt::format(" expiring within {} days", *o.within_days) : "";
+  std::string revoked = s.revoked ? fmt::format(", {} revoked", s.revoked) : "";
   std::string unreachable = s.unreachable ? fmt::format(", {} unreachable", s.unreachable) : "";
-  out += fmt::format("{} certificate{}{}: {} expired, {} expiring soon{}\n", rows.size(), rows.size() == 1 ? "" : "s",
-                     scope, s.expired, s.expiring, unreachable);
+  out += fmt::format("{} certificate{}{}: {} expired, {} expiring soon{}{}\n", rows.size(),
+                     rows.size() == 1 ? "" : "s", scope, s.expired, s.expiring, revoked, unreachable);
   return out;
 }
 
@@ -115,6 +117,8 @@ std::string expiry_status(const store::ReportRow& row, UnixTime now) {
   if (row.source == "remote" && row.failures > 0) return "unreachable";
   if (!row.not_after) return "no-certificate";
   if (*row.not_after <= now) return "expired";
+  // Revoked outranks expiring: the certificate is already unusable.
+  if (row.revoked_at) return "revoked";
   if (expires_soon(row.not_before.value_or(*row.not_after), *row.not_after, now)) return "expiring";
   return "valid";
 }

@@ -97,6 +97,7 @@ std::string render_show(const store::CertificateRecord& c,
   store::ReportRow row;
   row.not_before = current->not_before;
   row.not_after = current->not_after;
+  row.revoked_at = current->revoked_at;
   out += fmt::format("status:       {} ({} days left)\n", expiry_status(row, now),
                      days_left(current->not_after, now));
   out += fmt::format("version:      {} of {}\n", current->version, versions.size());

@@ -134,6 +134,28 @@ TEST(Html, HistoryShowsVersionsAndRecentEvents) {
   EXPECT_EQ(without.find("<details"), std::string::npos);
 }
 
+TEST(Html, RevokedIsItsOwnStatusColourAndCount) {
+  auto revoked = row("pulled", 60);
+  revoked.revoked_at = kNow - kDay;
+  revoked.revoke_reason = "keyCompromise";
+  auto soon_and_revoked = row("soon", 3);
+  soon_and_revoked.revoked_at = kNow - kDay;
+  auto gone_and_revoked = row("gone", -3);
+  gone_and_revoked.revoked_at = kNow - 10 * kDay;
+  auto html = render_report({gone_and_revoked, soon_and_revoked, revoked}, Format::html, {kNow, std::nullopt, false});
+  EXPECT_EQ(count(html, "<tr class=\"revoked\">"), 2u) << html;
+  EXPECT_EQ(count(html, "<td class=\"status\">revoked</td>"), 2u);
+  EXPECT_NE(html.find("<tr class=\"expired\">"), std::string::npos) << "expired stays expired";
+  EXPECT_EQ(summary_count(html, "count-revoked"), "2");
+  EXPECT_EQ(summary_count(html, "count-expired"), "1");
+  EXPECT_EQ(summary_count(html, "count-within-7"), "0") << "a revoked certificate is not counted as expiring";
+  EXPECT_EQ(summary_count(html, "count-within-90"), "0");
+  auto group = html.find("<g fill=\"#880e4f\">");
+  ASSERT_NE(group, std::string::npos);
+  EXPECT_LT(html.find("<title>pulled: ", group), html.find("</g>", group));
+  EXPECT_NE(html.find("(revoked)</title>"), std::string::npos);
+}
+
 TEST(Html, UnreachableRemoteIsNotExpired) {
   auto remote = row("edge", -5);
   remote.source = "remote";

@@ -38,6 +38,30 @@ TEST(Report, StatusFollowsTheSharedExpiryRule) {
   EXPECT_EQ(expiry_status(row("a", std::nullopt), kNow), "no-certificate");
 }
 
+TEST(Report, RevokedOutranksExpiringButNotExpired) {
+  auto r = row("a", 45);
+  r.revoked_at = kNow - kDay;
+  EXPECT_EQ(expiry_status(r, kNow), "revoked");
+  auto soon = row("b", 10);
+  soon.revoked_at = kNow - kDay;
+  EXPECT_EQ(expiry_status(soon, kNow), "revoked") << "revoked even if also expiring";
+  auto gone = row("c", -1);
+  gone.revoked_at = kNow - 2 * kDay;
+  EXPECT_EQ(expiry_status(gone, kNow), "expired");
+
+  auto table = render_report({gone, soon, r}, Format::table, {kNow, std::nullopt, true});
+  EXPECT_NE(table.find("\x1b[1;31m"), std::string::npos) << "revoked rows are bold red";
+  EXPECT_NE(table.find("3 certificates: 1 expired, 0 expiring soon, 2 revoked\n"), std::string::npos) << table;
+  auto doc = nlohmann::json::parse(render_report({gone, soon, r}, Format::json, {kNow, std::nullopt, false}));
+  EXPECT_EQ(doc["certificates"][0]["status"], "expired");
+  EXPECT_EQ(doc["certificates"][1]["status"], "revoked");
+  EXPECT_EQ(doc["certificates"][1]["revoked"], true);
+  auto csv = render_report({soon}, Format::csv, {kNow, std::nullopt, false});
+  EXPECT_NE(csv.find(",manual,revoked,"), std::string::npos) << csv;
+  auto list = render_list({soon}, kNow, false);
+  EXPECT_NE(list.find(" revoked "), std::string::npos) << list;
+}
+
 // The JSON report is written row by row, laid out exactly as nlohmann's
 // dump(2) lays out the same document (sorted keys, two-space indent, the
 // same escapes), so re-printing the parsed document gives the same bytes.
