@@ -45,6 +45,14 @@ Command add_report(CLI::App& root, Globals& g) {
             std::string format_name = args->format.empty() ? (g.json ? "json" : "table") : args->format;
             auto format = report::parse_format(format_name);
             if (!format) return fail(g, format.error());
+            // --json promises one JSON document on stdout: a CSV, HTML or
+            // Prometheus report there would break it.
+            if (g.json && *format != report::Format::json && args->output.empty()) {
+              return fail(g, make_error(Errc::usage,
+                                        "--json prints JSON; use --format " + format_name + " without --json, "
+                                            "--json without --format, or add --output FILE",
+                                        "report"));
+            }
             UnixTime now = g.clock.now();
             std::optional<UnixTime> before;
             if (args->within) before = horizon(now, *args->within);
@@ -72,7 +80,14 @@ Command add_report(CLI::App& root, Globals& g) {
             int code = failing ? int(kExpiring) : int(kOk);
             if (!args->output.empty()) {
               if (auto w = write_file_atomic(args->output, text, 0644); !w) return fail(g, w.error());
-              if (!g.quiet && *format != report::Format::json) {
+              if (g.json) {
+                print_json({{"ok", code == kOk},
+                            {"exit_code", code},
+                            {"path", args->output},
+                            {"format", format_name},
+                            {"rows", rows.size()},
+                            {"bytes", text.size()}});
+              } else if (!g.quiet && *format != report::Format::json) {
                 out(g, fmt::format("report of {} certificates written to {}", rows.size(), args->output));
               }
             } else {
