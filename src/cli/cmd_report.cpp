@@ -51,17 +51,30 @@ Command add_report(CLI::App& root, Globals& g) {
             std::string format_name = args->format.empty() ? (g.json ? "json" : "table") : args->format;
             auto format = report::parse_format(format_name);
             if (!format) return fail(g, format.error());
+            // --json promises one JSON document on stdout: a CSV, HTML or
+            // Prometheus report there would break it.
+            if (g.json && *format != report::Format::json && args->output.empty()) {
+              return fail(g, make_error(Errc::usage,
+                                        "--json prints JSON; use --format " + format_name + " without --json, "
+                                            "--json without --format, or add --output FILE",
+                                        "report"));
+            }
             UnixTime now = g.clock.now();
             std::optional<UnixTime> before;
             if (args->within) before = horizon(now, *args->within);
-            auto rows = report::load_rows(g.db, before);
-            if (!rows) return fail(g, rows.error());
-            std::optional<report::Histories> history;
-            if (report::shows_history(*format) || *mail) {
-              auto loaded = report::load_history(g.db, before, report::kHistoryVersions, report::kHistoryEvents);
-              if (!loaded) return fail(g, loaded.error());
-              history = std::move(*loaded);
+            store::ReportWithHistory loaded;
+            const bool with_history = report::shows_history(*format) || *mail;  // a mail carries the HTML
+            if (with_history) {
+              auto read = report::load_rows_with_history(g.db, before, report::kHistoryVersions,
+                                                         report::kHistoryEvents);
+              if (!read) return fail(g, read.error());
+              loaded = std::move(*read);
+            } else {
+              auto rows = report::load_rows(g.db, before);
+              if (!rows) return fail(g, rows.error());
+              loaded.rows = std::move(*rows);
             }
+            const auto& rows = loaded.rows;
             std::size_t failing = 0;
             if (args->fail_within) {
               auto due = report::count_expiring(g.db, horizon(now, *args->fail_within));
@@ -69,29 +82,36 @@ Command add_report(CLI::App& root, Globals& g) {
               failing = *due;
             }
             report::ReportOptions options{now, args->within, args->output.empty() && colour_wanted(),
-                                          history ? &*history : nullptr};
-            std::string text = report::render_report(*rows, *format, options);
+                                          with_history ? &loaded.history : nullptr};
+            std::string text = report::render_report(rows, *format, options);
+            int code = failing ? int(kExpiring) : int(kOk);
             if (!args->output.empty()) {
               if (auto w = write_file_atomic(args->output, text, 0644); !w) return fail(g, w.error());
-              if (!g.quiet && *format != report::Format::json) {
-                out(g, fmt::format("report of {} certificates written to {}", rows->size(), args->output));
+              if (g.json) {
+                print_json({{"ok", code == kOk},
+                            {"exit_code", code},
+                            {"path", args->output},
+                            {"format", format_name},
+                            {"rows", rows.size()},
+                            {"bytes", text.size()}});
+              } else if (!g.quiet && *format != report::Format::json) {
+                out(g, fmt::format("report of {} certificates written to {}", rows.size(), args->output));
               }
             } else {
               std::fwrite(text.data(), 1, text.size(), stdout);
             }
             if (*mail) {
-              if (auto sent = mail_report(**mail, args->mail.recipients(), *rows, options); !sent) {
+              if (auto sent = mail_report(**mail, args->mail.recipients(), rows, options); !sent) {
                 return fail(g, sent.error());
               }
-              if (!g.quiet && !g.json) err_line(fmt::format("certkeeper: report of {} mailed", plural(rows->size(), "certificate")));
+              if (!g.quiet && !g.json) err_line(fmt::format("certkeeper: report of {} mailed", plural(rows.size(), "certificate")));
             }
             if (failing) {
               err_line(fmt::format("certkeeper: {} within {} days; renew or replace {}",
                                    failing == 1 ? "1 certificate expires" : plural(failing, "certificate") + " expire",
                                    *args->fail_within, failing == 1 ? "it" : "them"));
-              return int(kExpiring);
             }
-            return int(kOk);
+            return code;
           }};
 }
 

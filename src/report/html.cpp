@@ -1,5 +1,7 @@
 #include "html.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "certkeeper/util/expiry.h"
@@ -7,6 +9,7 @@
 #include "html_escape.h"
 #include "summary.h"
 #include "svg_timeline.h"
+#include "text_append.h"
 
 namespace certkeeper::report::detail {
 namespace {
@@ -22,35 +25,72 @@ ul.summary li{border-radius:6px;padding:.5em .9em;background:#f5f5f5;border-left
 ul.summary .count{font-size:1.6em;font-weight:bold;display:block}
 li.expired{border-color:#c62828!important;background:#fdecea!important}
 li.unreachable{border-color:#6a1b9a!important;background:#f3e5f5!important}
+li.revoked{border-color:#880e4f!important;background:#fce4ec!important}
 li.expiring{border-color:#ef6c00!important;background:#fff3e0!important}
 li.valid{border-color:#2e7d32!important;background:#e8f5e9!important}
 table{border-collapse:collapse;font-size:.85em;margin-bottom:.8em}
 th,td{border:1px solid #e0e0e0;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#fafafa}
 td.num{text-align:right}
-tr.expired td{background:#fdecea}tr.unreachable td{background:#f3e5f5}
+tr.expired td{background:#fdecea}tr.unreachable td{background:#f3e5f5}tr.revoked td{background:#fce4ec}
 tr.expiring td{background:#fff3e0}tr.valid td{background:#fff}tr.none td{background:#f5f5f5;color:#616161}
 .status{font-weight:bold}
 tr.expired .status{color:#c62828}tr.unreachable .status{color:#6a1b9a}
-tr.expiring .status{color:#e65100}tr.valid .status{color:#2e7d32}
-.revoked{color:#c62828;font-weight:bold}
+tr.expiring .status{color:#e65100}tr.valid .status{color:#2e7d32}tr.revoked .status{color:#880e4f}
+td.revoked{color:#c62828;font-weight:bold}
 details{margin:.3em 0}summary{cursor:pointer}
 code{font-size:.95em}
 </style>
 )";
 
-void esc(std::string& out, std::string_view s) { append_escaped(out, s); }
+// Element content and attribute values from the database.
+void text(std::string& out, std::string_view s) { append_text(out, s); }
+void attr(std::string& out, std::string_view s) { append_escaped(out, s); }
 
-std::string time_or_dash(const std::optional<UnixTime>& t) { return t ? format_utc(*t) : "-"; }
+void time_or_dash(std::string& out, const std::optional<UnixTime>& t) {
+  if (t) {
+    append_utc(out, *t);
+  } else {
+    out += '-';
+  }
+}
 
-void cell(std::string& out, std::string_view text, const char* cls = nullptr) {
-  out += cls ? fmt::format("<td class=\"{}\">", cls) : std::string("<td>");
-  esc(out, text);
+// <td>TEXT</td>, or <td class="CLS">TEXT</td>
+void open_cell(std::string& out, const char* cls) {
+  if (cls) {
+    out += "<td class=\"";
+    out += cls;
+    out += "\">";
+  } else {
+    out += "<td>";
+  }
+}
+void cell(std::string& out, std::string_view s, const char* cls = nullptr) {
+  open_cell(out, cls);
+  text(out, s);
+  out += "</td>";
+}
+void int_cell(std::string& out, std::int64_t v) {
+  out += "<td class=\"num\">";
+  append_int(out, v);
+  out += "</td>";
+}
+void time_cell(std::string& out, const std::optional<UnixTime>& t) {
+  out += "<td>";
+  time_or_dash(out, t);
   out += "</td>";
 }
 
 void summary_item(std::string& out, const char* cls, const char* id, std::size_t n, const char* label) {
-  out += fmt::format("<li class=\"{}\"><span class=\"count\" id=\"{}\">{}</span>{}</li>\n", cls, id, n, label);
+  out += "<li class=\"";
+  out += cls;
+  out += "\"><span class=\"count\" id=\"";
+  out += id;
+  out += "\">";
+  append_int(out, static_cast<std::int64_t>(n));
+  out += "</span>";
+  out += label;
+  out += "</li>\n";
 }
 
 void render_summary(std::string& out, const Summary& s) {
@@ -60,10 +100,79 @@ void render_summary(std::string& out, const Summary& s) {
   summary_item(out, "expiring", "count-within-30", s.within_30, "expire within 30 days");
   summary_item(out, "valid", "count-within-90", s.within_90, "expire within 90 days");
   summary_item(out, "unreachable", "count-unreachable", s.unreachable, "unreachable");
-  summary_item(out, "none", "count-revoked", s.revoked, "revoked");
+  summary_item(out, "revoked", "count-revoked", s.revoked, "revoked");
   summary_item(out, "none", "count-no-certificate", s.no_certificate, "without a certificate");
   summary_item(out, "none", "count-total", s.total, "certificates in all");
   out += "</ul></section>\n";
+}
+
+void render_row(std::string& out, const store::ReportRow& r, UnixTime now, bool linked) {
+  const std::string status = expiry_status(r, now);
+  out += "<tr class=\"";
+  out += urgency(status);
+  out += "\"><td>";
+  if (linked) {
+    out += "<a href=\"#h-";
+    attr(out, r.name);
+    out += "\">";
+    text(out, r.name);
+    out += "</a>";
+  } else {
+    text(out, r.name);
+  }
+  out += "</td>";
+  if (r.not_after) {
+    int_cell(out, days_left(*r.not_after, now));
+  } else {
+    cell(out, "-", "num");
+  }
+  time_cell(out, r.not_after);
+  cell(out, status, "status");
+  cell(out, r.source);
+  cell(out, r.issuer_cn.empty() ? r.issuer : r.issuer_cn);
+  out += "<td>";
+  for (std::size_t i = 0; i < r.names.size(); ++i) {
+    if (i) out += ' ';
+    text(out, r.names[i]);
+  }
+  out += "</td>";
+  if (r.version) {
+    int_cell(out, *r.version);
+  } else {
+    cell(out, "-", "num");
+  }
+  out += "<td>";
+  if (r.targets == 0) {
+    out += "no target";
+  } else {
+    if (r.installed_version) {
+      append_int(out, *r.installed_version);
+    } else {
+      out += "none";
+    }
+    out += " (";
+    append_int(out, r.targets);
+    out += r.targets == 1 ? " target)" : " targets)";
+  }
+  out += "</td>";
+  cell(out, r.probe_ok ? (*r.probe_ok ? "ok" : "failed") : "-");
+  if (r.revoked_at) {
+    out += "<td class=\"revoked\">";
+    append_utc(out, *r.revoked_at);
+    if (!r.revoke_reason.empty()) {
+      out += " (";
+      text(out, r.revoke_reason);
+      out += ')';
+    }
+    out += "</td>";
+  } else {
+    out += "<td>-</td>";
+  }
+  time_cell(out, r.last_attempt);
+  time_cell(out, r.last_success);
+  int_cell(out, r.failures);
+  cell(out, r.last_error);
+  out += "</tr>\n";
 }
 
 void render_table(std::string& out, const std::vector<store::ReportRow>& rows, UnixTime now, bool linked) {
@@ -71,69 +180,51 @@ void render_table(std::string& out, const std::vector<store::ReportRow>& rows, U
          "<th>Not after</th><th>Status</th><th>Source</th><th>Issuer</th><th>Names</th><th>Version</th>"
          "<th>Installed</th><th>Probe</th><th>Revoked</th><th>Last attempt</th><th>Last success</th>"
          "<th>Failures</th><th>Last error</th></tr></thead>\n<tbody>\n";
-  for (const auto& r : rows) {
-    std::string status = expiry_status(r, now);
-    out += fmt::format("<tr class=\"{}\"><td>", urgency(status));
-    if (linked) {
-      out += "<a href=\"#h-";
-      esc(out, r.name);
-      out += "\">";
-      esc(out, r.name);
-      out += "</a>";
-    } else {
-      esc(out, r.name);
-    }
-    out += "</td>";
-    cell(out, r.not_after ? std::to_string(days_left(*r.not_after, now)) : "-", "num");
-    cell(out, time_or_dash(r.not_after));
-    cell(out, status, "status");
-    cell(out, r.source);
-    cell(out, r.issuer_cn.empty() ? r.issuer : r.issuer_cn);
-    cell(out, join(r.names, " "));
-    cell(out, r.version ? std::to_string(*r.version) : "-", "num");
-    cell(out, r.targets == 0 ? std::string("no target")
-                             : fmt::format("{} ({} target{})",
-                                           r.installed_version ? std::to_string(*r.installed_version) : "none",
-                                           r.targets, r.targets == 1 ? "" : "s"));
-    cell(out, r.probe_ok ? (*r.probe_ok ? "ok" : "failed") : "-");
-    if (r.revoked_at) {
-      cell(out, format_utc(*r.revoked_at) + (r.revoke_reason.empty() ? "" : " (" + r.revoke_reason + ")"),
-           "revoked");
-    } else {
-      cell(out, "-");
-    }
-    cell(out, time_or_dash(r.last_attempt));
-    cell(out, time_or_dash(r.last_success));
-    cell(out, std::to_string(r.failures), "num");
-    cell(out, r.last_error);
-    out += "</tr>\n";
-  }
+  for (const auto& r : rows) render_row(out, r, now, linked);
   out += "</tbody></table></section>\n";
+}
+
+void plural(std::string& out, std::size_t shown, int total, const char* word) {
+  append_int(out, static_cast<std::int64_t>(shown));
+  out += " of ";
+  append_int(out, total);
+  out += ' ';
+  out += word;
+  if (total != 1) out += 's';
 }
 
 void render_one_history(std::string& out, const std::string& name, const store::ReportHistory& h) {
   out += "<details id=\"h-";
-  esc(out, name);
+  attr(out, name);
   out += "\"><summary>";
-  esc(out, name);
-  out += fmt::format(": {} of {} version{}, {} of {} event{} (most recent)</summary>\n", h.versions.size(),
-                     h.versions_total, h.versions_total == 1 ? "" : "s", h.events.size(), h.events_total,
-                     h.events_total == 1 ? "" : "s");
+  text(out, name);
+  out += ": ";
+  plural(out, h.versions.size(), h.versions_total, "version");
+  out += ", ";
+  plural(out, h.events.size(), h.events_total, "event");
+  out += " (most recent)</summary>\n";
   if (!h.versions.empty()) {
     out += "<table><thead><tr><th>Version</th><th>Stored</th><th>Not before</th><th>Not after</th>"
            "<th>Issuer</th><th>Serial</th><th>SHA-256</th><th>Origin</th><th>Revoked</th></tr></thead><tbody>\n";
     for (const auto& v : h.versions) {
       out += "<tr>";
-      cell(out, std::to_string(v.version), "num");
-      cell(out, format_utc(v.created_at));
-      cell(out, format_utc(v.not_before));
-      cell(out, format_utc(v.not_after));
+      int_cell(out, v.version);
+      time_cell(out, v.created_at);
+      time_cell(out, v.not_before);
+      time_cell(out, v.not_after);
       cell(out, v.issuer_cn);
       cell(out, v.serial);
-      cell(out, v.fingerprint_sha256.substr(0, 16));
+      cell(out, std::string_view(v.fingerprint_sha256).substr(0, 16));
       cell(out, v.origin);
-      cell(out, v.revoked_at ? format_utc(*v.revoked_at) + " " + v.revoke_reason : "-");
-      out += "</tr>\n";
+      out += "<td>";
+      if (v.revoked_at) {
+        append_utc(out, *v.revoked_at);
+        out += ' ';
+        text(out, v.revoke_reason);
+      } else {
+        out += '-';
+      }
+      out += "</td></tr>\n";
     }
     out += "</tbody></table>\n";
   }
@@ -141,11 +232,15 @@ void render_one_history(std::string& out, const std::string& name, const store::
     out += "<table><thead><tr><th>At</th><th>Event</th><th>Actor</th><th>Detail</th></tr></thead><tbody>\n";
     for (const auto& e : h.events) {
       out += "<tr>";
-      cell(out, format_utc(e.at));
+      time_cell(out, e.at);
       cell(out, e.kind);
       cell(out, e.actor);
       out += "<td><code>";
-      esc(out, shorten(e.detail_json, kDetailBytes));
+      if (e.detail_json.size() <= kDetailBytes) {
+        text(out, e.detail_json);
+      } else {
+        text(out, shorten(e.detail_json, kDetailBytes));
+      }
       out += "</code></td></tr>\n";
     }
     out += "</tbody></table>\n";
@@ -166,11 +261,25 @@ void render_history(std::string& out, const std::vector<store::ReportRow>& rows,
   out += "</section>\n";
 }
 
+// The page's size, estimated from what it will hold, so that the buffer
+// grows once or not at all.
+std::size_t estimated_size(const std::vector<store::ReportRow>& rows, const Histories* history) {
+  std::size_t n = 16384 + rows.size() * 700;
+  if (history) {
+    for (const auto& entry : *history) {
+      const auto& h = entry.second;
+      n += 400 + h.versions.size() * 260;
+      for (const auto& e : h.events) n += 120 + std::min(e.detail_json.size(), kDetailBytes + 8);
+    }
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string render_html(const std::vector<store::ReportRow>& rows, const ReportOptions& options) {
   std::string out;
-  out.reserve(8192 + rows.size() * (options.history ? 2600 : 1100));
+  out.reserve(estimated_size(rows, options.history));
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
          "<title>certkeeper report</title>\n";
@@ -181,7 +290,7 @@ std::string render_html(const std::vector<store::ReportRow>& rows, const ReportO
                      format_utc(options.now), rows.size(), rows.size() == 1 ? "" : "s", scope);
   render_summary(out, summarize(rows, options.now));
   out += "<section id=\"timeline\"><h2>Validity</h2>\n";
-  out += render_svg_timeline(rows, options.now);
+  append_svg_timeline(out, rows, options.now);
   out += "</section>\n";
   render_table(out, rows, options.now, options.history != nullptr);
   if (options.history) render_history(out, rows, *options.history);

@@ -1,19 +1,45 @@
 #include "html_escape.h"
 
 namespace certkeeper::report::detail {
+namespace {
 
-void append_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
+// Appends `text`, replacing each character for which `reference` gives a
+// character reference; runs of plain characters are appended at once.
+template <class Reference>
+void append_replacing(std::string& out, std::string_view text, Reference reference) {
+  std::size_t plain = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char* ref = reference(text[i]);
+    if (!ref) continue;
+    out.append(text.data() + plain, i - plain);
+    out += ref;
+    plain = i + 1;
+  }
+  out.append(text.data() + plain, text.size() - plain);
+}
+
+const char* text_reference(char c) {
+  switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    default: return nullptr;
   }
 }
+
+const char* attribute_reference(char c) {
+  switch (c) {
+    case '"': return "&quot;";
+    case '\'': return "&#39;";
+    default: return text_reference(c);
+  }
+}
+
+}  // namespace
+
+void append_escaped(std::string& out, std::string_view text) { append_replacing(out, text, attribute_reference); }
+
+void append_text(std::string& out, std::string_view text) { append_replacing(out, text, text_reference); }
 
 std::string html_escape(std::string_view text) {
   std::string out;

@@ -9,6 +9,9 @@ namespace certkeeper::report::detail {
 // Appends `text` with & < > " ' replaced by character references, so it is
 // safe as element content and inside a quoted attribute value.
 void append_escaped(std::string& out, std::string_view text);
+// Appends `text` as element content: & < > replaced (quotes need no
+// reference outside an attribute, and event details are full of them).
+void append_text(std::string& out, std::string_view text);
 std::string html_escape(std::string_view text);
 
 // At most `max_bytes` of `text`, cut at a UTF-8 character boundary, with

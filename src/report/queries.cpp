@@ -16,12 +16,12 @@ Result<std::vector<store::ReportRow>> load_rows(const std::string& db_path,
   return inv->report_rows(expiring_before);
 }
 
-Result<std::unordered_map<std::string, store::ReportHistory>> load_history(const std::string& db_path,
-                                                                          std::optional<UnixTime> expiring_before,
-                                                                          int max_versions, int max_events) {
+Result<store::ReportWithHistory> load_rows_with_history(const std::string& db_path,
+                                                        std::optional<UnixTime> expiring_before, int max_versions,
+                                                        int max_events) {
   auto inv = store::Inventory::open(db_path, kMode);
   if (!inv) return std::move(inv).error();
-  return inv->report_history(expiring_before, max_versions, max_events);
+  return inv->report_rows_with_history(expiring_before, max_versions, max_events);
 }
 
 Result<std::size_t> count_expiring(const std::string& db_path, UnixTime t) {

@@ -5,9 +5,11 @@
 #include "certkeeper/util/expiry.h"
 #include "fields.h"
 #include "html.h"
+#include "json_rows.h"
 #include "prometheus.h"
 #include "summary.h"
 #include "table.h"
+#include "text_append.h"
 
 namespace certkeeper::report {
 namespace {
@@ -48,14 +50,23 @@ std::string render_csv(const std::vector<store::ReportRow>& rows, UnixTime now) 
   return out;
 }
 
+// As nlohmann's dump(2) of {"certificates", "generated_at", "within_days"},
+// written row by row (json_rows.h).
 std::string render_json(const std::vector<store::ReportRow>& rows, const ReportOptions& o) {
-  nlohmann::json doc;
-  doc["generated_at"] = format_utc(o.now);
-  doc["within_days"] = o.within_days ? nlohmann::json(*o.within_days) : nlohmann::json();
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& row : rows) list.push_back(detail::row_json(row, o.now));
-  doc["certificates"] = std::move(list);
-  return doc.dump(2) + "\n";
+  std::string out;
+  out.reserve(256 + rows.size() * 1100);
+  out += "{\n  \"certificates\": ";
+  detail::append_rows_json(out, rows, o.now, 1);
+  out += ",\n  \"generated_at\": \"";
+  append_utc(out, o.now);
+  out += "\",\n  \"within_days\": ";
+  if (o.within_days) {
+    detail::append_int(out, *o.within_days);
+  } else {
+    out += "null";
+  }
+  out += "\n}\n";
+  return out;
 }
 
 const char* status_colour(const std::string& status) {
@@ -63,6 +74,7 @@ const char* status_colour(const std::string& status) {
   if (status == "expiring") return "\x1b[33m";  // yellow
   if (status == "valid") return "\x1b[32m";     // green
   if (status == "unreachable") return "\x1b[35m";  // magenta
+  if (status == "revoked") return "\x1b[1;31m";    // bold red
   return "";
 }
 
@@ -79,9 +91,10 @@ std::string render_table(const std::vector<store::ReportRow>& rows, const Report
   auto s = detail::summarize(rows, o.now);
   std::string out = table.render();
   std::string scope = o.within_days ? fmt::format(" expiring within {} days", *o.within_days) : "";
+  std::string revoked = s.revoked ? fmt::format(", {} revoked", s.revoked) : "";
   std::string unreachable = s.unreachable ? fmt::format(", {} unreachable", s.unreachable) : "";
-  out += fmt::format("{} certificate{}{}: {} expired, {} expiring soon{}\n", rows.size(), rows.size() == 1 ? "" : "s",
-                     scope, s.expired, s.expiring, unreachable);
+  out += fmt::format("{} certificate{}{}: {} expired, {} expiring soon{}{}\n", rows.size(),
+                     rows.size() == 1 ? "" : "s", scope, s.expired, s.expiring, revoked, unreachable);
   return out;
 }
 
@@ -104,6 +117,8 @@ std::string expiry_status(const store::ReportRow& row, UnixTime now) {
   if (row.source == "remote" && row.failures > 0) return "unreachable";
   if (!row.not_after) return "no-certificate";
   if (*row.not_after <= now) return "expired";
+  // Revoked outranks expiring: the certificate is already unusable.
+  if (row.revoked_at) return "revoked";
   if (expires_soon(row.not_before.value_or(*row.not_after), *row.not_after, now)) return "expiring";
   return "valid";
 }

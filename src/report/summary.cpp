@@ -13,7 +13,7 @@ Summary summarize(const std::vector<store::ReportRow>& rows, UnixTime now) {
     s.expiring += status == "expiring";
     s.unreachable += status == "unreachable";
     s.no_certificate += status == "no-certificate";
-    s.revoked += row.revoked_at.has_value();
+    s.revoked += status == "revoked";
     if ((status == "expiring" || status == "valid") && row.not_after) {
       UnixTime left = *row.not_after - now;
       s.within_7 += left <= 7 * kSecondsPerDay;
@@ -27,6 +27,7 @@ Summary summarize(const std::vector<store::ReportRow>& rows, UnixTime now) {
 const char* urgency(const std::string& status) {
   if (status == "expired") return "expired";
   if (status == "unreachable") return "unreachable";
+  if (status == "revoked") return "revoked";
   if (status == "expiring") return "expiring";
   if (status == "valid") return "valid";
   return "none";

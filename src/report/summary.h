@@ -16,7 +16,7 @@ struct Summary {
   std::size_t expiring = 0;        // status "expiring" (inside the warning window)
   std::size_t unreachable = 0;     // status "unreachable" (remote, last probe failed)
   std::size_t no_certificate = 0;  // status "no-certificate"
-  std::size_t revoked = 0;         // the current version is revoked
+  std::size_t revoked = 0;         // status "revoked" (an expired revoked one counts as expired)
   // Not expired (status "expiring" or "valid") and expiring within 7, 30,
   // 90 days: cumulative, so within_30 includes within_7.
   std::size_t within_7 = 0;
@@ -26,8 +26,8 @@ struct Summary {
 
 Summary summarize(const std::vector<store::ReportRow>& rows, UnixTime now);
 
-// The urgency class of a status, for colours: "expired", "unreachable",
-// "expiring", "valid" or "none" (no certificate).
+// The urgency class of a status, for colours: "expired", "revoked",
+// "unreachable", "expiring", "valid" or "none" (no certificate).
 const char* urgency(const std::string& status);
 
 }  // namespace certkeeper::report::detail

@@ -15,8 +15,9 @@ namespace certkeeper::report::detail {
 // are thin and only their tooltip (<title>) names them.
 constexpr std::size_t kTimelineLabelledRows = 2000;
 
-// An <svg> element (no external references). Rows without a certificate
-// have no bar.
-std::string render_svg_timeline(const std::vector<store::ReportRow>& rows, UnixTime now);
+// Appends an <svg> element (no external references) to `out`. Rows without
+// a certificate have no bar; the bars are grouped by urgency (a <g> per
+// colour), each placed on its row.
+void append_svg_timeline(std::string& out, const std::vector<store::ReportRow>& rows, UnixTime now);
 
 }  // namespace certkeeper::report::detail

@@ -5,6 +5,7 @@
 #include "certkeeper/report/report.h"
 #include "certkeeper/util/expiry.h"
 #include "fields.h"
+#include "json_rows.h"
 #include "table.h"
 
 namespace certkeeper::report {
@@ -61,9 +62,12 @@ std::string findings_lines(const std::string& findings_json) {
 
 std::string render_list(const std::vector<store::ReportRow>& rows, UnixTime now, bool json) {
   if (json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& row : rows) list.push_back(detail::row_json(row, now));
-    return nlohmann::json{{"certificates", std::move(list)}}.dump(2) + "\n";
+    std::string out;
+    out.reserve(64 + rows.size() * 1100);
+    out += "{\n  \"certificates\": ";
+    detail::append_rows_json(out, rows, now, 1);
+    out += "\n}\n";
+    return out;
   }
   detail::Table table({"NAME", "VERSION", "SOURCE", "NOT AFTER", "DAYS", "STATUS", "NAMES"});
   for (const auto& row : rows) {
@@ -93,6 +97,7 @@ std::string render_show(const store::CertificateRecord& c,
   store::ReportRow row;
   row.not_before = current->not_before;
   row.not_after = current->not_after;
+  row.revoked_at = current->revoked_at;
   out += fmt::format("status:       {} ({} days left)\n", expiry_status(row, now),
                      days_left(current->not_after, now));
   out += fmt::format("version:      {} of {}\n", current->version, versions.size());

@@ -53,6 +53,7 @@ std::string encode_list(const std::vector<std::string>& items);
 std::vector<std::string> decode_list(const std::string& json);
 
 std::optional<std::int64_t> optional_int(const SQLite::Column& c);
+
 void bind_optional(SQLite::Statement& q, int index, const std::optional<std::int64_t>& v);
 
 // The id of the certificate `name`, if it exists.
@@ -62,6 +63,12 @@ std::optional<std::int64_t> certificate_id(SQLite::Database& db, const std::stri
 void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
                   const std::string& certificate_name, const std::string& kind,
                   const std::string& actor, const std::string& detail_json);
+
+// The report's history (report_history.cpp): adds to `history`, whose
+// entries report_rows_with_history created with each row's current version,
+// the other recent versions, the totals and the recent events.
+void add_report_history(SQLite::Database& db, std::optional<UnixTime> expiring_before, int max_versions,
+                        int max_events, std::unordered_map<std::string, ReportHistory>& history);
 
 // Schema migrations (migrate.cpp).
 int current_schema_version(SQLite::Database& db);

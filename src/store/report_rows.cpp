@@ -1,5 +1,9 @@
 // Inventory: the rows of the expiry report, one query for every format.
+#include <algorithm>
+#include <cstdint>
+
 #include "impl.h"
+#include "raw_statement.h"
 
 namespace certkeeper::store {
 namespace {
@@ -20,12 +24,13 @@ constexpr const char* kProbeOk =
     "        AND e.kind IN ('installed', 'rolled-back', 'install-rolled-back') "
     "      ORDER BY e.id DESC LIMIT 1) END";
 
+// The columns read_row reads, in its order.
 std::string report_rows_sql(bool filtered) {
   std::string sql =
-      "SELECT c.name, c.source, c.status, c.last_error, c.failures, c.current_version, "
+      "SELECT c.name, c.source, c.status, c.last_error, c.failures, c.current_version, c.current_not_after, "
       "v.names, v.issuer_cn, v.issuer, v.serial, v.fingerprint_sha256, v.key_type, "
       "v.not_before, v.not_after, c.last_attempt, c.last_success, c.ari_start, c.ari_end, "
-      "v.revoked_at, v.revoke_reason, "
+      "v.revoked_at, v.revoke_reason, v.origin, v.created_at, "
       // Correlated lookups on the targets' (certificate_id, dir) index and
       // the events' (certificate_id, id) index: per row shown, never a scan.
       "(SELECT count(*) FROM targets t WHERE t.certificate_id = c.id), "
@@ -33,53 +38,118 @@ std::string report_rows_sql(bool filtered) {
   sql += kProbeOk;
   sql +=
       " FROM certificates c LEFT JOIN cert_versions v "
-      "ON v.certificate_id = c.id AND v.version = c.current_version ";
+      "ON v.certificate_id = c.id AND v.version = c.current_version";
   // current_not_after is indexed: the range scan touches only the rows due.
-  if (filtered) sql += "WHERE c.current_not_after < ? ";
-  sql += "ORDER BY c.current_not_after IS NULL, c.current_not_after, c.name";
+  // No ORDER BY: the whole inventory is read in rowid order, so that the
+  // version rows (each holding its PEMs, two to a page) are visited in the
+  // order they are stored rather than at random; sort_rows orders them.
+  if (filtered) sql += " WHERE c.current_not_after < ?";
   return sql;
 }
 
-std::optional<bool> optional_bool(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getInt() != 0;
+struct ReadRow {
+  ReportRow row;
+  std::optional<UnixTime> sort_key;  // c.current_not_after
+  std::string origin;                // of the current version
+  UnixTime stored_at = 0;
+};
+
+void read_row(const detail::RawStatement& q, ReadRow& out) {
+  ReportRow& r = out.row;
+  int i = 0;
+  r.name = q.text(i++);
+  r.source = q.text(i++);
+  r.status = q.text(i++);
+  r.last_error = q.text(i++);
+  r.failures = q.int32(i++);
+  if (auto v = q.optional_int(i++)) r.version = static_cast<int>(*v);
+  out.sort_key = q.optional_int(i++);
+  if (!q.is_null(i)) r.names = detail::decode_list(q.text(i));
+  ++i;
+  r.issuer_cn = q.text(i++);
+  r.issuer = q.text(i++);
+  r.serial = q.text(i++);
+  r.fingerprint_sha256 = q.text(i++);
+  r.key_type = q.text(i++);
+  r.not_before = q.optional_int(i++);
+  r.not_after = q.optional_int(i++);
+  r.last_attempt = q.optional_int(i++);
+  r.last_success = q.optional_int(i++);
+  r.ari_start = q.optional_int(i++);
+  r.ari_end = q.optional_int(i++);
+  r.revoked_at = q.optional_int(i++);
+  r.revoke_reason = q.text(i++);
+  out.origin = q.text(i++);
+  out.stored_at = q.int64(i++);
+  r.targets = q.int32(i++);
+  if (auto v = q.optional_int(i++)) r.installed_version = static_cast<int>(*v);
+  if (auto v = q.optional_int(i++)) r.probe_ok = *v != 0;
+}
+
+// Soonest expiry first, certificates without a version last, then by name
+// (byte order, as SQLite's BINARY collation).
+std::vector<ReportRow> sort_rows(std::vector<ReadRow>& read) {
+  std::vector<std::uint32_t> order(read.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const auto& ka = read[a].sort_key;
+    const auto& kb = read[b].sort_key;
+    if (ka.has_value() != kb.has_value()) return ka.has_value();
+    if (ka && *ka != *kb) return *ka < *kb;
+    return read[a].row.name < read[b].row.name;
+  });
+  std::vector<ReportRow> rows;
+  rows.reserve(read.size());
+  for (auto i : order) rows.push_back(std::move(read[i].row));
+  return rows;
+}
+
+std::vector<ReadRow> read_rows(SQLite::Database& db, std::optional<UnixTime> expiring_before) {
+  detail::RawStatement q(db, report_rows_sql(expiring_before.has_value()));
+  if (expiring_before) q.bind(1, static_cast<std::int64_t>(*expiring_before));
+  std::vector<ReadRow> out;
+  while (q.step()) read_row(q, out.emplace_back());
+  return out;
 }
 
 }  // namespace
 
 Result<std::vector<ReportRow>> Inventory::report_rows(std::optional<UnixTime> expiring_before) {
   return detail::guarded(impl_->path, [&]() -> Result<std::vector<ReportRow>> {
-    SQLite::Statement q(impl_->db, report_rows_sql(expiring_before.has_value()));
-    if (expiring_before) q.bind(1, static_cast<std::int64_t>(*expiring_before));
-    std::vector<ReportRow> out;
-    while (q.executeStep()) {
-      ReportRow r;
-      int i = 0;
-      r.name = q.getColumn(i++).getString();
-      r.source = q.getColumn(i++).getString();
-      r.status = q.getColumn(i++).getString();
-      r.last_error = q.getColumn(i++).getString();
-      r.failures = q.getColumn(i++).getInt();
-      if (auto v = detail::optional_int(q.getColumn(i++))) r.version = static_cast<int>(*v);
-      if (auto names = q.getColumn(i++); !names.isNull()) r.names = detail::decode_list(names.getString());
-      r.issuer_cn = q.getColumn(i++).getString();
-      r.issuer = q.getColumn(i++).getString();
-      r.serial = q.getColumn(i++).getString();
-      r.fingerprint_sha256 = q.getColumn(i++).getString();
-      r.key_type = q.getColumn(i++).getString();
-      r.not_before = detail::optional_int(q.getColumn(i++));
-      r.not_after = detail::optional_int(q.getColumn(i++));
-      r.last_attempt = detail::optional_int(q.getColumn(i++));
-      r.last_success = detail::optional_int(q.getColumn(i++));
-      r.ari_start = detail::optional_int(q.getColumn(i++));
-      r.ari_end = detail::optional_int(q.getColumn(i++));
-      r.revoked_at = detail::optional_int(q.getColumn(i++));
-      r.revoke_reason = q.getColumn(i++).getString();
-      r.targets = q.getColumn(i++).getInt();
-      if (auto v = detail::optional_int(q.getColumn(i++))) r.installed_version = static_cast<int>(*v);
-      r.probe_ok = optional_bool(q.getColumn(i++));
-      out.push_back(std::move(r));
+    auto read = read_rows(impl_->db, expiring_before);
+    return sort_rows(read);
+  });
+}
+
+Result<ReportWithHistory> Inventory::report_rows_with_history(std::optional<UnixTime> expiring_before,
+                                                              int max_versions, int max_events) {
+  return detail::guarded(impl_->path, [&]() -> Result<ReportWithHistory> {
+    // One read transaction: the history belongs to the same snapshot as the rows.
+    SQLite::Transaction snapshot(impl_->db, SQLite::TransactionBehavior::DEFERRED);
+    auto read = read_rows(impl_->db, expiring_before);
+    ReportWithHistory out;
+    out.history.reserve(read.size());
+    for (const auto& r : read) {
+      auto& h = out.history[r.row.name];
+      if (!r.row.version || max_versions <= 0) continue;
+      // The current version, from the row: the history query skips it.
+      VersionRecord v;
+      v.certificate_name = r.row.name;
+      v.version = *r.row.version;
+      v.fingerprint_sha256 = r.row.fingerprint_sha256;
+      v.serial = r.row.serial;
+      v.issuer_cn = r.row.issuer_cn;
+      v.not_before = r.row.not_before.value_or(0);
+      v.not_after = r.row.not_after.value_or(0);
+      v.origin = r.origin;
+      v.revoked_at = r.row.revoked_at;
+      v.revoke_reason = r.row.revoke_reason;
+      v.created_at = r.stored_at;
+      h.versions.push_back(std::move(v));
     }
+    detail::add_report_history(impl_->db, expiring_before, max_versions, max_events, out.history);
+    snapshot.commit();
+    out.rows = sort_rows(read);
     return out;
   });
 }

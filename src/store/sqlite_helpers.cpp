@@ -8,7 +8,32 @@ std::string encode_list(const std::vector<std::string>& items) {
   return nlohmann::json(items).dump();
 }
 
+namespace {
+
+// encode_list's own output without escapes (DNS names and IP addresses):
+// ["a","b"]. Anything else (escapes, spaces, not a list) returns false.
+bool decode_plain_list(const std::string& json, std::vector<std::string>& out) {
+  if (json.size() < 2 || json.front() != '[' || json.back() != ']') return false;
+  if (json.find('\\') != std::string::npos) return false;
+  std::size_t at = 1;
+  const std::size_t end = json.size() - 1;
+  while (at < end) {
+    if (json[at] != '"') return false;
+    std::size_t close = json.find('"', at + 1);
+    if (close == std::string::npos || close >= end) return false;
+    out.emplace_back(json, at + 1, close - at - 1);
+    at = close + 1;
+    if (at < end && json[at++] != ',') return false;
+    if (at == end && json[at - 1] == ',') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<std::string> decode_list(const std::string& json) {
+  std::vector<std::string> fast;
+  if (decode_plain_list(json, fast)) return fast;
   auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   std::vector<std::string> out;
   if (!parsed.is_array()) return out;

@@ -67,6 +67,42 @@ TEST_F(ReportCliTest, OutputFileIsWrittenAtomically) {
   EXPECT_EQ(file_mode(path), 0644);
 }
 
+TEST_F(ReportCliTest, JsonWithAnotherFormatIsAUsageErrorWithoutOutput) {
+  for (const char* format : {"csv", "prometheus", "html", "table"}) {
+    auto r = ck({"--json", "report", "--format", format});
+    EXPECT_EQ(r.exit_code, 2) << format;
+    auto doc = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << format << ": stdout is one JSON document: " << r.out;
+    EXPECT_EQ(doc["ok"], false);
+    EXPECT_EQ(doc["error"]["code"], "usage");
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("use --format " + std::string(format) + " without --json"), std::string::npos) << r.err;
+  }
+  auto plain = ck({"--json", "report", "--format", "json"});
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(json(plain)["certificates"].size(), 3u);
+}
+
+TEST_F(ReportCliTest, JsonWithOutputDescribesTheFileWritten) {
+  auto path = pki_.path("report.html");
+  auto r = ck({"--json", "report", "--format", "html", "--output", path, "--within", "90"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = json(r);
+  EXPECT_EQ(doc["ok"], true);
+  EXPECT_EQ(doc["path"], path);
+  EXPECT_EQ(doc["format"], "html");
+  EXPECT_EQ(doc["rows"], 2);
+  auto html = read_file(path);
+  EXPECT_EQ(doc["bytes"], html.size());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+
+  auto due = ck({"--json", "report", "--format", "csv", "--output", pki_.path("r.csv"), "--fail-within", "10"});
+  EXPECT_EQ(due.exit_code, 6) << due.err;
+  EXPECT_EQ(json(due)["ok"], false);
+  EXPECT_EQ(json(due)["exit_code"], 6);
+  EXPECT_EQ(json(due)["rows"], 3);
+}
+
 TEST_F(ReportCliTest, ShowAndHistory) {
   auto show = ck({"show", "mid"});
   ASSERT_EQ(show.exit_code, 0) << show.err;

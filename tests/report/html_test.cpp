@@ -68,12 +68,16 @@ TEST(Html, TimelineHasABarPerCertificateAndToday) {
   EXPECT_EQ(count(html, "<rect"), 5u) << "no bar without a certificate";
   EXPECT_NE(html.find("today 2027-01-15"), std::string::npos);
   EXPECT_NE(html.find("class=\"today\""), std::string::npos);
-  // Bars are coloured by urgency: red for the expired one.
-  EXPECT_NE(html.find("fill=\"#c62828\"><title>gone:"), std::string::npos) << html;
+  // Bars are coloured by urgency, a group per colour: red for the expired one.
+  auto red = html.find("<g fill=\"#c62828\">\n");
+  ASSERT_NE(red, std::string::npos) << html;
+  auto gone = html.find("<title>gone: ", red);
+  EXPECT_LT(gone, html.find("</g>", red)) << html;
+  EXPECT_EQ(count(html, "<g fill="), 3u) << "expired, expiring, valid";
 }
 
 TEST(Html, EveryStringFromTheDatabaseIsEscaped) {
-  auto evil = row("mail", 10);
+  auto evil = row("m\"a'i<l>", 10);
   evil.issuer_cn = "<img src=x onerror=alert(1)> & \"Co\"";
   evil.last_error = "</td><script>alert('x')</script>";
   evil.names = {"<b>bold</b>.example.test"};
@@ -82,14 +86,19 @@ TEST(Html, EveryStringFromTheDatabaseIsEscaped) {
   e.kind = "issue-failed<i>";
   e.actor = "cli:<root>";
   e.detail_json = R"({"error":"<script>boom</script>"})";
-  history["mail"].events.push_back(e);
-  history["mail"].events_total = 1;
+  history[evil.name].events.push_back(e);
+  history[evil.name].events_total = 1;
   auto html = render_report({evil}, Format::html, {kNow, std::nullopt, false, &history});
   for (const char* raw : {"<img", "<script", "<b>", "<i>", "<root>"}) {
     EXPECT_EQ(html.find(raw), std::string::npos) << raw;
   }
-  EXPECT_NE(html.find("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Co&quot;"), std::string::npos);
-  EXPECT_NE(html.find("&lt;/td&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), std::string::npos);
+  // Element content needs & < > replaced; attribute values also the quotes.
+  EXPECT_NE(html.find("<td>&lt;img src=x onerror=alert(1)&gt; &amp; \"Co\"</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>&lt;/td&gt;&lt;script&gt;alert('x')&lt;/script&gt;</td>"), std::string::npos);
+  EXPECT_NE(html.find("<code>{\"error\":\"&lt;script&gt;boom&lt;/script&gt;\"}</code>"), std::string::npos);
+  EXPECT_NE(html.find("href=\"#h-m&quot;a&#39;i&lt;l&gt;\">m\"a'i&lt;l&gt;</a>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<details id=\"h-m&quot;a&#39;i&lt;l&gt;\">"), std::string::npos);
+  EXPECT_EQ(html.find("=\"#h-m\"a"), std::string::npos) << "no raw quote inside an attribute";
 }
 
 TEST(Html, HistoryShowsVersionsAndRecentEvents) {
@@ -123,6 +132,28 @@ TEST(Html, HistoryShowsVersionsAndRecentEvents) {
 
   auto without = render_report(sample(), Format::html, {kNow, std::nullopt, false});
   EXPECT_EQ(without.find("<details"), std::string::npos);
+}
+
+TEST(Html, RevokedIsItsOwnStatusColourAndCount) {
+  auto revoked = row("pulled", 60);
+  revoked.revoked_at = kNow - kDay;
+  revoked.revoke_reason = "keyCompromise";
+  auto soon_and_revoked = row("soon", 3);
+  soon_and_revoked.revoked_at = kNow - kDay;
+  auto gone_and_revoked = row("gone", -3);
+  gone_and_revoked.revoked_at = kNow - 10 * kDay;
+  auto html = render_report({gone_and_revoked, soon_and_revoked, revoked}, Format::html, {kNow, std::nullopt, false});
+  EXPECT_EQ(count(html, "<tr class=\"revoked\">"), 2u) << html;
+  EXPECT_EQ(count(html, "<td class=\"status\">revoked</td>"), 2u);
+  EXPECT_NE(html.find("<tr class=\"expired\">"), std::string::npos) << "expired stays expired";
+  EXPECT_EQ(summary_count(html, "count-revoked"), "2");
+  EXPECT_EQ(summary_count(html, "count-expired"), "1");
+  EXPECT_EQ(summary_count(html, "count-within-7"), "0") << "a revoked certificate is not counted as expiring";
+  EXPECT_EQ(summary_count(html, "count-within-90"), "0");
+  auto group = html.find("<g fill=\"#880e4f\">");
+  ASSERT_NE(group, std::string::npos);
+  EXPECT_LT(html.find("<title>pulled: ", group), html.find("</g>", group));
+  EXPECT_NE(html.find("(revoked)</title>"), std::string::npos);
 }
 
 TEST(Html, UnreachableRemoteIsNotExpired) {

@@ -38,6 +38,68 @@ TEST(Report, StatusFollowsTheSharedExpiryRule) {
   EXPECT_EQ(expiry_status(row("a", std::nullopt), kNow), "no-certificate");
 }
 
+TEST(Report, RevokedOutranksExpiringButNotExpired) {
+  auto r = row("a", 45);
+  r.revoked_at = kNow - kDay;
+  EXPECT_EQ(expiry_status(r, kNow), "revoked");
+  auto soon = row("b", 10);
+  soon.revoked_at = kNow - kDay;
+  EXPECT_EQ(expiry_status(soon, kNow), "revoked") << "revoked even if also expiring";
+  auto gone = row("c", -1);
+  gone.revoked_at = kNow - 2 * kDay;
+  EXPECT_EQ(expiry_status(gone, kNow), "expired");
+
+  auto table = render_report({gone, soon, r}, Format::table, {kNow, std::nullopt, true});
+  EXPECT_NE(table.find("\x1b[1;31m"), std::string::npos) << "revoked rows are bold red";
+  EXPECT_NE(table.find("3 certificates: 1 expired, 0 expiring soon, 2 revoked\n"), std::string::npos) << table;
+  auto doc = nlohmann::json::parse(render_report({gone, soon, r}, Format::json, {kNow, std::nullopt, false}));
+  EXPECT_EQ(doc["certificates"][0]["status"], "expired");
+  EXPECT_EQ(doc["certificates"][1]["status"], "revoked");
+  EXPECT_EQ(doc["certificates"][1]["revoked"], true);
+  auto csv = render_report({soon}, Format::csv, {kNow, std::nullopt, false});
+  EXPECT_NE(csv.find(",manual,revoked,"), std::string::npos) << csv;
+  auto list = render_list({soon}, kNow, false);
+  EXPECT_NE(list.find(" revoked "), std::string::npos) << list;
+}
+
+// The JSON report is written row by row, laid out exactly as nlohmann's
+// dump(2) lays out the same document (sorted keys, two-space indent, the
+// same escapes), so re-printing the parsed document gives the same bytes.
+TEST(Report, JsonIsLaidOutAsDumpWithEveryEscape) {
+  auto odd = row("odd", 10);
+  odd.names = {"caf\u00e9.example.test", "\xe2\x9c\x93.test", "\xf0\x9f\x98\x80", ""};
+  odd.last_error = "quote \" back \\ slash / tab \t nl \n cr \r bs \b ff \f ctl \x01 \x1f del \x7f";
+  odd.issuer_cn = "";
+  odd.issuer = "CN=Test CA, O=\"Quoted\"";
+  odd.revoked_at = kNow - 5;
+  odd.revoke_reason = "keyCompromise";
+  odd.probe_ok = false;
+  odd.installed_version = 1;
+  odd.targets = 2;
+  odd.ari_start = kNow;
+  odd.ari_end = kNow + kDay;
+  auto none = row("none", std::nullopt);
+  none.names = {};
+  for (std::optional<int> within : {std::optional<int>(), std::optional<int>(30)}) {
+    auto text = render_report({row("mail", 10), odd, none}, Format::json, {kNow, within, false});
+    auto doc = nlohmann::json::parse(text);
+    EXPECT_EQ(doc.dump(2) + "\n", text);
+    EXPECT_EQ(doc["certificates"][1]["last_error"].get<std::string>(), odd.last_error);
+    EXPECT_EQ(doc["certificates"][1]["names"][2].get<std::string>(), odd.names[2]);
+  }
+  auto empty = render_report({}, Format::json, {kNow, std::nullopt, false});
+  EXPECT_EQ(nlohmann::json::parse(empty).dump(2) + "\n", empty);
+  auto list = render_list({odd, none}, kNow, true);
+  EXPECT_EQ(nlohmann::json::parse(list).dump(2) + "\n", list);
+}
+
+TEST(Report, JsonReplacesInvalidUtf8) {
+  auto r = row("bad", 10);
+  r.last_error = "a\xff\xc3(b\xed\xa0\x80" "c";  // a stray byte, a cut sequence, a surrogate
+  auto doc = nlohmann::json::parse(render_report({r}, Format::json, {kNow, std::nullopt, false}));
+  EXPECT_EQ(doc["certificates"][0]["last_error"], "a\ufffd\ufffd(b\ufffd\ufffd\ufffdc");
+}
+
 TEST(Report, JsonHasTheStableFields) {
   auto text = render_report({row("mail", 10), row("new", std::nullopt)}, Format::json, {kNow, 30, false});
   auto doc = nlohmann::json::parse(text);

@@ -208,27 +208,97 @@ TEST_F(ReportRowsTest, HistoryHoldsTheMostRecentVersionsAndEvents) {
     ASSERT_TRUE(inv_->append_version(definition("soon"), version_expiring(kNow + (5 + i) * kDay, "s" + std::to_string(i)),
                                      "imported", "{}", "t", kNow + i));
   }
-  // soon: created + 4 imported = 5 events, 4 versions.
-  auto all = inv_->report_history(std::nullopt, 2, 3);
+  ASSERT_TRUE(*inv_->mark_revoked("soon", 4, "superseded", "t", kNow + 9));
+  // soon: created + 4 imported + revoked = 6 events, 4 versions.
+  auto all = inv_->report_rows_with_history(std::nullopt, 2, 3);
   ASSERT_TRUE(all) << all.error().what();
-  ASSERT_EQ(all->size(), 2u);
-  const auto& soon = all->at("soon");
+  ASSERT_EQ(all->rows.size(), 2u);
+  EXPECT_EQ(all->rows[0].name, "soon") << "the rows are report_rows'";
+  ASSERT_EQ(all->history.size(), 2u);
+  const auto& soon = all->history.at("soon");
   ASSERT_EQ(soon.versions.size(), 2u);
   EXPECT_EQ(soon.versions[0].version, 3);
+  EXPECT_EQ(soon.versions[0].fingerprint_sha256, "s3");
+  // The current version comes from the row, with the facts the history shows.
   EXPECT_EQ(soon.versions[1].version, 4);
+  EXPECT_EQ(soon.versions[1].fingerprint_sha256, "s4");
+  EXPECT_EQ(soon.versions[1].origin, "import-pem");
+  EXPECT_EQ(soon.versions[1].created_at, kNow + 4);
+  EXPECT_EQ(soon.versions[1].not_after, kNow + 9 * kDay);
+  EXPECT_EQ(soon.versions[1].revoke_reason, "superseded");
   EXPECT_EQ(soon.versions_total, 4);
   EXPECT_TRUE(soon.versions[1].key_pem.empty());
-  EXPECT_TRUE(soon.versions[1].leaf_pem.empty());
+  EXPECT_TRUE(soon.versions[0].leaf_pem.empty());
   ASSERT_EQ(soon.events.size(), 3u);
-  EXPECT_EQ(soon.events_total, 5);
+  EXPECT_EQ(soon.events_total, 6);
   EXPECT_LT(soon.events[0].id, soon.events[2].id) << "oldest first";
-  EXPECT_EQ(soon.events[2].at, kNow + 4);
-  EXPECT_EQ(all->at("late").events.size(), 2u);
+  EXPECT_EQ(soon.events[1].at, kNow + 4);
+  const auto& late = all->history.at("late");
+  EXPECT_EQ(late.events.size(), 2u);
+  EXPECT_EQ(late.events_total, 2) << "fewer than the limit: all of them";
+  ASSERT_EQ(late.versions.size(), 1u);
+  EXPECT_EQ(late.versions_total, 1);
 
-  auto due = inv_->report_history(kNow + 30 * kDay, 10, 10);
+  auto due = inv_->report_rows_with_history(kNow + 30 * kDay, 10, 10);
   ASSERT_TRUE(due);
-  EXPECT_EQ(due->count("late"), 0u);
-  EXPECT_EQ(due->at("soon").versions.size(), 4u);
+  ASSERT_EQ(due->rows.size(), 1u);
+  EXPECT_EQ(due->history.count("late"), 0u);
+  ASSERT_EQ(due->history.at("soon").versions.size(), 4u);
+  EXPECT_EQ(due->history.at("soon").versions[0].version, 1);
+  EXPECT_EQ(due->history.at("soon").events.size(), 6u);
+  EXPECT_EQ(due->history.at("soon").events_total, 6);
+}
+
+TEST_F(ReportRowsTest, HistoryAfterARollbackToAnOlderVersion) {
+  add("web", 5);
+  for (int i = 2; i <= 4; ++i) {
+    ASSERT_TRUE(inv_->append_version(definition("web"), version_expiring(kNow + (5 + i) * kDay, "w" + std::to_string(i)),
+                                     "imported", "{}", "t", kNow + i));
+  }
+  // Version 1 current again: it is not among the 2 most recent.
+  ASSERT_EQ(raw_exec(path_, "UPDATE certificates SET current_version = 1, current_not_after = " +
+                                std::to_string(kNow + 5 * kDay)),
+            SQLITE_OK);
+  auto h = inv_->report_rows_with_history(std::nullopt, 2, 10);
+  ASSERT_TRUE(h) << h.error().what();
+  EXPECT_EQ(h->rows.at(0).version, 1);
+  const auto& web = h->history.at("web");
+  ASSERT_EQ(web.versions.size(), 2u);
+  EXPECT_EQ(web.versions[0].version, 3);
+  EXPECT_EQ(web.versions[1].version, 4);
+  EXPECT_EQ(web.versions[1].fingerprint_sha256, "w4") << "read from the table, not the row";
+  // Version 3 current: among the most recent, taken from the row.
+  ASSERT_EQ(raw_exec(path_, "UPDATE certificates SET current_version = 3"), SQLITE_OK);
+  auto again = inv_->report_rows_with_history(std::nullopt, 2, 10);
+  ASSERT_TRUE(again);
+  const auto& web3 = again->history.at("web");
+  ASSERT_EQ(web3.versions.size(), 2u);
+  EXPECT_EQ(web3.versions[0].version, 3);
+  EXPECT_EQ(web3.versions[0].fingerprint_sha256, "w3");
+  EXPECT_EQ(web3.versions[1].version, 4);
+}
+
+TEST_F(ReportRowsTest, RowsAreSortedByExpiryThenNameWithoutAVersionLast) {
+  add("b", 10);
+  add("a", 10);
+  add("c", 5);
+  ASSERT_TRUE(inv_->define_certificate(definition("0-new"), "t", kNow));
+  auto rows = inv_->report_rows(std::nullopt);
+  ASSERT_TRUE(rows);
+  std::vector<std::string> names;
+  for (const auto& r : *rows) names.push_back(r.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"c", "a", "b", "0-new"}));
+}
+
+TEST_F(ReportRowsTest, NamesSurviveTheStoredListWhateverTheyHold) {
+  auto v = version_expiring(kNow + 10 * kDay, "fp");
+  v.names = {"a.example.test", "quote\"and\\back", "caf\u00e9.example.test", "", "10.0.0.1"};
+  ASSERT_TRUE(inv_->append_version(definition("odd"), v, "imported", "{}", "t", kNow));
+  EXPECT_EQ(only("odd").names, v.names);
+  auto plain = version_expiring(kNow + 10 * kDay, "fp2");
+  plain.names = {"a.example.test", "b.example.test"};
+  ASSERT_TRUE(inv_->append_version(definition("plain"), plain, "imported", "{}", "t", kNow));
+  EXPECT_EQ(only("plain").names, plain.names);
 }
 
 }  // namespace

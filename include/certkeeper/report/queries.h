@@ -18,12 +18,12 @@ namespace certkeeper::report {
 Result<std::vector<store::ReportRow>> load_rows(const std::string& db_path,
                                                 std::optional<UnixTime> expiring_before);
 
-// The recent history of the same rows (at most `max_versions` versions and
-// `max_events` events each, the most recent), by certificate name: two
-// queries whatever the number of certificates.
-Result<std::unordered_map<std::string, store::ReportHistory>> load_history(const std::string& db_path,
-                                                                          std::optional<UnixTime> expiring_before,
-                                                                          int max_versions, int max_events);
+// The same rows with their recent history (at most `max_versions` versions
+// and `max_events` events each, the most recent), by certificate name: three
+// queries whatever the number of certificates, the version rows read once.
+Result<store::ReportWithHistory> load_rows_with_history(const std::string& db_path,
+                                                        std::optional<UnixTime> expiring_before, int max_versions,
+                                                        int max_events);
 
 // How many certificates expire before `t` (report --fail-within).
 Result<std::size_t> count_expiring(const std::string& db_path, UnixTime t);

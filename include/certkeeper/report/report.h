@@ -26,8 +26,9 @@ bool shows_history(Format format);
 
 // "unreachable" for a remote endpoint whose last probe failed (failures > 0:
 // its stored certificate is only what was served last time), else
-// "expired", "expiring" (within the warning window), "valid", or
-// "no-certificate" for a definition without a version yet.
+// "no-certificate" for a definition without a version yet, "expired",
+// "revoked" (the current version is revoked; an expired one stays
+// "expired"), "expiring" (within the warning window) or "valid".
 std::string expiry_status(const store::ReportRow& row, UnixTime now);
 
 using Histories = std::unordered_map<std::string, store::ReportHistory>;

@@ -211,8 +211,8 @@ class Inventory {
   // The audit log, oldest first: of one certificate, or of everything ("").
   Result<std::vector<EventRecord>> events(const std::string& name);
 
-  // Rows for reports, sorted by not_after (certificates without a version
-  // last). With `expiring_before`, only certificates whose current version
+  // Rows for reports, sorted by not_after, then name (certificates without a
+  // version last). With `expiring_before`, only certificates whose current version
   // expires before it; this is an index range scan, so its cost grows with
   // the number of rows returned, not with the inventory.
   Result<std::vector<ReportRow>> report_rows(std::optional<UnixTime> expiring_before);
@@ -221,13 +221,14 @@ class Inventory {
   // The SQLite query plan of report_rows (EXPLAIN QUERY PLAN, one step a
   // line), so that a test holds the real query to its index range scan.
   Result<std::string> report_rows_plan(std::optional<UnixTime> expiring_before);
-  // The recent history of the certificates that report_rows(expiring_before)
-  // returns, keyed by name: the most recent `max_versions` versions (no PEM,
-  // no key) and `max_events` events of each. Two queries for the whole set,
-  // whatever its size; with `expiring_before` both start from the same index
-  // range scan, so their cost follows the rows shown.
-  Result<std::unordered_map<std::string, ReportHistory>> report_history(std::optional<UnixTime> expiring_before,
-                                                                        int max_versions, int max_events);
+  // report_rows with the recent history of each row, by name: its most
+  // recent `max_versions` versions (no PEM, no key; the current one taken
+  // from the row, not read again) and `max_events` events, oldest first, and
+  // how many there are in all. Three queries whatever the number of rows;
+  // with `expiring_before` each starts from the same index range scan, so
+  // the cost follows the rows shown.
+  Result<ReportWithHistory> report_rows_with_history(std::optional<UnixTime> expiring_before, int max_versions,
+                                                     int max_events);
 
  private:
   struct Impl;

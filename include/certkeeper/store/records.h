@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "certkeeper/util/clock.h"
@@ -126,6 +127,12 @@ struct ReportHistory {
   std::vector<EventRecord> events;
   int versions_total = 0;
   int events_total = 0;
+};
+
+// Report rows with each row's recent history, by certificate name.
+struct ReportWithHistory {
+  std::vector<ReportRow> rows;
+  std::unordered_map<std::string, ReportHistory> history;
 };
 
 }  // namespace certkeeper::store

@@ -47,5 +47,8 @@ constexpr std::int64_t kSecondsPerDay = 86400;
 
 // "2026-11-26T18:05:52Z"
 std::string format_utc(UnixTime t);
+// The same text appended to `out`, without a temporary string or the C
+// library's time zone machinery (reports format millions of times).
+void append_utc(std::string& out, UnixTime t);
 
 }  // namespace certkeeper

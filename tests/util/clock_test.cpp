@@ -1,0 +1,46 @@
+// format_utc / append_utc: the fast civil-date path against the C library.
+#include <gtest/gtest.h>
+
+#include <ctime>
+
+#include "certkeeper/util/clock.h"
+
+namespace certkeeper {
+namespace {
+
+std::string libc_utc(UnixTime t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+TEST(Clock, AppendUtcMatchesTheCLibrary) {
+  // Every day (at a changing second) from 1900 to 2200, leap days and
+  // century years included, before and after the epoch.
+  const UnixTime from = -2'208'988'800, to = 7'258'118'400;
+  std::size_t checked = 0;
+  for (UnixTime t = from, step = 0; t < to; t += kSecondsPerDay + 7, ++step) {
+    std::string out = "x";
+    append_utc(out, t);
+    ASSERT_EQ(out, "x" + libc_utc(t)) << t;
+    ++checked;
+  }
+  EXPECT_GT(checked, 100'000u);
+  for (UnixTime t : {UnixTime{-1}, UnixTime{0}, UnixTime{59}, UnixTime{86'399}, UnixTime{951'782'400},
+                     UnixTime{4'107'542'400}, UnixTime{253'402'300'799}}) {
+    EXPECT_EQ(format_utc(t), libc_utc(t)) << t;
+  }
+  EXPECT_EQ(format_utc(253'402'300'799), "9999-12-31T23:59:59Z") << "X.509's 'no well-defined expiry'";
+}
+
+TEST(Clock, YearsOutsideFourDigitsFallBackToTheCLibrary) {
+  for (UnixTime t : {UnixTime{253'402'300'800}, UnixTime{-62'167'219'200}, UnixTime{-50'000'000'000}}) {
+    EXPECT_EQ(format_utc(t), libc_utc(t)) << t;
+  }
+}
+
+}  // namespace
+}  // namespace certkeeper
