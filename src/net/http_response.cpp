@@ -66,8 +66,14 @@ std::vector<std::string> HttpResponse::links(const std::string& rel) const {
         rel_value = rel_value.substr(0, rel_value.find_first_of(";,"));
         rel_value.erase(std::remove(rel_value.begin(), rel_value.end(), '"'), rel_value.end());
         // rel may hold several space-separated relation types.
-        std::string padded = " " + lower(trim(rel_value)) + " ";
-        if (padded.find(" " + lower(rel) + " ") != std::string::npos) out.push_back(resolve(target, url));
+        // Built piece by piece: g++ 12 -O3 flags `" " + s + " "` with a false -Wrestrict.
+        std::string padded = " ";
+        padded += lower(trim(rel_value));
+        padded += ' ';
+        std::string wanted = " ";
+        wanted += lower(rel);
+        wanted += ' ';
+        if (padded.find(wanted) != std::string::npos) out.push_back(resolve(target, url));
       }
       pos = close + 1;
     }

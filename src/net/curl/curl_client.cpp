@@ -60,7 +60,10 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   auto& headers = t->response.headers;
   if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
     // obs-fold (RFC 9112 §5.2): a continuation of the previous value.
-    if (!headers.empty()) headers.back().second += " " + std::string(trim(line));
+    if (!headers.empty()) {
+      headers.back().second += ' ';  // piece by piece: g++ 12 -O3 sees a false -Wrestrict otherwise
+      headers.back().second += trim(line);
+    }
     return n;
   }
   const auto colon = line.find(':');
