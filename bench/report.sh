@@ -18,20 +18,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-if [[ $# -ge 1 ]]; then
-  build=$(cd "$1" && pwd)
-  if ! log=$(cmake --build "$build" --parallel "$(nproc)" --target certkeeper certkeeper-bench-inventory 2>&1); then
-    echo "$log" >&2
-    exit 1
-  fi
-else
-  source contrib/lib/setup.sh
-  install_missing "${certkeeper_build_packages[@]}"
-  build=$root/build/release
-  build_tree "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTKEEPER_TESTS=OFF
-fi
-ck=$build/certkeeper
-gen=$build/bench/certkeeper-bench-inventory
+source bench/lib/build.sh
+bench_build "$@"
 out=${BENCH_DIR:-$root/build/bench-report}
 rm -rf "$out"
 mkdir -p "$out"
