@@ -1,7 +1,5 @@
 #include "report_mail.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include "app.h"
@@ -16,9 +14,8 @@ Status mail_report(const lifecycle::MailSettings& settings, const std::vector<st
     expired += status == "expired";
     expiring += status == "expiring";
   }
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "localhost");
-  const std::string subject = fmt::format("certkeeper report on {}: {}, {} expired, {} expiring", host,
+  const std::string subject = fmt::format("certkeeper report on {}: {}, {} expired, {} expiring",
+                                          lifecycle::mail_host_name(),
                                           plural(rows.size(), "certificate"), expired, expiring);
   report::ReportOptions text_options = options;
   text_options.color = false;

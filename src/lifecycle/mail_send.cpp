@@ -11,18 +11,18 @@
 namespace certkeeper::lifecycle {
 namespace {
 
-std::string host_name() {
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
-  return name;
-}
-
 std::string message_id(const std::string& from, UnixTime now) {
   std::random_device random;
   return fmt::format("<certkeeper.{}.{:08x}{:08x}@{}>", now, random(), random(), from.substr(from.rfind('@') + 1));
 }
 
 }  // namespace
+
+std::string mail_host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
 
 Result<std::vector<std::string>> mail_recipients(const MailSettings& settings, const std::vector<std::string>& to) {
   const std::vector<std::string>& list = to.empty() ? settings.to : to;
@@ -46,7 +46,7 @@ Status send_mail(const MailSettings& settings, const std::vector<std::string>& t
 }
 
 Status send_event_mail(const MailSettings& settings, const std::vector<std::string>& to, const HookEvent& e) {
-  const std::string host = host_name();
+  const std::string host = mail_host_name();
   std::string text = fmt::format("certkeeper on {}: {} for {}\n\n", host, e.event, e.name);
   text += fmt::format("certificate:  {}\nevent:        {}\n", e.name, e.event);
   if (e.not_after) {

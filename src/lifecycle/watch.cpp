@@ -37,6 +37,12 @@ store::VersionRecord version_of(const deploy::ProbeReport& report) {
   return v;
 }
 
+// After a probe by hand: the next one in 12 h, or in 1 h when it failed.
+Status schedule_next_probe(const Context& ctx, store::Inventory& inv, const Observation& o) {
+  const UnixTime at = ctx.now() + (o.probed ? kWatchEvery : kWatchRetry);
+  return inv.set_schedule(o.name, {at, std::nullopt, std::nullopt, std::nullopt});
+}
+
 Result<store::Inventory> open_existing(const Context& ctx) {
   return store::Inventory::open(ctx.db_path, store::OpenMode::existing);
 }
@@ -134,9 +140,7 @@ Result<std::vector<Observation>> watch_add(const Context& ctx, const std::vector
     auto fresh = inv->find_certificate(def.name);
     if (!fresh || !*fresh) return fresh ? make_error(Errc::internal, "vanished after being defined", def.name) : fresh.error();
     Observation o = observe(ctx, *inv, **fresh);
-    store::Inventory::Schedule s{ctx.now() + (o.probed ? kWatchEvery : kWatchRetry), std::nullopt, std::nullopt,
-                                 std::nullopt};
-    if (auto ok = inv->set_schedule(def.name, s); !ok) return ok.error();
+    if (auto ok = schedule_next_probe(ctx, *inv, o); !ok) return ok.error();
     out.push_back(std::move(o));
   }
   return out;
@@ -177,9 +181,7 @@ Result<std::vector<Observation>> watch_check(const Context& ctx, const std::vect
   std::vector<Observation> out;
   for (const auto& c : work) {
     Observation o = observe(ctx, *inv, c);
-    store::Inventory::Schedule s{ctx.now() + (o.probed ? kWatchEvery : kWatchRetry), std::nullopt, std::nullopt,
-                                 std::nullopt};
-    if (auto ok = inv->set_schedule(c.name, s); !ok) return ok.error();
+    if (auto ok = schedule_next_probe(ctx, *inv, o); !ok) return ok.error();
     out.push_back(std::move(o));
   }
   return out;

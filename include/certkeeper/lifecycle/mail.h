@@ -48,6 +48,10 @@ Result<MailSettings> load_mail_settings(const std::string& path);
 // Errc::usage when neither names anyone or an address is malformed.
 Result<std::vector<std::string>> mail_recipients(const MailSettings& settings, const std::vector<std::string>& to);
 
+// This host's name as mail subjects and bodies show it ("localhost" when
+// it has none).
+std::string mail_host_name();
+
 // Sends one message (text, and HTML as an alternative when not empty).
 Status send_mail(const MailSettings& settings, const std::vector<std::string>& to, const std::string& subject,
                  const std::string& text, const std::string& html, UnixTime now);
