@@ -44,6 +44,19 @@ CertificateRecord read_certificate(SQLite::Statement& q) {
   return r;
 }
 
+// Certificates matching `source_filter` (a fixed SQL condition) that were
+// never scheduled or are due at `now`: two index lookups on
+// certificates_by_next_check, so the cost follows what is due.
+Result<std::vector<CertificateRecord>> due_where(SQLite::Database& db, const char* source_filter, UnixTime now) {
+  const std::string select = std::string("SELECT ") + kCertificateColumns + " FROM certificates WHERE ";
+  SQLite::Statement q(db, select + "next_check IS NULL AND " + source_filter + " UNION ALL " + select +
+                              "next_check <= ? AND " + source_filter);
+  q.bind(1, static_cast<std::int64_t>(now));
+  std::vector<CertificateRecord> out;
+  while (q.executeStep()) out.push_back(read_certificate(q));
+  return out;
+}
+
 std::optional<CertificateRecord> find(SQLite::Database& db, const std::string& name) {
   SQLite::Statement q(db, std::string("SELECT ") + kCertificateColumns +
                               " FROM certificates WHERE name = ?");
@@ -253,17 +266,7 @@ Status Inventory::set_schedule(const std::string& name, const Schedule& schedule
 }
 
 Result<std::vector<CertificateRecord>> Inventory::due_certificates(UnixTime now) {
-  return detail::guarded(impl_->path, [&]() -> Result<std::vector<CertificateRecord>> {
-    // Two index lookups on certificates_by_next_check: never scheduled, and due.
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
-                                       " FROM certificates WHERE next_check IS NULL AND source != 'remote' "
-                                       "UNION ALL SELECT " + kCertificateColumns +
-                                       " FROM certificates WHERE next_check <= ? AND source != 'remote'");
-    q.bind(1, static_cast<std::int64_t>(now));
-    std::vector<CertificateRecord> out;
-    while (q.executeStep()) out.push_back(read_certificate(q));
-    return out;
-  });
+  return detail::guarded(impl_->path, [&] { return due_where(impl_->db, "source != 'remote'", now); });
 }
 
 Result<std::optional<UnixTime>> Inventory::earliest_check() {
@@ -277,16 +280,7 @@ Result<std::optional<UnixTime>> Inventory::earliest_check() {
 }
 
 Result<std::vector<CertificateRecord>> Inventory::due_remotes(UnixTime now) {
-  return detail::guarded(impl_->path, [&]() -> Result<std::vector<CertificateRecord>> {
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
-                                       " FROM certificates WHERE next_check IS NULL AND source = 'remote' "
-                                       "UNION ALL SELECT " + kCertificateColumns +
-                                       " FROM certificates WHERE next_check <= ? AND source = 'remote'");
-    q.bind(1, static_cast<std::int64_t>(now));
-    std::vector<CertificateRecord> out;
-    while (q.executeStep()) out.push_back(read_certificate(q));
-    return out;
-  });
+  return detail::guarded(impl_->path, [&] { return due_where(impl_->db, "source = 'remote'", now); });
 }
 
 Result<Inventory::ObservationChange> Inventory::record_observation(const std::string& name, bool reached,
