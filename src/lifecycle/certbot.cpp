@@ -63,7 +63,14 @@ const CertbotAccount& ensure_account(Migration& m, const std::string& server, co
       a.reason = added.error().what();
     } else {
       a.status = *added ? "imported" : "kept-existing";
-      if (!*added) a.reason = "another process stored an account for this CA meanwhile; it stays";
+      if (!*added) {  // another process stored one after we looked: the same one, or another
+        auto stored = m.inv.find_account(server, m.contact);
+        if (stored && *stored && (*stored)->account_url == files.url) {
+          a.status = "unchanged";
+        } else {
+          a.reason = "another process stored an account for this CA meanwhile; it stays";
+        }
+      }
     }
   }
   m.accounts[key] = m.out.accounts.size();

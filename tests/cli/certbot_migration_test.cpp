@@ -132,16 +132,35 @@ TEST_F(CertbotMigrationTest, TakesOverCertbotsLineagesAndAccountThenRenews) {
   EXPECT_EQ(certificate(dry_doc, "mail")["status"], "would-import");
   EXPECT_EQ(certificate(dry_doc, "broken")["status"], "rejected");
 
-  auto r = ck({"import", "--from-certbot", config()});
+  // Two migrations at once (real processes): each lineage and the account
+  // are stored by exactly one of them; the other sees them as unchanged.
+  ProcessResult r, other;
+  std::thread second([&] { other = ck({"--json", "import", "--from-certbot", config()}); });
+  r = ck({"import", "--from-certbot", config()});
+  second.join();
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
-  EXPECT_NE(r.out.find("web: imported as version 1"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("mail: imported as version 1"), std::string::npos) << r.out;
+  EXPECT_EQ(other.exit_code, 3) << other.out << other.err;
+  const auto other_doc = json(other);
+  for (const char* name : {"web", "mail"}) {
+    SCOPED_TRACE(name);
+    const bool here = r.out.find(std::string(name) + ": imported as version 1") != std::string::npos;
+    const bool there = certificate(other_doc, name)["status"] == "imported";
+    EXPECT_NE(here, there) << r.out << other.out;
+    if (!here) {
+      EXPECT_NE(r.out.find(std::string(name) + ": already imported as version 1"), std::string::npos) << r.out;
+    }
+    if (!there) {
+      EXPECT_EQ(certificate(other_doc, name)["status"], "unchanged") << other.out;
+    }
+    EXPECT_EQ(json(ck({"--json", "history", name}))["versions"].size(), 1u);
+  }
+  EXPECT_EQ(certificate(other_doc, "broken")["status"], "rejected");
   EXPECT_NE(r.err.find("certkeeper: broken: rejected by validation"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("deploy hook 'systemctl reload nginx' (renewal/web.conf renew_hook): certkeeper target add "
                        "web --dir /etc/certkeeper/live/web --reload 'systemctl reload nginx'"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("migrated 2 of 3 certbot lineages"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 of 3 certbot lineages"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("PRIVATE KEY"), std::string::npos);
 
   // The definitions carry certbot's settings.
