@@ -25,12 +25,20 @@ certkeeper_build_packages=(
 # headless and offline in the tests (tests/cli/report_formats_test.cpp).
 # python3-aiosmtpd: a real SMTP server for the mail tests
 # (tests/support/smtp_sink.py), run by Debian's /usr/bin/python3.
+# certbot: import --from-certbot is tested on a tree the real certbot makes
+# against the tests' pebble (its timer unit is installed, never started by
+# the tests). bind9 + bind9-dnsutils: contrib/dns/rfc2136-hook is tested
+# against a real BIND (tests/support/bind.h: `named -g` on a loopback port,
+# its own config; the package's own named is not started in a container).
 certkeeper_test_packages=(
   pebble
   nginx
   prometheus
   chromium
   python3-aiosmtpd
+  certbot
+  bind9
+  bind9-dnsutils
 )
 
 # install_missing PKG...: apt-get install only the packages not yet installed.

@@ -69,6 +69,7 @@ Command add_renew(CLI::App& root, Globals& g);
 Command add_run(CLI::App& root, Globals& g);
 Command add_probe(CLI::App& root, Globals& g);
 Command add_watch(CLI::App& root, Globals& g);
+Command add_export(CLI::App& root, Globals& g);
 
 // Output helpers (output.cpp).
 // Prints `error` (stderr line, or JSON document on stdout) and returns its exit code.

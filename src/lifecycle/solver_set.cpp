@@ -11,7 +11,13 @@ Result<challenge::Solver*> SolverSet::for_definition(const store::CertificateRec
   auto config = nlohmann::json::parse(def.challenge_config, nullptr, false);
   if (!config.is_object()) config = nlohmann::json::object();
   std::unique_ptr<challenge::Solver> solver;
-  if (def.challenge == "http-01" && config.contains("webroot")) {
+  if (def.challenge == "http-01" && config.contains("webroot_map") && config["webroot_map"].is_object()) {
+    std::map<std::string, std::string> webroots;
+    for (const auto& [domain, dir] : config["webroot_map"].items()) {
+      if (dir.is_string()) webroots[domain] = dir.get<std::string>();
+    }
+    solver = challenge::make_webroot_map_solver(webroots);
+  } else if (def.challenge == "http-01" && config.contains("webroot")) {
     solver = challenge::make_webroot_solver(config.value("webroot", ""));
   } else if (def.challenge == "http-01") {
     solver = challenge::make_http_standalone_solver(config.value("listen", "0.0.0.0:80"));

@@ -4,6 +4,7 @@
 
 #include "certkeeper/report/report.h"
 #include "certkeeper/util/expiry.h"
+#include "certkeeper/util/text.h"
 #include "fields.h"
 #include "json_rows.h"
 #include "table.h"
@@ -43,6 +44,13 @@ nlohmann::json certificate_json(const store::CertificateRecord& c) {
           {"last_attempt", optional_time(c.last_attempt)},
           {"last_success", optional_time(c.last_success)},
           {"next_check", optional_time(c.next_check)},
+          // How an ACME certificate renews ("" / null for manual and remote ones).
+          {"key_type", c.key_type},
+          {"challenge", c.challenge},
+          {"challenge_config", c.challenge_config.empty() ? nlohmann::json()
+                                                          : nlohmann::json::parse(c.challenge_config, nullptr, false)},
+          {"acme_server", c.acme_server},
+          {"renew_before_days", c.renew_before_days ? nlohmann::json(*c.renew_before_days) : nlohmann::json()},
           {"created_at", format_utc(c.created_at)},
           {"updated_at", format_utc(c.updated_at)}};
 }
@@ -93,6 +101,11 @@ std::string render_show(const store::CertificateRecord& c,
   }
   std::string out = fmt::format("name:         {}\nsource:       {}\n", c.name, c.source);
   if (!c.domains.empty()) out += fmt::format("domains:      {}\n", detail::join(c.domains, " "));
+  if (!c.challenge.empty()) {
+    out += text::printable(fmt::format("renews with:  {} {}, {}{}", c.challenge, c.challenge_config, c.key_type,
+                                       c.acme_server.empty() ? "" : ", " + c.acme_server)) +
+           "\n";
+  }
   if (!current) return out + "version:      none yet\n";
   store::ReportRow row;
   row.not_before = current->not_before;

@@ -67,6 +67,31 @@ Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::
   });
 }
 
+Result<bool> Inventory::add_account_if_absent(AccountRecord account, const std::string& actor, UnixTime now,
+                                              const std::string& event_kind) {
+  return detail::guarded(impl_->path, [&]() -> Result<bool> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (account.created_at == 0) account.created_at = now;
+    SQLite::Statement q(impl_->db,
+                        "INSERT INTO acme_accounts (directory_url, contact, account_url, key_pem, status, created_at, "
+                        "pending_key_pem) VALUES (?, ?, ?, ?, ?, ?, '') ON CONFLICT (directory_url, contact) DO NOTHING");
+    q.bind(1, account.directory_url);
+    q.bind(2, account.contact);
+    q.bind(3, account.account_url);
+    q.bind(4, account.key_pem);
+    q.bind(5, account.status);
+    q.bind(6, static_cast<std::int64_t>(account.created_at));
+    if (q.exec() == 0) return false;
+    nlohmann::json detail = {{"directory_url", account.directory_url},
+                             {"contact", account.contact},
+                             {"account_url", account.account_url},
+                             {"status", account.status}};
+    detail::insert_event(impl_->db, now, std::nullopt, "", event_kind, actor, detail.dump());
+    tx.commit();
+    return true;
+  });
+}
+
 Result<std::int64_t> Inventory::open_order(const std::string& name, std::int64_t account_id,
                                            const std::string& order_url, const std::string& key_pem,
                                            const std::string& actor, UnixTime now) {

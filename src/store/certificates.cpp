@@ -235,6 +235,19 @@ Result<int> Inventory::append_version(const CertificateRecord& definition, Versi
   });
 }
 
+Result<std::optional<int>> Inventory::append_version_if_new(const CertificateRecord& definition,
+                                                             VersionRecord version, const std::string& event_kind,
+                                                             const std::string& event_detail_json,
+                                                             const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::optional<int>> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (find(impl_->db, definition.name)) return std::optional<int>{};
+    int number = append_in_transaction(impl_->db, definition, version, event_kind, event_detail_json, actor, now);
+    tx.commit();
+    return std::optional<int>{number};
+  });
+}
+
 Result<std::vector<int>> Inventory::append_versions(std::vector<NewVersion> items,
                                                     const std::string& event_kind,
                                                     const std::string& actor, UnixTime now) {

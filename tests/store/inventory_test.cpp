@@ -384,3 +384,64 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
 
 }  // namespace
 }  // namespace certkeeper::store
+
+namespace certkeeper::store {
+namespace {
+
+TEST(Inventory, AppendVersionIfNewNeverTouchesAnExistingName) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv) << inv.error().what();
+  CertificateRecord acme;
+  acme.name = "web";
+  acme.source = "acme";
+  acme.domains = {"a.example.test"};
+  auto first = inv->append_version_if_new(acme, sample_version(kNow + 1000), "migrated", "{}", "test", kNow);
+  ASSERT_TRUE(first) << first.error().what();
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ(**first, 1);
+  auto stored = inv->find_certificate("web");
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->source, "acme");
+  EXPECT_EQ((*stored)->current_version, 1);
+
+  const auto events_before = inv->events("web")->size();
+  auto again = inv->append_version_if_new(manual("web"), sample_version(kNow + 2000, "cd"), "migrated", "{}",
+                                          "test", kNow);
+  ASSERT_TRUE(again) << again.error().what();
+  EXPECT_FALSE(again->has_value());
+  EXPECT_EQ(inv->versions("web")->size(), 1u);
+  EXPECT_EQ(inv->events("web")->size(), events_before);
+  EXPECT_EQ((*inv->find_certificate("web"))->source, "acme");
+}
+
+TEST(Inventory, AddAccountIfAbsentKeepsTheStoredOne) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv) << inv.error().what();
+  AccountRecord account;
+  account.directory_url = "https://ca.example.test/dir";
+  account.contact = "mailto:ops@example.test";
+  account.account_url = "https://ca.example.test/acct/1";
+  account.key_pem = "first key";
+  auto added = inv->add_account_if_absent(account, "test", kNow, "account-imported");
+  ASSERT_TRUE(added) << added.error().what();
+  EXPECT_TRUE(*added);
+  account.account_url = "https://ca.example.test/acct/2";
+  account.key_pem = "second key";
+  auto again = inv->add_account_if_absent(account, "test", kNow, "account-imported");
+  ASSERT_TRUE(again) << again.error().what();
+  EXPECT_FALSE(*again);
+  auto stored = inv->find_account(account.directory_url, account.contact);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->account_url, "https://ca.example.test/acct/1");
+  EXPECT_EQ((*stored)->key_pem, "first key");
+  auto events = inv->events("");
+  ASSERT_TRUE(events);
+  std::size_t imported = 0;
+  for (const auto& e : *events) imported += e.kind == "account-imported";
+  EXPECT_EQ(imported, 1u);
+}
+
+}  // namespace
+}  // namespace certkeeper::store

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,6 +49,11 @@ class Solver {
 // http-01: writes WEBROOT/.well-known/acme-challenge/TOKEN (mode 0644,
 // creating the two directories 0755) and removes it on cleanup.
 std::unique_ptr<Solver> make_webroot_solver(std::string webroot);
+
+// http-01 with one document root per name (certbot's webroot_map): each
+// task is written under the root of its identifier (matched without regard
+// to case); a name without one fails present() with Errc::usage.
+std::unique_ptr<Solver> make_webroot_map_solver(const std::map<std::string, std::string>& webroots);
 
 // http-01: a built-in HTTP server on ADDR:PORT (e.g. "127.0.0.1:5002") that
 // answers GET /.well-known/acme-challenge/TOKEN for active tokens only (404

@@ -104,6 +104,13 @@ class Inventory {
   Result<AccountRecord> save_account(AccountRecord account, const std::string& actor, UnixTime now,
                                      const std::string& event_kind = "account-saved");
 
+  // Stores `account` only when the inventory has none for its (directory
+  // URL, contact), with the event `event_kind`, in one transaction that also
+  // makes the check: true when stored, false when a row was there (nothing
+  // changed). For accounts brought from another client (import --from-certbot).
+  Result<bool> add_account_if_absent(AccountRecord account, const std::string& actor, UnixTime now,
+                                     const std::string& event_kind);
+
   // Orders in flight: opened (with the new key) before finalize, closed when
   // the certificate is stored or the order failed.
   Result<std::int64_t> open_order(const std::string& name, std::int64_t account_id, const std::string& order_url,
@@ -119,6 +126,14 @@ class Inventory {
   Result<int> append_version(const CertificateRecord& definition, VersionRecord version,
                              const std::string& event_kind, const std::string& event_detail_json,
                              const std::string& actor, UnixTime now);
+
+  // append_version for a name that must be new: the check and the insert
+  // are one transaction, so a certificate another process defined meanwhile
+  // is never appended to. nullopt (nothing changed) when the name exists.
+  Result<std::optional<int>> append_version_if_new(const CertificateRecord& definition, VersionRecord version,
+                                                   const std::string& event_kind,
+                                                   const std::string& event_detail_json, const std::string& actor,
+                                                   UnixTime now);
 
   // The same for many certificates in one transaction (bulk loads such as
   // the benchmark inventory): all are stored, or none. Returns the numbers.
