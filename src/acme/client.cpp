@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/crypto/facts.h"
+#include "certkeeper/util/json.h"
 #include "parse.h"
 #include "transport.h"
 
@@ -174,7 +175,7 @@ Result<Order> Client::new_order(const std::vector<Identifier>& identifiers, cons
                                 const std::string& replaces) {
   auto dir = directory();
   if (!dir) return std::move(dir).error();
-  json payload = {{"identifiers", json::parse(detail::identifiers_json(identifiers))}};
+  json payload = {{"identifiers", parse_json_or_null(detail::identifiers_json(identifiers))}};
   if (!profile.empty()) payload["profile"] = profile;
   if (!replaces.empty()) payload["replaces"] = replaces;
   auto response = impl_->post(dir->new_order, payload.dump());
@@ -284,8 +285,8 @@ Status Client::key_change(const crypto::Signer& new_key) {
   if (!dir) return std::move(dir).error();
   if (dir->key_change.empty()) return make_error(Errc::ca_failed, "the CA offers no keyChange", impl_->directory_url);
   // §7.3.5: the inner JWS is signed by the new key, carries its jwk, no nonce.
-  json inner_header = {{"alg", new_key.alg()}, {"jwk", json::parse(new_key.jwk_json())}, {"url", dir->key_change}};
-  json inner_payload = {{"account", account_url()}, {"oldKey", json::parse(impl_->transport.key().jwk_json())}};
+  json inner_header = {{"alg", new_key.alg()}, {"jwk", parse_json_or_null(new_key.jwk_json())}, {"url", dir->key_change}};
+  json inner_payload = {{"account", account_url()}, {"oldKey", parse_json_or_null(impl_->transport.key().jwk_json())}};
   auto inner = crypto::jws_sign(new_key, inner_header.dump(), inner_payload.dump());
   if (!inner) return std::move(inner).error();
   auto response = impl_->post(dir->key_change, *inner);

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/json.h"
+
 namespace certkeeper::acme {
 namespace {
 
@@ -120,7 +122,12 @@ Problem parse_problem(int status, const std::string& body, const std::string& re
   Problem p;
   p.status = status;
   p.retry_after = parse_retry_after(retry_after_header, now);
-  auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json_nested_deeper_than(body, kMaxJsonDepth)) {
+    p.detail = fmt::format("HTTP {} with a body of JSON nested too deeply (more than {} levels, {} bytes)", status,
+                           kMaxJsonDepth, body.size());
+    return p;
+  }
+  auto doc = parse_json_or_null(body);
   if (!doc.is_object() || !doc.contains("type") || !doc["type"].is_string()) {
     p.detail = fmt::format("HTTP {} without an ACME problem document ({} bytes{})", status, body.size(),
                            body.find("<html") != std::string::npos || body.find("<HTML") != std::string::npos

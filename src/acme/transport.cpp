@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/json.h"
+
 namespace certkeeper::acme::detail {
 namespace {
 
@@ -29,7 +31,7 @@ std::string Transport::protected_header(const std::string& url, const std::strin
   nlohmann::json header = {{"alg", key_.alg()}, {"url", url}};
   if (!nonce.empty()) header["nonce"] = nonce;
   if (embed_jwk || kid_.empty()) {
-    header["jwk"] = nlohmann::json::parse(key_.jwk_json());
+    header["jwk"] = parse_json_or_null(key_.jwk_json());
   } else {
     header["kid"] = kid_;
   }
