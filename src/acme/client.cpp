@@ -52,6 +52,16 @@ bool valid_cert_id(const std::string& id) {
          id.find('.', dot + 1) == std::string::npos;
 }
 
+// A Location header (§7.3, §7.4) is the URL of every later request about
+// the resource: one that is no URL cannot be used, nor repeated raw.
+Error not_a_location(const char* resource, const std::string& url) {
+  return make_error(Errc::ca_failed,
+                    std::string(resource) +
+                        " answered with a Location that is not a URL (bytes outside printable ASCII); the ACME "
+                        "server is not working, try again later or check --acme-server",
+                    url);
+}
+
 }  // namespace
 
 struct Client::Impl {
@@ -157,6 +167,7 @@ Result<Account> Client::new_account(const std::vector<std::string>& contact, boo
   auto account = detail::parse_account(response->body, response->header("location"));
   if (!account) return std::move(account).error();
   if (account->url.empty()) return make_error(Errc::ca_failed, "newAccount answered without a Location", dir->new_account);
+  if (!detail::signable_url(account->url)) return not_a_location("newAccount", dir->new_account);
   set_account_url(account->url);
   return account;
 }
@@ -167,6 +178,7 @@ Result<Account> Client::find_account() {
   auto response = impl_->post(dir->new_account, R"({"onlyReturnExisting":true})", true);
   if (!response) return std::move(response).error();
   auto account = detail::parse_account(response->body, response->header("location"));
+  if (account && !detail::signable_url(account->url)) return not_a_location("newAccount", dir->new_account);
   if (account) set_account_url(account->url);
   return account;
 }
@@ -182,6 +194,7 @@ Result<Order> Client::new_order(const std::vector<Identifier>& identifiers, cons
   if (!response) return std::move(response).error();
   std::string location = response->header("location");
   if (location.empty()) return make_error(Errc::ca_failed, "newOrder answered without a Location", dir->new_order);
+  if (!detail::signable_url(location)) return not_a_location("newOrder", dir->new_order);
   return detail::parse_order(response->body, location, impl_->transport.clock().now());
 }
 
