@@ -1,6 +1,8 @@
 #include "certkeeper/acme/problem.h"
 
+#include <algorithm>
 #include <ctime>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -105,8 +107,13 @@ std::optional<UnixTime> parse_retry_after(const std::string& value, UnixTime now
   if (value.empty()) return std::nullopt;
   bool digits = value.find_first_not_of("0123456789 ") == std::string::npos;
   if (digits) {
+    // RFC 9111 §1.2.2: delta-seconds too large to represent count as 2^31,
+    // which keeps `now +` and every later sum far from overflowing.
+    constexpr long long kMaxDelay = 1LL << 31;
     try {
-      return now + static_cast<UnixTime>(std::stoll(value));
+      return now + static_cast<UnixTime>(std::min(std::stoll(value), kMaxDelay));
+    } catch (const std::out_of_range&) {
+      return now + static_cast<UnixTime>(kMaxDelay);
     } catch (...) {
       return std::nullopt;
     }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "certkeeper/acme/client.h"
+#include "certkeeper/acme/problem.h"
 #include "support/acme_stub.h"
 
 namespace certkeeper::acme {
@@ -127,6 +128,20 @@ TEST_F(HeaderFaultTest, AnAlternateChainLinkThatIsNoUrlIsSkipped) {
   auto pem = client_->download(stub_.base_url() + "/cert/9", "Some Other Root");
   ASSERT_TRUE(pem) << pem.error().what();
   EXPECT_EQ(*pem, chain);
+}
+
+TEST(RetryAfter, HugeDelaysCountAsTwoToTheThirtyOneSeconds) {
+  // RFC 9111 §1.2.2. Before: now + 9223372036854775807 overflowed (UBSan:
+  // signed integer overflow; found by tests/fuzz/acme_headers_fuzz), and the
+  // wrapped time was stored as the next check.
+  const UnixTime now = 1'800'000'000;
+  const UnixTime limit = now + (UnixTime{1} << 31);
+  EXPECT_EQ(parse_retry_after("9223372036854775807", now), limit);
+  EXPECT_EQ(parse_retry_after("99999999999999999999999999", now), limit);
+  EXPECT_EQ(parse_retry_after("2147483648", now), limit);
+  EXPECT_EQ(parse_retry_after("2147483647", now), limit - 1);
+  EXPECT_EQ(parse_retry_after("120", now), now + 120);
+  EXPECT_EQ(parse_retry_after(" ", now), std::nullopt);
 }
 
 }  // namespace
