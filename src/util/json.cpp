@@ -39,6 +39,12 @@ Result<nlohmann::json> parse_json(std::string_view text) {
     return make_error(Errc::invalid_input,
                       "JSON nested too deeply (more than " + std::to_string(kMaxJsonDepth) + " levels)");
   }
+  // nlohmann's lexer takes a NUL for the end of the text and would accept
+  // "8\0anything" as 8. RFC 8259 allows no NUL byte anywhere outside a
+  // string's \u escapes.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return make_error(Errc::invalid_input, "not valid JSON (syntax error at byte " + std::to_string(nul + 1) + ")");
+  }
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

@@ -1,7 +1,7 @@
 // parse_json (util/json.h), the one JSON reader, against nlohmann's own
 // verdict: it accepts exactly the valid JSON that nests at most
-// kMaxJsonDepth levels, and what it accepts survives what callers do with
-// it (copy, compare, dump), all of which recurse once per level.
+// kMaxJsonDepth levels and holds no NUL byte, and what it accepts survives
+// what callers do with it (copy, compare, dump), which recurse per level.
 #include <algorithm>
 
 #include "certkeeper/util/json.h"
@@ -47,7 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   DepthCounter counter;
   const bool valid = nlohmann::json::sax_parse(text, &counter, nlohmann::json::input_format_t::json, true);
-  const bool should_accept = valid && counter.deepest <= certkeeper::kMaxJsonDepth;
+  // nlohmann's lexer ends the text at a NUL byte; parse_json refuses it.
+  const bool should_accept =
+      valid && counter.deepest <= certkeeper::kMaxJsonDepth && text.find('\0') == std::string_view::npos;
   if (doc.has_value() != should_accept) property_failed("parse_json disagrees with nlohmann and the depth limit");
   if (!doc) return 0;
   const nlohmann::json copy = *doc;

@@ -71,6 +71,19 @@ TEST(ParseJson, TextThatIsNotUtf8IsRefused) {
   EXPECT_FALSE(parse_json("{} trailing"));
 }
 
+TEST(ParseJson, ANulByteIsNotTheEndOfTheText) {
+  // nlohmann's lexer stops at a NUL as if the text ended there, so "8\0..."
+  // read as 8 whatever followed (found by tests/fuzz/json_fuzz). RFC 8259
+  // has no NUL outside a string, and none raw inside one.
+  using namespace std::string_literals;
+  for (const std::string& text : {"8\0[[["s, "{}\0garbage"s, "{\"a\":\"b\0c\"}"s, "\0"s}) {
+    auto doc = parse_json(text);
+    ASSERT_FALSE(doc) << doc->dump();
+    EXPECT_EQ(doc.error().message.rfind("not valid JSON (syntax error at byte ", 0), 0u) << doc.error().message;
+  }
+  EXPECT_TRUE(parse_json(R"({"escaped":"a\u0000b"})"));
+}
+
 TEST(ParseJson, OrNullGivesNullForWhatCannotBeRead) {
   EXPECT_TRUE(parse_json_or_null("{oops").is_null());
   EXPECT_TRUE(parse_json_or_null(arrays(65)).is_null());

@@ -20,7 +20,7 @@ namespace certkeeper {
 // Arrays and objects inside one another: `[[1]]` is 2 levels deep, `1` is 0.
 inline constexpr int kMaxJsonDepth = 64;
 
-// The document in `text` (RFC 8259; UTF-8 only), or Errc::invalid_input
+// The document in `text` (RFC 8259; UTF-8 only, no NUL byte), or Errc::invalid_input
 // whose message says why in words that name no byte of the input:
 // "JSON nested too deeply (more than 64 levels)" or "not valid JSON (syntax
 // error at byte N)". Never throws.
