@@ -51,6 +51,17 @@ max_len_of() {
   esac
 }
 
+# Stack traces with function names when a symbolizer is at hand (Debian's
+# llvm packages install one).
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ]; then
+  for candidate in /usr/lib/llvm-15/bin/llvm-symbolizer "$(command -v llvm-symbolizer || true)"; do
+    if [ -x "$candidate" ]; then
+      export ASAN_SYMBOLIZER_PATH=$candidate
+      break
+    fi
+  done
+fi
+
 out=build/fuzz/results
 artifacts=build/fuzz/artifacts
 mkdir -p "$out" "$artifacts"
