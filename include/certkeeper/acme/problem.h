@@ -74,8 +74,7 @@ Problem parse_problem(int status, const std::string& body, const std::string& re
                       UnixTime now);
 
 // Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as an
-// absolute time; nullopt when absent or unreadable. Seconds beyond 2^31
-// count as 2^31 (RFC 9111 §1.2.2), so the result never overflows.
+// absolute time; nullopt when absent or unreadable.
 std::optional<UnixTime> parse_retry_after(const std::string& value, UnixTime now);
 
 }  // namespace certkeeper::acme
