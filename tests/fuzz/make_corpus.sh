@@ -130,6 +130,6 @@ seed validate mismatched-key :www.example.test leaf.pem rsa.key chain.pem : :
 seed validate all-in-one : fullchain-and-key.pem : : root.pem :
 seed validate encrypted-key :www.example.test leaf.pem leaf.encrypted.key int.pem root.pem :sesame
 seed validate wrong-name :mail.example.test leaf.pem leaf.key chain.pem : :
-seed validate p12 ":p www.example.test" modern.p12 : : root.pem :test
+seed validate p12 ":p12 www.example.test" modern.p12 : : root.pem :test
 
 echo "make_corpus: wrote $(find "$corpus" -name 'gen-*' | wc -l) generated seeds"

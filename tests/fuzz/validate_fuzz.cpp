@@ -4,9 +4,9 @@
 // given CA file, dates, usage, strength, names.
 //
 // Input parts: options, certificate file, key file, chain file, CA file,
-// passphrase. The options line: 'p' somewhere = the certificate part is a
-// PKCS#12 file (and the passphrase part its password); then the names the
-// leaf must cover, separated by spaces. Empty parts are files not given.
+// passphrase. The options are words: "p12" = the certificate part is a
+// PKCS#12 file (and the passphrase part its password); every other word is
+// a name the leaf must cover. Empty parts are files not given.
 // The files are written to a private directory (TMPDIR, else /tmp) once per
 // input: validate() reads paths, as the CLI does.
 #include <unistd.h>
@@ -70,18 +70,20 @@ void check_verdict(const crypto::Verdict& v) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto p = fuzz::parts(fuzz::as_text(data, size), 6);
-  const std::string& options = p[0];
-  const bool p12 = options.find('p') != std::string::npos;
-
   crypto::Policy policy;
   policy.now = kNow;
   policy.use_system_store = false;
   policy.system_ca_dir = (work_dir() / "empty-trust-store").string();
-  policy.require_key = !p[2].empty() || p12;
-  std::istringstream names(options);
-  for (std::string name; names >> name;) {
-    if (name != "p") policy.names.push_back(name);
+  bool p12 = false;
+  std::istringstream words(p[0]);
+  for (std::string word; words >> word;) {
+    if (word == "p12") {
+      p12 = true;
+    } else {
+      policy.names.push_back(word);
+    }
   }
+  policy.require_key = !p[2].empty() || p12;
   policy.ca_file = file("ca.pem", p[4]);
 
   crypto::Sources sources;
