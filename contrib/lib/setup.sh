@@ -41,6 +41,13 @@ certkeeper_test_packages=(
   bind9-dnsutils
 )
 
+# The fuzzing harnesses (tests/fuzz, contrib/fuzz.sh): clang builds them
+# with libFuzzer into a tree of their own; g++ stays the main compiler.
+certkeeper_fuzz_packages=(
+  clang-15
+  libfuzzer-15-dev
+)
+
 # install_missing PKG...: apt-get install only the packages not yet installed.
 install_missing() {
   local missing=()

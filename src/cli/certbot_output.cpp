@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "certkeeper/util/json.h"
 #include "certkeeper/util/text.h"
 
 namespace certkeeper::cli {
@@ -44,7 +45,7 @@ nlohmann::json migration_json(const lifecycle::CertbotMigration& m, int code) {
          {"domains", l.domains},
          {"challenge", l.challenge},
          {"challenge_config", l.challenge_config.empty() ? nlohmann::json()
-                                                         : nlohmann::json::parse(l.challenge_config, nullptr, false)},
+                                                         : parse_json_or_null(l.challenge_config)},
          {"key_type", l.key_type},
          {"acme_server", text::to_utf8(l.acme_server)},
          {"renew_before_days", l.renew_before_days ? nlohmann::json(*l.renew_before_days) : nlohmann::json()},
@@ -59,7 +60,7 @@ nlohmann::json migration_json(const lifecycle::CertbotMigration& m, int code) {
 }
 
 std::string challenge_text(const lifecycle::CertbotLineage& l) {
-  const auto config = nlohmann::json::parse(l.challenge_config, nullptr, false);
+  const auto config = parse_json_or_null(l.challenge_config);
   if (!config.is_object()) return l.challenge;
   if (config.contains("listen")) return "http-01 on " + config["listen"].get<std::string>();
   if (config.contains("webroot")) return "http-01 webroot " + shown(config["webroot"].get<std::string>());

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/crypto/jose.h"
+#include "certkeeper/util/json.h"
 #include "openssl_error.h"
 #include "openssl_io.h"
 
@@ -90,7 +91,7 @@ Result<ParamsPtr> ec_params(const nlohmann::json& jwk, std::vector<BignumPtr>& k
 }  // namespace
 
 Result<std::string> private_key_pem_from_jwk(const std::string& jwk_json) {
-  const auto jwk = nlohmann::json::parse(jwk_json, nullptr, false);
+  const auto jwk = parse_json_or_null(jwk_json);
   if (!jwk.is_object()) return bad("is not a JSON object");
   const std::string kty = jwk.value("kty", "");
   std::vector<BignumPtr> keep;

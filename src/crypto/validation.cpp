@@ -2,6 +2,8 @@
 // then run every check. Each check lives in its own file (gate.h).
 #include "certkeeper/crypto/validation.h"
 
+#include <openssl/x509.h>
+
 #include <exception>
 
 #include "facts_internal.h"
@@ -15,9 +17,21 @@ namespace {
 // only repeat the same problem in other words.
 bool input_blocked(const Gate& gate) { return gate.has("unreadable") || gate.has("p12-bad-password"); }
 
+// A leaf whose public key OpenSSL cannot decode (damaged, or an algorithm
+// it does not know) can serve no TLS session, and the checks below would
+// each ask that missing key something.
+void check_public_key(Gate& gate) {
+  if (X509_get0_pubkey(gate.leaf)) return;
+  clear_openssl_errors();
+  gate.add(Severity::error, "unreadable", gate.leaf_label,
+           "the certificate's public key cannot be read (damaged, or an algorithm OpenSSL does not support); "
+           "get the certificate issued again");
+}
+
 void run_checks(Gate& gate, Verdict& verdict) {
   if (!choose_leaf_and_key(gate)) return;
   gate.leaf_facts = facts_of(gate.leaf);
+  check_public_key(gate);
   if (!input_blocked(gate)) {
     check_chain(gate);
     check_dates(gate);

@@ -4,6 +4,7 @@
 
 #include "acme_session.h"
 #include "certkeeper/lifecycle/account_ops.h"
+#include "certkeeper/util/json.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -13,7 +14,7 @@ using detail::AcmeSession;
 
 // "ec-p256", "ec-p384", "rsa-N" from the public JWK.
 std::string key_type_of(const crypto::Signer& signer) {
-  auto jwk = nlohmann::json::parse(signer.jwk_json(), nullptr, false);
+  auto jwk = parse_json_or_null(signer.jwk_json());
   if (!jwk.is_object()) return "";
   std::string kty = jwk.value("kty", "");
   if (kty == "EC") {

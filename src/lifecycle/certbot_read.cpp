@@ -9,6 +9,7 @@
 
 #include "certkeeper/crypto/jose.h"
 #include "certkeeper/util/files.h"
+#include "certkeeper/util/json.h"
 #include "certkeeper/util/text.h"
 
 namespace certkeeper::lifecycle::detail {
@@ -198,7 +199,7 @@ AccountFiles read_certbot_account(const std::string& root, const std::string& se
     out.error = regr_text.error().what();
     return out;
   }
-  const auto regr = nlohmann::json::parse(*regr_text, nullptr, false);
+  const auto regr = parse_json_or_null(*regr_text);
   if (!regr.is_object() || !regr.contains("uri") || !regr["uri"].is_string() ||
       regr["uri"].get<std::string>().rfind("https://", 0) != 0) {
     out.error = dir + "/regr.json: has no https account URL (\"uri\")";

@@ -2,13 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/json.h"
+
 namespace certkeeper::lifecycle::detail {
 
 Result<challenge::Solver*> SolverSet::for_definition(const store::CertificateRecord& def) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::string key = def.challenge + " " + def.challenge_config;
   if (auto it = solvers_.find(key); it != solvers_.end()) return it->second.get();
-  auto config = nlohmann::json::parse(def.challenge_config, nullptr, false);
+  auto config = parse_json_or_null(def.challenge_config);
   if (!config.is_object()) config = nlohmann::json::object();
   std::unique_ptr<challenge::Solver> solver;
   if (def.challenge == "http-01" && config.contains("webroot_map") && config["webroot_map"].is_object()) {

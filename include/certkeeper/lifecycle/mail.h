@@ -43,6 +43,9 @@ std::string default_mail_settings_path();
 // value or a missing server/from (the message names the line, never the
 // password).
 Result<MailSettings> load_mail_settings(const std::string& path);
+// The parsing step of load_mail_settings: the file's text, `path` naming it
+// in errors. The same Errc::invalid_input errors, without the mode check.
+Result<MailSettings> parse_mail_settings(const std::string& text, const std::string& path);
 
 // The recipients: `to` when given, else the settings' default ones.
 // Errc::usage when neither names anyone or an address is malformed.
