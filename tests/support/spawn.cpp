@@ -103,6 +103,7 @@ SpawnResult spawn(const std::vector<std::string>& args, const SpawnOptions& opti
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
+  if (options.on_start) options.on_start(pid);
   int fds[2] = {out_pipe[0], err_pipe[0]};
   for (int fd : fds) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   int pidfd = open_pidfd(pid);
