@@ -119,6 +119,38 @@ TEST(Inventory, SettingsRoundTripWithEvent) {
   EXPECT_EQ((*events)[0].at, kNow);
 }
 
+TEST(Inventory, AppendVersionIfNewStoresOnlyWhatTheCurrentVersionDoesNotHold) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv);
+  auto first = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(first) << first.error().what();
+  EXPECT_TRUE(first->appended);
+  EXPECT_EQ(first->version, 1);
+  auto again = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->appended) << "the current version holds it: nothing is written";
+  EXPECT_EQ(again->version, 1);
+  auto second = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f2"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->appended);
+  EXPECT_EQ(second->version, 2);
+  // An older version is not the current one: going back to it is a new version.
+  auto back = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->appended);
+  EXPECT_EQ(back->version, 3);
+  EXPECT_EQ(inv->events("mail")->size(), 4u) << "created + three imports, none for the repeat";
+
+  CertificateRecord acme = manual("web");
+  acme.source = "acme";
+  ASSERT_TRUE(inv->define_certificate(acme, "t", kNow));
+  auto refused = inv->append_version_if_new(manual("web"), sample_version(kNow, "f3"), "imported", "{}", "t", kNow);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  EXPECT_TRUE(inv->versions("web")->empty());
+}
+
 TEST(Inventory, AppendVersionNumbersAndEvents) {
   TempDir dir;
   auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);

@@ -120,6 +120,21 @@ class Inventory {
                              const std::string& event_kind, const std::string& event_detail_json,
                              const std::string& actor, UnixTime now);
 
+  // append_version for a version that must be new: inside the one writing
+  // transaction the certificate is read again, and when its current version
+  // already holds a certificate with `version.fingerprint_sha256`, nothing is
+  // written (appended == false, version: the current one). Two processes
+  // storing the same certificate at once store it once. A certificate that
+  // exists with another source than `definition.source` is refused
+  // (Errc::conflict), as it would be by a check before the transaction.
+  struct Appended {
+    int version = 0;
+    bool appended = false;
+  };
+  Result<Appended> append_version_if_new(const CertificateRecord& definition, VersionRecord version,
+                                         const std::string& event_kind, const std::string& event_detail_json,
+                                         const std::string& actor, UnixTime now);
+
   // The same for many certificates in one transaction (bulk loads such as
   // the benchmark inventory): all are stored, or none. Returns the numbers.
   struct NewVersion {
