@@ -10,12 +10,19 @@
 #include <vector>
 
 #include "cli/cli_fixture.h"
+#include "cli/pebble_cli_fixture.h"
 #include "support/race.h"
 
 namespace certkeeper::testing {
 
-class RaceTest : public CliTest {
+// The checks, over either CLI fixture (plain, or with a pebble).
+template <class Base>
+class RaceFixture : public Base {
  protected:
+  using Base::ck;
+  using Base::db;
+  using Base::json;
+
   // The certkeeper arguments of `args` against this test's inventory.
   std::vector<std::string> with_db(std::vector<std::string> args) const {
     args.insert(args.begin(), {"--db", db()});
@@ -94,5 +101,8 @@ class RaceTest : public CliTest {
     return by_number.size() - 1;
   }
 };
+
+using RaceTest = RaceFixture<CliTest>;
+using PebbleRaceTest = RaceFixture<PebbleCliTest<>>;
 
 }  // namespace certkeeper::testing

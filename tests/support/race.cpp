@@ -46,6 +46,14 @@ Running::Running(std::vector<std::string> args, SpawnOptions options) : pid_(sta
     started_.set_value(pid);
     if (user_start) user_start(pid);
   };
+  auto user_stderr = std::move(options.on_stderr);
+  options.on_stderr = [this, user_stderr](const std::string& piece) {
+    {
+      std::lock_guard<std::mutex> lock(err_mutex_);
+      err_so_far_ += piece;
+    }
+    if (user_stderr) user_stderr(piece);
+  };
   done_ = std::async(std::launch::async, [args = std::move(args), options = std::move(options)] {
     return spawn_certkeeper(args, options);
   });
@@ -63,6 +71,20 @@ pid_t Running::pid() {
 const SpawnResult& Running::result() {
   if (!result_) result_ = done_.get();
   return *result_;
+}
+
+bool Running::wait_for_stderr(const std::string& text, std::chrono::milliseconds limit) {
+  auto seen = [&] {
+    std::lock_guard<std::mutex> lock(err_mutex_);
+    return err_so_far_.find(text) != std::string::npos;
+  };
+  auto give_up = SteadyClock::now() + limit;
+  while (!seen()) {
+    // A process that ended says nothing more.
+    if (!done_.valid() || SteadyClock::now() >= give_up) return false;
+    if (done_.wait_for(10ms) == std::future_status::ready) return seen();
+  }
+  return true;
 }
 
 std::vector<SpawnResult> at_once(const std::vector<std::vector<std::string>>& commands,

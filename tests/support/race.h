@@ -17,6 +17,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,8 +38,12 @@ class Running {
   pid_t pid();
   // Its result; the first call waits for it to end.
   const SpawnResult& result();
+  // True once its stderr so far contains `text` (at most `limit`).
+  bool wait_for_stderr(const std::string& text, std::chrono::milliseconds limit = std::chrono::seconds(60));
 
  private:
+  std::mutex err_mutex_;
+  std::string err_so_far_;
   std::promise<pid_t> started_;
   std::shared_future<pid_t> pid_;
   std::future<SpawnResult> done_;

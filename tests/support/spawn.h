@@ -29,6 +29,9 @@ struct SpawnOptions {
   // Called in this process right after the fork, with the child's pid (for
   // tests that watch a process while it runs, e.g. tests/races/).
   std::function<void(pid_t)> on_start;
+  // Called with each piece of stderr as it arrives (it is in
+  // SpawnResult::err as well).
+  std::function<void(const std::string&)> on_stderr;
 };
 
 struct SpawnResult {
