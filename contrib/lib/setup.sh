@@ -7,7 +7,7 @@ certkeeper_build_packages=(
   libssl-dev openssl ca-certificates
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libcli11-dev libfmt-dev nlohmann-json3-dev libidn2-dev
-  libcurl4-openssl-dev libcpp-httplib-dev
+  libcurl4-openssl-dev
   libgtest-dev
 )
 
@@ -25,7 +25,10 @@ certkeeper_build_packages=(
 # headless and offline in the tests (tests/cli/report_formats_test.cpp).
 # python3-aiosmtpd: a real SMTP server for the mail tests
 # (tests/support/smtp_sink.py), run by Debian's /usr/bin/python3.
+# libcpp-httplib-dev: the tests' own HTTPS stubs and HTTP clients (certkeeper
+# itself answers http-01 with its own responder).
 certkeeper_test_packages=(
+  libcpp-httplib-dev
   pebble
   nginx
   prometheus

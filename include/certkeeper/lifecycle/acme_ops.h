@@ -20,6 +20,9 @@ struct AddRequest {
   std::string challenge = "http-01";  // http-01 | tls-alpn-01 | dns-01
   std::string webroot;                // http-01 by files
   std::string listen;                 // http-01 / tls-alpn-01 standalone, "ADDR:PORT"
+  // Standalone: how long to wait while another program (another certkeeper
+  // validating on the same address) holds the port; unset = 60 s.
+  std::optional<int> listen_wait_seconds;
   std::string dns_hook;               // dns-01 program
   int dns_propagation_seconds = 30;
   std::string key_type = "ec-p256";
