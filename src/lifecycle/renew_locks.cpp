@@ -61,11 +61,19 @@ Result<std::string> install_lock_path(const std::string& db_path, const std::str
   return *path + "@install";
 }
 
+Result<std::string> account_lock_path(const std::string& db_path) {
+  std::string dir = db_path + ".locks";
+  if (auto ok = make_directories(dir, 0700); !ok) return ok.error();
+  return dir + "/@accounts";
+}
+
 Result<FileLock> acquire_or_wait(const std::string& path, int wait_ms, const std::string& subject,
                                  const std::string& waiting_for, const std::string& busy_message) {
   auto now = FileLock::acquire(path, 0);
   if (now || now.error().code != Errc::conflict) return now;
-  log::warn(fmt::format("certkeeper: {}: {}; waiting for it (at most {} s)", subject, waiting_for, wait_ms / 1000));
+  if (!waiting_for.empty()) {
+    log::warn(fmt::format("certkeeper: {}: {}; waiting for it (at most {} s)", subject, waiting_for, wait_ms / 1000));
+  }
   auto later = FileLock::acquire(path, wait_ms);
   if (later || later.error().code != Errc::conflict) return later;
   return make_error(Errc::conflict, busy_message, subject);

@@ -368,13 +368,23 @@ TEST(Inventory, AccountsAndOrders) {
   EXPECT_EQ(found.id, saved->id);
 
   ASSERT_TRUE(inv->define_certificate(acme_definition(), "t", kNow));
-  auto order = inv->open_order("web", found.id, "https://ca/order/7", "ORDERKEY", "t", kNow);
+  auto order = inv->open_order("web", found.id, found.account_url, "https://ca/order/7", "ORDERKEY", "t", kNow);
   ASSERT_TRUE(order);
   auto open = **inv->open_order_of("web");
   EXPECT_EQ(open.order_url, "https://ca/order/7");
   EXPECT_EQ(open.key_pem, "ORDERKEY");
+  EXPECT_EQ(open.account_url, "https://ca/acct/1") << "the account that made it";
   ASSERT_TRUE(inv->close_order(*order, "done", kNow + 5));
   EXPECT_FALSE(*inv->open_order_of("web"));
+
+  auto second = inv->open_order("web", found.id, found.account_url, "https://ca/order/8", "KEY2", "t", kNow);
+  ASSERT_TRUE(second);
+  ASSERT_TRUE(inv->abandon_order(**inv->open_order_of("web"), "made by another account", "t", kNow + 6));
+  EXPECT_FALSE(*inv->open_order_of("web"));
+  auto events = *inv->events("web");
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().kind, "order-abandoned");
+  EXPECT_NE(events.back().detail_json.find("made by another account"), std::string::npos);
 }
 
 }  // namespace

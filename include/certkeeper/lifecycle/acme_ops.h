@@ -58,6 +58,11 @@ struct IssueOutcome {
 // and stores each one that passes the validation gate as a new version. A
 // failure records the certificate's last error (and Retry-After as its next
 // check) and changes no version. Outcomes are in the order of `names`.
+// One run per certificate at a time: a name that another run (a renew
+// pass, another issue) is working on is waited for (at most 10 minutes, said
+// on stderr), its definition read again, and then ordered. An open order
+// made by another account (or one the CA says is not this account's) is
+// abandoned ("order-abandoned") and a new one placed in the same run.
 std::vector<IssueOutcome> issue(const Context& ctx, const std::vector<std::string>& names, int parallel);
 
 }  // namespace certkeeper::lifecycle

@@ -104,12 +104,17 @@ class Inventory {
   Result<AccountRecord> save_account(AccountRecord account, const std::string& actor, UnixTime now,
                                      const std::string& event_kind = "account-saved");
 
-  // Orders in flight: opened (with the new key) before finalize, closed when
-  // the certificate is stored or the order failed.
-  Result<std::int64_t> open_order(const std::string& name, std::int64_t account_id, const std::string& order_url,
-                                  const std::string& key_pem, const std::string& actor, UnixTime now);
+  // Orders in flight: opened (with the new key and the URL of the account
+  // that made it) before any challenge is answered, closed when the
+  // certificate is stored or the order failed.
+  Result<std::int64_t> open_order(const std::string& name, std::int64_t account_id, const std::string& account_url,
+                                  const std::string& order_url, const std::string& key_pem, const std::string& actor,
+                                  UnixTime now);
   Result<std::optional<OrderRecord>> open_order_of(const std::string& name);
   Status close_order(std::int64_t order_id, const std::string& status, UnixTime now);
+  // Closes an open order that cannot be finished (status "failed") with the
+  // event "order-abandoned" saying why, in one transaction.
+  Status abandon_order(const OrderRecord& order, const std::string& reason, const std::string& actor, UnixTime now);
 
   // Appends `version` (its number is assigned: previous + 1) to the
   // certificate `definition.name`, creating the definition when it does not
