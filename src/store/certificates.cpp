@@ -183,7 +183,16 @@ Result<std::vector<CertificateRecord>> Inventory::list_certificates() {
 Status Inventory::define_certificate(const CertificateRecord& definition, const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-    bool existed = find(impl_->db, definition.name).has_value();
+    auto existing = find(impl_->db, definition.name);
+    // Checked again here, under the write lock: an import of the same name
+    // may have made it a manual certificate since the caller looked.
+    if (existing && existing->source != definition.source) {
+      return make_error(Errc::conflict,
+                        "is a " + existing->source + " certificate; define the " + definition.source +
+                            " one under another name",
+                        definition.name);
+    }
+    bool existed = existing.has_value();
     std::int64_t id = insert_definition(impl_->db, definition, now);
     nlohmann::json detail = {{"source", definition.source},
                              {"domains", definition.domains},

@@ -151,6 +151,21 @@ TEST(Inventory, AppendVersionIfNewStoresOnlyWhatTheCurrentVersionDoesNotHold) {
   EXPECT_TRUE(inv->versions("web")->empty());
 }
 
+TEST(Inventory, ADefinitionNeverTurnsACertificateOfAnotherSource) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv);
+  ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+  CertificateRecord acme = manual("mail");
+  acme.source = "acme";
+  acme.domains = {"mail.example.test"};
+  auto refused = inv->define_certificate(acme, "t", kNow);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  EXPECT_EQ((*inv->find_certificate("mail"))->source, "manual");
+  EXPECT_EQ(inv->versions("mail")->size(), 1u);
+}
+
 TEST(Inventory, AppendVersionNumbersAndEvents) {
   TempDir dir;
   auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);

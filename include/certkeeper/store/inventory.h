@@ -57,8 +57,10 @@ class Inventory {
   Result<std::optional<CertificateRecord>> find_certificate(const std::string& name);
   Result<std::vector<CertificateRecord>> list_certificates();
 
-  // Creates or replaces the definition of an ACME-managed certificate (its
-  // versions stay), with the event "defined" or "redefined".
+  // Creates or replaces the definition of an ACME-managed (or watched)
+  // certificate (its versions stay), with the event "defined" or
+  // "redefined". A certificate of another source under that name is refused
+  // (Errc::conflict), decided inside the writing transaction.
   Status define_certificate(const CertificateRecord& definition, const std::string& actor, UnixTime now);
   // Records a failed attempt: failures + 1, last_error, last_attempt and the
   // next check (e.g. from Retry-After), with the event "issue-failed".
