@@ -31,6 +31,10 @@ Command add_add(CLI::App& root, Globals& g) {
       ->check(CLI::IsMember({"http-01", "tls-alpn-01", "dns-01"}));
   app->add_option("--webroot", r->webroot, "http-01: write the answer under DIR/.well-known/acme-challenge/");
   app->add_option("--listen", r->listen, "http-01/tls-alpn-01: answer on ADDR:PORT (default 0.0.0.0:80 / :443)");
+  auto listen_wait = std::make_shared<int>(0);
+  auto* lw = app->add_option("--listen-wait", *listen_wait,
+                             "--listen: seconds to wait while another program holds the port (default 60)")
+                 ->check(CLI::Range(0, 3600));
   app->add_option("--dns-hook", r->dns_hook, "dns-01: PROG present|cleanup _acme-challenge.NAME. VALUE");
   app->add_option("--dns-propagation", r->dns_propagation_seconds, "dns-01: seconds to wait after the hook (30)")
       ->check(CLI::Range(0, 3600));
@@ -40,8 +44,9 @@ Command add_add(CLI::App& root, Globals& g) {
   app->add_option("--acme-ca-file", r->acme_ca_file, "CA file for a private ACME CA (its TLS and its chain)");
   auto* rb = app->add_option("--renew-before", *renew_before, "Renew this many days before expiry");
   app->add_option("--preferred-chain", r->preferred_chain, "Prefer the chain whose top issuer has this CN");
-  return {app, [&g, r, renew_before, rb] {
+  return {app, [&g, r, renew_before, rb, listen_wait, lw] {
             if (rb->count()) r->renew_before_days = *renew_before;
+            if (lw->count()) r->listen_wait_seconds = *listen_wait;
             auto def = lifecycle::add_certificate(g.context(), *r);
             if (!def) return fail_ca(g, def.error());  // --profile asks the CA
             if (g.json) {

@@ -100,8 +100,7 @@ Result<AccountView> register_account(const Context& ctx, const RegisterRequest& 
   if (!o) return std::move(o).error();
   detail::SessionOptions options;
   options.eab = *eab;
-  std::mutex lock;
-  auto s = detail::open_session(o->inv, ctx, o->server, lock, options);
+  auto s = detail::open_session(o->inv, ctx, o->server, options);
   if (!s) return std::move(s).error();
   if (!s->registered) {
     if (auto confirmed = confirm_with_ca(*s, o->inv, ctx, o->server, options); !confirmed) {
@@ -124,8 +123,7 @@ Result<AccountView> show_account(const Context& ctx, bool ask_server) {
     // An interrupted rollover: opening a session settles which key is live.
     detail::SessionOptions options;
     options.register_missing = false;
-    std::mutex lock;
-    (void)detail::open_session(o->inv, ctx, o->server, lock, options);
+    (void)detail::open_session(o->inv, ctx, o->server, options);
     found = o->inv.find_account(o->server.directory_url, o->server.contact);
     if (!found) return std::move(found).error();
   }
@@ -162,8 +160,7 @@ Result<AccountView> rollover_account(const Context& ctx) {
   if (!o) return std::move(o).error();
   detail::SessionOptions options;
   options.register_missing = false;
-  std::mutex lock;
-  auto s = detail::open_session(o->inv, ctx, o->server, lock, options);
+  auto s = detail::open_session(o->inv, ctx, o->server, options);
   if (!s) return std::move(s).error();
   auto new_key = crypto::generate_private_key("ec-p256");
   if (!new_key) return std::move(new_key).error();
@@ -196,8 +193,7 @@ Result<AccountView> deactivate_account(const Context& ctx) {
   if (*found && (*found)->status == "deactivated") return view_of(**found);
   detail::SessionOptions options;
   options.register_missing = false;
-  std::mutex lock;
-  auto s = detail::open_session(o->inv, ctx, o->server, lock, options);
+  auto s = detail::open_session(o->inv, ctx, o->server, options);
   if (!s) return std::move(s).error();
   auto account = s->client->deactivate();
   if (!account) return std::move(account).error();

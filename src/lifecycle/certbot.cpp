@@ -166,7 +166,7 @@ void migrate_lineage(Migration& m, const std::string& name) {
                            {"serial", leaf.serial_hex},
                            {"not_after", leaf.not_after},
                            {"account_url", l.account_url}};
-  auto stored = m.inv.append_version_if_new(def, version_record(*verdict.bundle, verdict), "migrated", detail.dump(),
+  auto stored = m.inv.append_first_version(def, version_record(*verdict.bundle, verdict), "migrated", detail.dump(),
                                             m.ctx.actor, m.ctx.now());
   if (!stored) {
     l.status = "skipped";

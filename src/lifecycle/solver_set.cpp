@@ -1,5 +1,7 @@
 #include "solver_set.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/util/json.h"
@@ -13,6 +15,12 @@ Result<challenge::Solver*> SolverSet::for_definition(const store::CertificateRec
   auto config = parse_json_or_null(def.challenge_config);
   if (!config.is_object()) config = nlohmann::json::object();
   std::unique_ptr<challenge::Solver> solver;
+  // The built-in responders share one listener per address in the process
+  // (challenge/solver.h), and wait this long for a port another process holds.
+  std::chrono::seconds port_wait = challenge::kDefaultPortWait;
+  if (auto it = config.find("listen_wait_seconds"); it != config.end() && it->is_number_integer()) {
+    port_wait = std::chrono::seconds(std::clamp<std::int64_t>(it->get<std::int64_t>(), 0, 3600));
+  }
   if (def.challenge == "http-01" && config.contains("webroot_map") && config["webroot_map"].is_object()) {
     std::map<std::string, std::string> webroots;
     for (const auto& [domain, dir] : config["webroot_map"].items()) {
@@ -22,9 +30,9 @@ Result<challenge::Solver*> SolverSet::for_definition(const store::CertificateRec
   } else if (def.challenge == "http-01" && config.contains("webroot")) {
     solver = challenge::make_webroot_solver(config.value("webroot", ""));
   } else if (def.challenge == "http-01") {
-    solver = challenge::make_http_standalone_solver(config.value("listen", "0.0.0.0:80"));
+    solver = challenge::make_http_standalone_solver(config.value("listen", "0.0.0.0:80"), port_wait);
   } else if (def.challenge == "tls-alpn-01") {
-    solver = challenge::make_tls_alpn_solver(config.value("listen", "0.0.0.0:443"));
+    solver = challenge::make_tls_alpn_solver(config.value("listen", "0.0.0.0:443"), port_wait);
   } else if (def.challenge == "dns-01" && config.contains("dns_hook")) {
     solver = challenge::make_dns_hook_solver(config.value("dns_hook", ""),
                                              std::chrono::seconds(config.value("propagation_seconds", 30)), clock_);

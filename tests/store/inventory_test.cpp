@@ -119,6 +119,53 @@ TEST(Inventory, SettingsRoundTripWithEvent) {
   EXPECT_EQ((*events)[0].at, kNow);
 }
 
+TEST(Inventory, AppendVersionIfNewStoresOnlyWhatTheCurrentVersionDoesNotHold) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv);
+  auto first = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(first) << first.error().what();
+  EXPECT_TRUE(first->appended);
+  EXPECT_EQ(first->version, 1);
+  auto again = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->appended) << "the current version holds it: nothing is written";
+  EXPECT_EQ(again->version, 1);
+  auto second = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f2"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->appended);
+  EXPECT_EQ(second->version, 2);
+  // An older version is not the current one: going back to it is a new version.
+  auto back = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->appended);
+  EXPECT_EQ(back->version, 3);
+  EXPECT_EQ(inv->events("mail")->size(), 4u) << "created + three imports, none for the repeat";
+
+  CertificateRecord acme = manual("web");
+  acme.source = "acme";
+  ASSERT_TRUE(inv->define_certificate(acme, "t", kNow));
+  auto refused = inv->append_version_if_new(manual("web"), sample_version(kNow, "f3"), "imported", "{}", "t", kNow);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  EXPECT_TRUE(inv->versions("web")->empty());
+}
+
+TEST(Inventory, ADefinitionNeverTurnsACertificateOfAnotherSource) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv);
+  ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+  CertificateRecord acme = manual("mail");
+  acme.source = "acme";
+  acme.domains = {"mail.example.test"};
+  auto refused = inv->define_certificate(acme, "t", kNow);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  EXPECT_EQ((*inv->find_certificate("mail"))->source, "manual");
+  EXPECT_EQ(inv->versions("mail")->size(), 1u);
+}
+
 TEST(Inventory, AppendVersionNumbersAndEvents) {
   TempDir dir;
   auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
@@ -336,13 +383,23 @@ TEST(Inventory, AccountsAndOrders) {
   EXPECT_EQ(found.id, saved->id);
 
   ASSERT_TRUE(inv->define_certificate(acme_definition(), "t", kNow));
-  auto order = inv->open_order("web", found.id, "https://ca/order/7", "ORDERKEY", "t", kNow);
+  auto order = inv->open_order("web", found.id, found.account_url, "https://ca/order/7", "ORDERKEY", "t", kNow);
   ASSERT_TRUE(order);
   auto open = **inv->open_order_of("web");
   EXPECT_EQ(open.order_url, "https://ca/order/7");
   EXPECT_EQ(open.key_pem, "ORDERKEY");
+  EXPECT_EQ(open.account_url, "https://ca/acct/1") << "the account that made it";
   ASSERT_TRUE(inv->close_order(*order, "done", kNow + 5));
   EXPECT_FALSE(*inv->open_order_of("web"));
+
+  auto second = inv->open_order("web", found.id, found.account_url, "https://ca/order/8", "KEY2", "t", kNow);
+  ASSERT_TRUE(second);
+  ASSERT_TRUE(inv->abandon_order(**inv->open_order_of("web"), "made by another account", "t", kNow + 6));
+  EXPECT_FALSE(*inv->open_order_of("web"));
+  auto events = *inv->events("web");
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().kind, "order-abandoned");
+  EXPECT_NE(events.back().detail_json.find("made by another account"), std::string::npos);
 }
 
 }  // namespace
@@ -388,7 +445,7 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
 namespace certkeeper::store {
 namespace {
 
-TEST(Inventory, AppendVersionIfNewNeverTouchesAnExistingName) {
+TEST(Inventory, AppendFirstVersionNeverTouchesAnExistingName) {
   TempDir dir;
   auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
   ASSERT_TRUE(inv) << inv.error().what();
@@ -396,7 +453,7 @@ TEST(Inventory, AppendVersionIfNewNeverTouchesAnExistingName) {
   acme.name = "web";
   acme.source = "acme";
   acme.domains = {"a.example.test"};
-  auto first = inv->append_version_if_new(acme, sample_version(kNow + 1000), "migrated", "{}", "test", kNow);
+  auto first = inv->append_first_version(acme, sample_version(kNow + 1000), "migrated", "{}", "test", kNow);
   ASSERT_TRUE(first) << first.error().what();
   ASSERT_TRUE(first->has_value());
   EXPECT_EQ(**first, 1);
@@ -406,7 +463,7 @@ TEST(Inventory, AppendVersionIfNewNeverTouchesAnExistingName) {
   EXPECT_EQ((*stored)->current_version, 1);
 
   const auto events_before = inv->events("web")->size();
-  auto again = inv->append_version_if_new(manual("web"), sample_version(kNow + 2000, "cd"), "migrated", "{}",
+  auto again = inv->append_first_version(manual("web"), sample_version(kNow + 2000, "cd"), "migrated", "{}",
                                           "test", kNow);
   ASSERT_TRUE(again) << again.error().what();
   EXPECT_FALSE(again->has_value());
