@@ -199,25 +199,28 @@ startup() {
 
 # rss_by_mapping OUT CMD...: runs CMD and reads its /proc/PID/smaps as often
 # as it can; writes the sample with the largest Rss sum to OUT as lines
-# "group kB" (groups: see the header), its total and the largest VmHWM
-# read meanwhile (the peak can fall between two samples). File mappings only grow during an
+# "group kB" (groups: see the header), its total and the process's peak
+# by GNU time (it can fall between two samples). File mappings only grow during an
 # issuance (the curl module is never unloaded), so the last samples are the
 # peak's; the heap may have been a little larger between two samples.
 needed_files() { ldd "$1" | awk '$3 ~ /^\// { print $3 }' | xargs -r readlink -f | xargs -r -n1 basename | sort; }
 rss_by_mapping() {
-  local result=$1 pid best=0 sum curl_only hwm=0 h
+  local result=$1 time_pid pid= best=0 sum curl_only hwm
   shift
-  "$@" > "$result.log" 2>&1 &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    h=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-    [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+  rm -f "$result.smaps"
+  /usr/bin/time -o "$result.time" -f '%M' "$@" > "$result.log" 2>&1 &
+  time_pid=$!
+  while [ -z "$pid" ] && kill -0 "$time_pid" 2>/dev/null; do
+    pid=$(cat "/proc/$time_pid/task/$time_pid/children" 2>/dev/null | awk '{ print $1 }')
+  done
+  while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do
     cat "/proc/$pid/smaps" > "$result.cur" 2>/dev/null || break
     sum=$(awk '/^Rss:/ { s += $2 } END { print s + 0 }' "$result.cur")
     if [ "$sum" -gt "$best" ]; then best=$sum; mv "$result.cur" "$result.smaps"; fi
   done
-  wait "$pid" || return 1
+  wait "$time_pid" || return 1
   [ -s "$result.smaps" ] || return 1
+  hwm=$(tail -n1 "$result.time")
   # the libraries certkeeper-curl.so needs that the binary does not load itself
   # (by the file names the mappings show: libcurl.so.4 is mapped as libcurl.so.4.8.0)
   curl_only=$(comm -13 <(needed_files "$ck") <(needed_files "$(dirname "$ck")/certkeeper-curl.so") | paste -sd' ')
@@ -372,7 +375,7 @@ echo "  targets for certkeeper: <= 0.10 s/cert, <= 0.03 CPU s/cert, <= 15 MB (id
 if [ -s "$out/certkeeper.rss" ]; then
   rss() { awk -v g="$1" '$1 == g { print $2 }' "$out/certkeeper.rss"; }
   echo "  certkeeper's peak by mapping (one more issuance, smaps sampled while it ran; MB resident):"
-  printf '    %s sampled (the VmHWM last read: %s): binary %s, the curl module + libcurl + the %s libraries only libcurl loads %s, OpenSSL %s, SQLite %s,\n' \
+  printf '    %s in the largest sample, of a peak of %s: binary %s, the curl module + libcurl + the %s libraries only libcurl loads %s, OpenSSL %s, SQLite %s,\n' \
     "$(mb "$(rss total)")" "$(mb "$(rss hwm)")" "$(mb "$(rss binary)")" "$(rss curl_libs)" "$(mb "$(rss libcurl)")" "$(mb "$(rss openssl)")" "$(mb "$(rss sqlite)")"
   printf '    C/C++ runtime (libc, libstdc++, libm, libgcc_s, ld.so) %s, heap + stacks + anonymous %s, other %s\n' \
     "$(mb "$(rss runtime)")" "$(mb "$(rss anon)")" "$(mb "$(rss other)")"
