@@ -179,9 +179,8 @@ Status reconcile(const Context& ctx, Loaded& l, std::vector<deploy::TargetDir>& 
   }
   if (outcomes.empty()) return {};
   std::vector<CommandStep> reloads;
-  std::string failure;
-  if (!switched.empty() && !detail::run_reloads(switched, reloads, failure)) {
-    notes.push_back("after restoring: " + failure);
+  if (auto reloaded = switched.empty() ? Status{} : detail::run_reloads(switched, reloads); !reloaded) {
+    notes.push_back("after restoring: " + reloaded.error().message);
   }
   return l.inv.finish_install(name, outcomes, "install-reconciled", nlohmann::json{{"targets", detail}}.dump(),
                               ctx.actor, ctx.now());
@@ -265,10 +264,12 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
     previous[i] = dirs[i].state().live;
     auto set = dirs[i].stage(version, deploy::render_files(l.specs[i], material_of(*keyed)));
     if (!set) {
-      (void)l.inv.record_event(name, "install-failed",
-                               nlohmann::json{{"version", version}, {"reason", set.error().what()}}.dump(), ctx.actor,
-                               ctx.now());
-      return set.error();
+      Error failed = set.error();
+      auto recorded = l.inv.record_event(name, "install-failed",
+                                         nlohmann::json{{"version", version}, {"reason", failed.what()}}.dump(),
+                                         ctx.actor, ctx.now());
+      if (!recorded) failed.message += "; nor could it be recorded: " + recorded.error().what();
+      return failed;
     }
     staged.push_back(*set);
     ids.push_back(l.records[i].id);
@@ -290,9 +291,11 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
   }
   crash_point("switched");
 
-  bool ok = failure.empty() && detail::run_reloads(l.specs, out.reloads, failure);
+  Status step = failure.empty() ? detail::run_reloads(l.specs, out.reloads) : make_error(Errc::io, failure);
   crash_point("reloaded");
-  ok = ok && detail::run_probes(l.specs, *meta, request.probe_wait, out.probes, failure);
+  if (step) step = detail::run_probes(l.specs, *meta, request.probe_wait, out.probes);
+  const bool ok = step.has_value();
+  if (!ok) failure = step.error().message;
 
   std::vector<store::TargetOutcome> outcomes;
   if (ok) {
@@ -342,9 +345,8 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
   }
   // A reload that fails again after the switch back does not undo it: the
   // previous files are live; the outcome says the reload failed too.
-  std::string reload_failure;
-  if (!detail::run_reloads(restored, out.restore_reloads, reload_failure)) {
-    out.failure += "; after switching back, " + reload_failure + " as well";
+  if (auto again = detail::run_reloads(restored, out.restore_reloads); !again) {
+    out.failure += "; after switching back, " + again.error().message + " as well";
   }
   nlohmann::json detail = {{"version", version},
                            {"reason", out.failure},

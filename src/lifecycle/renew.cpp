@@ -274,8 +274,10 @@ class Pass {
     item.events.push_back(event);
     HookEvent e{event, c.name, cur.version ? std::optional<UnixTime>(cur.version->not_after) : std::nullopt,
                 ctx_.now(), error};
-    std::string errors = detail::deliver_event(request_, e);  // shared with the revocation watch
-    if (!errors.empty()) item.hook_error += (item.hook_error.empty() ? "" : "; ") + errors;
+    // Shared with the revocation watch.
+    if (auto delivered = detail::deliver_event(request_, e); !delivered) {
+      item.hook_error += (item.hook_error.empty() ? "" : "; ") + delivered.error().message;
+    }
   }
 
   const Context& ctx_;

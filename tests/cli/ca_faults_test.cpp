@@ -1,0 +1,125 @@
+// A CA that misbehaves, seen by the operator (issue 14): the real binary
+// against the scripted ACME stub (faults pebble cannot produce), judged by
+// what every command then shows: exit codes, --json, list, show, report
+// (all formats), history, the mail, and a run stopped while it polls.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <ctime>
+
+#include "certkeeper/util/text.h"
+#include "cli/cli_fixture.h"
+#include "support/acme_stub.h"
+#include "support/smtp_sink.h"
+#include "support/spawn.h"
+
+namespace certkeeper::testing {
+namespace {
+
+class CaFaultsCli : public CliTest {
+ protected:
+  CaFaultsCli() : stub_(AcmeStubOptions{}) {}
+
+  void SetUp() override {
+    auto r = ck({"init", "--acme-server", stub_.directory_url(), "--acme-ca-file", stub_.ca_file(), "--email",
+                 "ops@example.test"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    add("web");
+  }
+
+  void add(const std::string& name) {
+    auto r = ck({"add", name, "--domain", name + ".example.test", "--webroot", pki_.make_dir("webroot-" + name)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  nlohmann::json listed(const std::string& name = "web") {
+    auto r = ck({"--json", "list"});
+    const auto doc = json(r);
+    for (const auto& c : doc["certificates"]) {
+      if (c["name"] == name) return c;
+    }
+    ADD_FAILURE() << name << " is not listed: " << r.out << r.err;
+    return nullptr;
+  }
+
+  std::vector<nlohmann::json> events(const std::string& kind, const std::string& name = "web") {
+    std::vector<nlohmann::json> out;
+    const auto doc = json(ck({"--json", "history", name}));
+    for (const auto& e : doc["events"]) {
+      if (e["kind"] == kind) out.push_back(e);
+    }
+    return out;
+  }
+
+  static UnixTime wall() { return static_cast<UnixTime>(std::time(nullptr)); }
+
+  AcmeStub stub_;
+};
+
+// ---------------------------------------------------------------- point 2
+
+TEST_F(CaFaultsCli, IssueJsonWithADetailCutInsideACharacterStaysValidAndIsRecorded) {
+  std::string euros;
+  for (int i = 0; i < 200; ++i) euros += "\xE2\x82\xAC";
+  stub_.respond_next("/order", StubResponse::problem(400, "malformed", euros));
+  auto r = ck({"--json", "issue", "web"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  ASSERT_TRUE(text::is_utf8(r.out));
+  auto doc = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out;
+  EXPECT_EQ(doc["certificates"][0]["error"]["cause"]["type"], "malformed") << r.out;
+
+  auto c = listed();
+  EXPECT_EQ(c["failures"], 1);
+  EXPECT_NE(c["last_error"].get<std::string>().find("malformed"), std::string::npos);
+  EXPECT_EQ(events("issue-failed").size(), 1u);
+
+  auto dry = ck({"renew", "--dry-run", "web"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(dry.out.find("never issued"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("web: halted"), std::string::npos) << "malformed is permanent: " << dry.out;
+}
+
+// ---------------------------------------------------------------- point 7
+
+TEST_F(CaFaultsCli, UserActionRequiredShowsItsUrlsInTheMessageTheEventTheReportAndTheMail) {
+  const std::string instance = stub_.base_url() + "/agree?account=1";
+  const std::string terms = stub_.base_url() + "/terms/v2";
+  stub_.user_action_required_next("/order", instance, terms);
+  auto r = ck({"--json", "issue", "web"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  auto cause = json(r)["certificates"][0]["error"]["cause"];
+  EXPECT_EQ(cause["type"], "userActionRequired");
+  EXPECT_EQ(cause["instance"], instance);
+  EXPECT_EQ(cause["terms_of_service"], terms);
+  EXPECT_EQ(cause["transient"], false);
+
+  auto failed = events("issue-failed");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0]["detail"]["instance"], instance);
+  EXPECT_EQ(failed[0]["detail"]["terms_of_service"], terms);
+
+  for (const char* format : {"table", "json", "csv", "html"}) {
+    auto report = ck({"report", "--format", format});
+    EXPECT_NE(report.out.find(instance.substr(instance.find("/agree"))), std::string::npos) << format;
+    EXPECT_NE(report.out.find(terms), std::string::npos) << format;
+  }
+
+  // The halted certificate's reminder mail carries both.
+  SmtpSink sink(pki_.make_dir("sink"));
+  const std::string settings = pki_.write("mail.conf", "server = 127.0.0.1\nport = " + std::to_string(sink.port()) +
+                                                           "\ntls = none\nfrom = certkeeper@example.test\n"
+                                                           "to = ops@example.test\n");
+  ::chmod(settings.c_str(), 0600);
+  auto pass = ck({"renew", "web", "--email", "--mail-config", settings});
+  EXPECT_EQ(pass.exit_code, 0) << pass.out << pass.err;
+  const auto got = sink.wait_for(1);
+  ASSERT_EQ(got.size(), 1u);
+  const std::string mail = mime_part(got[0].data, "text/plain");
+  EXPECT_NE(mail.find(instance), std::string::npos) << mail;
+  EXPECT_NE(mail.find(terms), std::string::npos) << mail;
+}
+
+}  // namespace
+}  // namespace certkeeper::testing
