@@ -246,7 +246,11 @@ class Pass {
     // the failure record the attempt left.
     auto next = decide(facts_of(**after, *now_cur), policy, failures_of(**after), ctx_.now(), random_);
     UnixTime at = next.kind == DecisionKind::halted ? ctx_.now() + kRemindEvery : next.at;
-    if (next.kind == DecisionKind::renew_now) at = ctx_.now() + backoff_delay(std::max(1, (*after)->failures));
+    if (next.kind == DecisionKind::renew_now) {
+      at = ctx_.now() + backoff_delay(std::max(1, (*after)->failures));
+      // Never after expiry (a certificate of minutes).
+      if (now_cur->version && now_cur->version->not_after > ctx_.now()) at = std::min(at, now_cur->version->not_after);
+    }
     schedule(inv, **after, at, ari_next);
     if (item.issued->error) {
       fire(item, (*after)->failure_permanent ? "halted" : "renewal-failed", **after, *now_cur,

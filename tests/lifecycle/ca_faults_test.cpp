@@ -307,5 +307,27 @@ TEST_F(CaFaults, AnyProblemsInstanceUrlIsKept) {
   EXPECT_NE(record().last_error.find("/problems/42"), std::string::npos);
 }
 
+// ---------------------------------------------------------------- point 8: a 503 with Retry-After: 120
+
+TEST_F(CaFaults, AShortRetryAfterIsHonouredByTheNextPass) {
+  issue_first();
+  clock_.advance(61 * kSecondsPerDay);  // due (a third of 90 days left)
+  stub_.unavailable_next("/order", "120");
+  auto failed = pass();
+  ASSERT_NE(item_named(failed), nullptr);
+  ASSERT_TRUE(item_named(failed)->attempted);
+  auto c = record();
+  ASSERT_TRUE(c.next_check);
+  EXPECT_EQ(*c.next_check, clock_.now() + 120) << "the CA's 2 minutes, not our 5-minute back-off";
+
+  clock_.advance(120);
+  auto retried = pass();
+  const RenewItem* item = item_named(retried);
+  ASSERT_NE(item, nullptr) << "due at the CA's time";
+  EXPECT_TRUE(item->attempted) << item->decision.reason;
+  ASSERT_TRUE(item->issued);
+  EXPECT_TRUE(item->issued->stored);
+}
+
 }  // namespace
 }  // namespace certkeeper::lifecycle::renew_pass
