@@ -29,6 +29,9 @@ namespace {
 
 constexpr std::int64_t kRemindEvery = kSecondsPerDay;  // halted and expiring manual certificates
 
+// "1 day", "3 days"
+std::string days_text(std::int64_t days) { return fmt::format("{} day{}", days, days == 1 ? "" : "s"); }
+
 struct CurrentVersion {
   std::optional<store::VersionRecord> version;
 };
@@ -76,7 +79,7 @@ ManualDecision decide_manual(const CurrentVersion& cur, UnixTime now) {
              fmt::format("manual certificate: warn from {} (expires {})", format_utc(warn_from),
                          format_utc(v.not_after))}};
   }
-  std::string when = v.not_after > now ? fmt::format("expires in {} days", days_left(v.not_after, now))
+  std::string when = v.not_after > now ? "expires in " + days_text(days_left(v.not_after, now))
                                        : "has expired";
   return {{DecisionKind::check_at, now + kRemindEvery,
            fmt::format("manual certificate {} on {}: import its replacement", when, format_utc(v.not_after))},
@@ -161,7 +164,7 @@ class Pass {
     const std::string version = o.new_version ? fmt::format("new version {}", *o.new_version)
                                               : fmt::format("version {}", v.version);
     if (now >= warn_from) {
-      std::string when = v.not_after > now ? fmt::format("expires in {} days", days_left(v.not_after, now))
+      std::string when = v.not_after > now ? "expires in " + days_text(days_left(v.not_after, now))
                                            : "has expired";
       item.decision = {DecisionKind::check_at, now + kRemindEvery,
                        fmt::format("served certificate ({}) {} on {}: replace it on {}", version, when,

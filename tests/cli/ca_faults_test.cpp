@@ -81,6 +81,54 @@ TEST_F(CaFaultsCli, IssueJsonWithADetailCutInsideACharacterStaysValidAndIsRecord
   EXPECT_NE(dry.out.find("web: halted"), std::string::npos) << "malformed is permanent: " << dry.out;
 }
 
+// ---------------------------------------------------------------- point 5
+
+TEST_F(CaFaultsCli, ARunStoppedWhileTheCaProcessesStillShowsItsAttempt) {
+  // The order stays "processing" for as long as the run polls it; at the
+  // first poll the stub sends the run SIGTERM (a timer's time limit).
+  std::atomic<pid_t> pid{0};
+  std::atomic<bool> stopped{false};
+  stub_.set_override([&](const StubRequest& r) -> std::optional<StubResponse> {
+    if (r.path.rfind("/order/", 0) != 0 || !r.post_as_get) return std::nullopt;
+    if (!stopped.exchange(true) && pid > 0) ::kill(pid, SIGTERM);
+    StubResponse processing;
+    processing.body = nlohmann::json{{"status", "processing"},
+                                     {"identifiers", nlohmann::json::array()},
+                                     {"authorizations", nlohmann::json::array()},
+                                     {"finalize", r.url + "/finalize"}}
+                          .dump();
+    return processing;
+  });
+  SpawnOptions options;
+  options.started = [&](pid_t p) { pid = p; };
+  options.timeout = std::chrono::seconds(60);
+  const UnixTime before = wall();
+  auto run = spawn_certkeeper({"--db", db(), "issue", "web"}, options);
+  ASSERT_EQ(run.signal, SIGTERM) << run.describe();
+  ASSERT_TRUE(stopped);
+
+  auto c = listed();
+  ASSERT_FALSE(c["last_attempt"].is_null()) << c.dump();
+  auto report = json(ck({"--json", "report"}))["certificates"][0];
+  EXPECT_EQ(report["last_attempt"], c["last_attempt"]);
+  auto table = ck({"report"});
+  EXPECT_NE(table.out.find("has no outcome yet (still running, or stopped)"), std::string::npos) << table.out;
+  auto show = ck({"show", "web"});
+  EXPECT_NE(show.out.find("last attempt:"), std::string::npos) << show.out;
+  auto attempts = events("issue-attempt");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0]["detail"]["resumed"], false);
+  EXPECT_GE(attempts[0]["at"].get<std::string>(), format_utc(before));
+
+  // The next run resumes the same order.
+  stub_.set_override({});
+  auto again = ck({"--json", "issue", "web"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(json(again)["certificates"][0]["resumed"], true);
+  EXPECT_EQ(stub_.issued().size(), 1u) << "finalized once";
+  EXPECT_EQ(ck({"report"}).out.find("no outcome"), std::string::npos);
+}
+
 // ---------------------------------------------------------------- point 7
 
 TEST_F(CaFaultsCli, UserActionRequiredShowsItsUrlsInTheMessageTheEventTheReportAndTheMail) {
@@ -119,6 +167,32 @@ TEST_F(CaFaultsCli, UserActionRequiredShowsItsUrlsInTheMessageTheEventTheReportA
   const std::string mail = mime_part(got[0].data, "text/plain");
   EXPECT_NE(mail.find(instance), std::string::npos) << mail;
   EXPECT_NE(mail.find(terms), std::string::npos) << mail;
+}
+
+// ---------------------------------------------------------------- point 8
+
+TEST_F(CaFaultsCli, A503WithRetryAfterShowsItsNextCheckInListShowAndEveryReport) {
+  stub_.unavailable_next("/order", "120");
+  const UnixTime before = wall();
+  auto r = ck({"issue", "web"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const UnixTime after = wall();
+
+  auto c = listed();
+  ASSERT_TRUE(c["next_check"].is_string()) << c.dump();
+  const std::string next = c["next_check"];
+  EXPECT_GE(next, format_utc(before + 120));
+  EXPECT_LE(next, format_utc(after + 120));
+
+  EXPECT_NE(ck({"list"}).out.find(next), std::string::npos);
+  EXPECT_NE(ck({"show", "web"}).out.find("next check:   " + next), std::string::npos);
+  EXPECT_EQ(json(ck({"--json", "show", "web"}))["certificate"]["next_check"], next);
+  for (const char* format : {"table", "json", "csv", "html"}) {
+    EXPECT_NE(ck({"report", "--format", format}).out.find(next), std::string::npos) << format;
+  }
+  auto prometheus = ck({"report", "--format", "prometheus"});
+  EXPECT_NE(prometheus.out.find("certkeeper_certificate_next_check_timestamp_seconds{"), std::string::npos)
+      << prometheus.out;
 }
 
 }  // namespace

@@ -101,6 +101,7 @@ SpawnResult spawn(const std::vector<std::string>& args, const SpawnOptions& opti
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
+  if (options.started) options.started(pid);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   int fds[2] = {out_pipe[0], err_pipe[0]};

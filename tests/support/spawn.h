@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ struct SpawnOptions {
   std::optional<rlim_t> file_size_limit;
   // A process still running after this is SIGKILLed and reported timed_out.
   std::chrono::milliseconds timeout{60'000};
+  // Called with the child's pid right after the fork (in this process), e.g.
+  // to let a stub send it a signal at the moment the test waits for.
+  std::function<void(pid_t)> started;
 };
 
 struct SpawnResult {
