@@ -122,6 +122,7 @@ class Pass {
       return item;
     }
     store::CertificateRecord c = std::move(**fresh);
+    item.stored_next_check = c.next_check;
     bool named = !request_.names.empty();
     if (!named && !request_.force && c.next_check && *c.next_check > ctx_.now()) {
       item.decision = {DecisionKind::check_at, *c.next_check, "done meanwhile by another run"};
@@ -134,7 +135,31 @@ class Pass {
     }
     if (c.source == "manual") return finish_manual(inv, c, *cur, std::move(item));
     if (c.source == "remote") return finish_remote(inv, c, std::move(item));
-    return finish_acme(inv, c, *cur, std::move(item));
+    item = finish_acme(inv, c, *cur, std::move(item));
+    if (request_.dry_run) explain_dry_run(item, c, cur->version.has_value());
+    return item;
+  }
+
+  // What a certificate not worked in this pass will get at its next check.
+  std::optional<NextCheck> explain_next(store::Inventory& inv) {
+    auto next = inv.next_scheduled(ctx_.now());
+    if (!next || !*next) return std::nullopt;
+    const store::CertificateRecord& c = **next;
+    NextCheck out{c.name, *c.next_check, "the watched endpoint is probed"};
+    if (c.source == "remote") return out;
+    auto cur = current_of(inv, c);
+    if (!cur) return out;
+    if (c.source == "manual") {
+      out.reason = decide_manual(*cur, ctx_.now()).decision.reason;
+      return out;
+    }
+    // Why it is then: the decision as of now (an ARI draw is random, so the
+    // moment inside a window may differ from the stored one).
+    Decision as_of_now =
+        decide(facts_of(c, *cur), RenewalPolicy{c.renew_before_days}, failures_of(c), ctx_.now(), random_);
+    out.reason = as_of_now.reason;
+    if (c.ari_next_fetch && *c.ari_next_fetch == out.at) out.reason = "the CA's ARI window is asked for again; " + out.reason;
+    return out;
   }
 
  private:
@@ -182,7 +207,10 @@ class Pass {
                           RenewItem item) {
     auto manual = decide_manual(cur, ctx_.now());
     item.decision = manual.decision;
-    if (request_.dry_run) return item;
+    if (request_.dry_run) {
+      if (manual.warn) item.events.push_back("expires-soon");
+      return item;
+    }
     if (manual.warn) fire(item, "expires-soon", c, cur, "");
     schedule(inv, c, item.decision.at, std::nullopt);
     return item;
@@ -217,7 +245,10 @@ class Pass {
       item.decision = {DecisionKind::renew_now, ctx_.now(),
                        fmt::format("the CA answers again after {} failed attempts", c.failures)};
     }
-    if (request_.dry_run) return item;
+    if (request_.dry_run) {
+      if (item.decision.kind == DecisionKind::halted) item.events.push_back("halted");
+      return item;
+    }
     if (item.decision.kind == DecisionKind::halted) {
       fire(item, "halted", c, cur, c.last_error);
       schedule(inv, c, ctx_.now() + kRemindEvery, ari_next);
@@ -265,6 +296,20 @@ class Pass {
       fire(item, "install-failed", **after, *now_cur, item.issued->install_error->what());
     }
     return item;
+  }
+
+  // A dry run neither asks the CA nor waits for anything: say what the pass
+  // would do that the decision alone does not show.
+  void explain_dry_run(RenewItem& item, const store::CertificateRecord& c, bool has_version) {
+    const UnixTime now = ctx_.now();
+    std::string& reason = item.decision.reason;
+    if (!request_.names.empty() && !request_.force && c.next_check && *c.next_check > now) {
+      reason += fmt::format("; named, so its stored next check ({}) is not waited for", format_utc(*c.next_check));
+    }
+    // refresh_ari(): a window is fetched when none is kept until later.
+    if (has_version && !request_.force && !(c.ari_next_fetch && *c.ari_next_fetch > now)) {
+      reason += "; the pass first asks the CA for its ARI renewal window (if it offers one), which can change this";
+    }
   }
 
   void schedule(store::Inventory& inv, const store::CertificateRecord& c, UnixTime at,
@@ -373,6 +418,7 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   for (auto& t : pool) t.join();
   auto earliest = inv->earliest_check();
   if (earliest) out.next_check = *earliest;
+  out.next = pass.explain_next(*inv);
   // Issue 6: after the renewals, the revocation watch (CRLs whose cache is
   // stale, ARI windows in the past); never fatal for the pass.
   out.revocation = detail::watch_revocations(ctx, *inv, request, out.items);

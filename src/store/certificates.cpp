@@ -322,6 +322,16 @@ Result<std::optional<UnixTime>> Inventory::earliest_check() {
   });
 }
 
+Result<std::optional<CertificateRecord>> Inventory::next_scheduled(UnixTime after) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::optional<CertificateRecord>> {
+    SQLite::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
+                                       " FROM certificates WHERE next_check > ? ORDER BY next_check, name LIMIT 1");
+    q.bind(1, static_cast<std::int64_t>(after));
+    if (!q.executeStep()) return std::optional<CertificateRecord>();
+    return std::optional<CertificateRecord>(read_certificate(q));
+  });
+}
+
 Result<std::vector<CertificateRecord>> Inventory::due_remotes(UnixTime now) {
   return detail::guarded(impl_->path, [&] { return due_where(impl_->db, "source = 'remote'", now); });
 }

@@ -195,5 +195,40 @@ TEST_F(CaFaultsCli, A503WithRetryAfterShowsItsNextCheckInListShowAndEveryReport)
       << prometheus.out;
 }
 
+// ---------------------------------------------------------------- point 10
+
+TEST_F(CaFaultsCli, ADryRunSaysPerCertificateWhatThePassWouldDoAndWhy) {
+  add("other");
+  ASSERT_EQ(ck({"issue", "web"}).exit_code, 0);
+  stub_.unavailable_next("/order", "600");
+  ASSERT_EQ(ck({"issue", "other"}).exit_code, 4);
+
+  // web was never scheduled (issued by hand): the pass would look at it;
+  // other waits for the CA's time, and the next check says so.
+  auto plan = ck({"renew", "--dry-run"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.out.find("web: would set the next check at"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("the pass first asks the CA for its ARI renewal window"), std::string::npos) << plan.out;
+  EXPECT_EQ(plan.out.find("\nother:"), std::string::npos) << "not due: " << plan.out;
+  EXPECT_NE(plan.out.rfind("web:", 0), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("(other: back off after 1 failure until"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("the CA's Retry-After"), std::string::npos) << plan.out;
+  auto plan_json = json(ck({"--json", "renew", "--dry-run"}));
+  EXPECT_EQ(plan_json["next"]["name"], "other") << plan_json.dump();
+  EXPECT_TRUE(plan_json["next"]["at"].is_string()) << plan_json.dump();
+  EXPECT_NE(plan_json["next"]["reason"].get<std::string>().find("the CA's Retry-After"), std::string::npos);
+
+  // Named: decided now, and it says that its stored next check is not waited for.
+  auto named = ck({"renew", "--dry-run", "web", "other"});
+  ASSERT_EQ(named.exit_code, 0) << named.err;
+  EXPECT_NE(named.out.find("web: would set the next check at"), std::string::npos) << named.out;
+  EXPECT_NE(named.out.find("a third of the 90-day lifetime"), std::string::npos) << named.out;
+  EXPECT_NE(named.out.find("other: would back off until"), std::string::npos) << named.out;
+  EXPECT_NE(named.out.find("named, so its stored next check"), std::string::npos) << named.out;
+  auto named_json = json(ck({"--json", "renew", "--dry-run", "other"}))["certificates"][0];
+  EXPECT_EQ(named_json["decision"], "back-off");
+  EXPECT_EQ(named_json["stored_next_check"], named_json["at"]) << named_json.dump();
+}
+
 }  // namespace
 }  // namespace certkeeper::testing

@@ -115,6 +115,9 @@ class Inventory {
   // The earliest next_check (0 when any certificate is unscheduled), or
   // nullopt for an empty inventory.
   Result<std::optional<UnixTime>> earliest_check();
+  // The certificate (any source) whose next_check is the earliest one after
+  // `after`, nullopt when there is none; one step on the next_check index.
+  Result<std::optional<CertificateRecord>> next_scheduled(UnixTime after);
 
   // ACME accounts: one per (directory URL, contact). save_account creates
   // or replaces the row of (directory URL, contact) (its id stays) and writes
