@@ -186,6 +186,25 @@ Status reconcile(const Context& ctx, Loaded& l, std::vector<deploy::TargetDir>& 
                               ctx.actor, ctx.now());
 }
 
+// The sets retention must keep besides the live one: the set that was live
+// before this install, and the newest set of the version a plain
+// `rollback` would pick (the newest stored version older than `version`).
+std::vector<std::string> restorable_sets(const deploy::DirState& state, const std::optional<deploy::SetName>& before,
+                                         const std::vector<store::VersionRecord>& versions, int version) {
+  std::vector<std::string> out;
+  if (before) out.push_back(before->name);
+  int target = 0;
+  for (const auto& v : versions) {
+    if (v.version < version && v.version > target) target = v.version;
+  }
+  const deploy::SetName* newest = nullptr;
+  for (const auto& s : state.sets) {
+    if (s.version == target && target > 0 && (!newest || s.number > newest->number)) newest = &s;
+  }
+  if (newest) out.push_back(newest->name);
+  return out;
+}
+
 nlohmann::json steps_json(const std::vector<CommandStep>& steps) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& s : steps) out.push_back({{"command", s.command}, {"ok", s.ok}, {"detail", s.detail}});
@@ -318,7 +337,7 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
     }
     crash_point("committed");
     for (std::size_t i = 0; i < dirs.size(); ++i) {
-      auto pruned = dirs[i].prune(l.keep);
+      auto pruned = dirs[i].prune(l.keep, restorable_sets(dirs[i].state(), previous[i], l.versions, version));
       if (!pruned) {
         log::warn("certkeeper: " + pruned.error().what());
         continue;
@@ -341,6 +360,9 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
       }
       restored.push_back(l.specs[i]);
     }
+    // The new set never served: gone, so that retention counts only sets
+    // that were live (keep_versions).
+    if (auto gone = dirs[i].discard(staged[i]); !gone) log::warn("certkeeper: " + gone.error().what());
     outcomes.push_back({l.records[i].id, l.records[i].installed_version});
   }
   // A reload that fails again after the switch back does not undo it: the
