@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/crypto/facts.h"
 #include "certkeeper/util/json.h"
+#include "certkeeper/util/text.h"
 #include "parse.h"
 #include "transport.h"
 
@@ -89,26 +91,60 @@ struct Client::Impl {
 
   // POST-as-GETs `url` until `waiting` says the resource is done, honouring
   // each answer's Retry-After (the first one may come from the request that
-  // started the wait, e.g. finalize).
+  // started the wait, e.g. finalize). `what` names the resource and `state`
+  // the status it is stuck in, for the error that ends the wait.
   template <class T, class Parse, class Waiting>
-  Result<T> poll(const std::string& url, std::string retry_after, Parse parse, Waiting waiting,
-                 const char* gave_up) {
+  Result<T> poll(const std::string& url, std::string retry_after, Parse parse, Waiting waiting, const char* what,
+                 const char* state) {
     milliseconds interval = kFirstPoll, spent{0};
-    while (wait(interval, spent, retry_after)) {
+    int polls = 0;
+    while (true) {
+      Clock& clock = transport.clock();
+      const auto asked = parse_retry_after_delay(retry_after, clock.now());
+      // Retry-After wins over our schedule (§7.4, §8.2), at least 1 s apart.
+      const milliseconds delay = asked ? std::max(milliseconds(1000), milliseconds(*asked * 1000)) : interval;
+      if (spent + delay > kPollBudget) return gave_up(url, retry_after, what, state, spent, polls);
+      clock.sleep_for(delay);
+      spent += delay;
+      interval = std::min(interval * 2, kMaxPollInterval);
       auto response = post(url, "");
       if (!response) return std::move(response).error();
+      ++polls;
       retry_after = response->header("retry-after");
-      Result<T> resource = parse(response->body, url, transport.clock().now());
+      Result<T> resource = parse(response->body, url, clock.now());
       if (!resource || !waiting(*resource)) return resource;
     }
-    return make_error(Errc::ca_failed, gave_up, url);
+  }
+
+  // Why a wait ended without a verdict, as it happened: the CA asked for
+  // more time than a run waits (its Retry-After is carried, clamped, as the
+  // next check), or our own budget ran out. The resource is still fine at
+  // the CA: the next run picks it up (an order is resumed).
+  Error gave_up(const std::string& url, const std::string& retry_after, const char* what, const char* state,
+                milliseconds spent, int polls) {
+    const UnixTime now = transport.clock().now();
+    const std::string waited =
+        polls == 0 ? "" : fmt::format(" after {} polls in {:.1f} s", polls, static_cast<double>(spent.count()) / 1000);
+    Error e = make_error(Errc::ca_failed,
+                         fmt::format("{} is still {} at the CA{}; the next run resumes it", what, state, waited), url);
+    e.cause.kind = CauseKind::ca_problem;
+    e.cause.http_status = 200;
+    e.cause.transient = true;
+    if (auto at = parse_retry_after(retry_after, now)) {
+      e.cause.retry_after = at;
+      e.message = fmt::format("{} is still {} at the CA{}, which asks to look again at {} (Retry-After: {}); "
+                              "the next run resumes it then",
+                              what, state, waited, format_utc(*at),
+                              text::printable(text::truncate_utf8(retry_after, 64)));
+    }
+    return e;
   }
 
   Result<Order> wait_order(const std::string& url, const std::string& retry_after) {
     return poll<Order>(
         url, retry_after, detail::parse_order,
-        [](const Order& o) { return o.status == "processing" || o.status == "pending"; },
-        "the order stayed processing for 5 minutes; try again later");
+        [](const Order& o) { return o.status == "processing" || o.status == "pending"; }, "the order",
+        "processing");
   }
 
   Result<net::HttpResponse> post(const std::string& url, const std::string& payload, bool embed_jwk = false,
@@ -117,27 +153,12 @@ struct Client::Impl {
     return transport.post(url, payload, embed_jwk, accept);
   }
 
-  // Waits before the next poll: Retry-After when the server gave one, else
-  // the doubling schedule. False when the budget is spent.
-  bool wait(milliseconds& interval, milliseconds& spent, const std::string& retry_after) {
-    Clock& clock = transport.clock();
-    milliseconds delay = interval;
-    if (auto at = parse_retry_after(retry_after, clock.now())) {
-      delay = std::max(milliseconds(1000), milliseconds((*at - clock.now()) * 1000));
-    }
-    if (spent + delay > kPollBudget) return false;
-    clock.sleep_for(delay);
-    spent += delay;
-    interval = std::min(interval * 2, kMaxPollInterval);
-    return true;
-  }
 };
 
 Client::Client(net::HttpClient& http, const crypto::Signer& account_key, std::string directory_url, Clock& clock)
     : impl_(std::make_unique<Impl>(http, account_key, std::move(directory_url), clock)) {}
 Client::~Client() = default;
 
-const std::optional<Problem>& Client::last_problem() const { return impl_->transport.last_problem; }
 std::size_t Client::requests() const { return impl_->transport.requests(); }
 void Client::set_account_url(std::string url) { impl_->transport.set_kid(std::move(url)); }
 const std::string& Client::account_url() const { return impl_->transport.kid(); }
@@ -201,7 +222,7 @@ Result<Order> Client::new_order(const std::vector<Identifier>& identifiers, cons
 Result<Order> Client::new_order_replacing(const std::vector<Identifier>& identifiers, const std::string& profile,
                                           const std::string& replaces) {
   auto order = new_order(identifiers, profile, replaces);
-  const bool replaced = !order && last_problem() && last_problem()->type == ProblemType::already_replaced;
+  const bool replaced = !order && order.error().cause.type == problem_type_name(ProblemType::already_replaced);
   if (!replaced || replaces.empty()) return order;
   // §5: the certificate was already replaced; the renewal itself is still
   // wanted, so order it as a plain new order (once: no replaces, no loop).
@@ -231,7 +252,7 @@ Result<Challenge> Client::respond(const std::string& challenge_url) {
 Result<Authorization> Client::wait_authorization(const std::string& url) {
   return impl_->poll<Authorization>(
       url, "", detail::parse_authorization, [](const Authorization& a) { return a.status == "pending"; },
-      "the authorization stayed pending for 5 minutes; try again later");
+      "the authorization", "pending");
 }
 
 Result<Order> Client::finalize(const Order& order, const std::string& csr_der) {
@@ -288,7 +309,7 @@ Status Client::revoke(const std::string& certificate_der, int reason) {
   if (dir->revoke_cert.empty()) return make_error(Errc::ca_failed, "the CA offers no revokeCert", impl_->directory_url);
   json payload = {{"certificate", crypto::base64url_encode(certificate_der)}, {"reason", reason}};
   auto response = impl_->post(dir->revoke_cert, payload.dump());
-  if (!response && last_problem() && last_problem()->type == ProblemType::already_revoked) return {};
+  if (!response && response.error().cause.type == problem_type_name(ProblemType::already_revoked)) return {};
   if (!response) return std::move(response).error();
   return {};
 }

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <ctime>
 #include <stdexcept>
+#include <limits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/util/json.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::acme {
 namespace {
@@ -47,12 +49,28 @@ constexpr TypeName kTypes[] = {
 
 constexpr const char* kUrnPrefix = "urn:ietf:params:acme:error:";
 
-std::string one_line(std::string s) {
+// Bounds for text from the CA: a detail is a sentence, a URL a URL; the
+// whole summary must stay one readable line (it becomes last_error, an
+// event, a mail).
+constexpr std::size_t kMaxDetail = 300;
+constexpr std::size_t kMaxUrl = 500;
+constexpr std::size_t kMaxSummary = 2000;
+constexpr std::size_t kMaxSubproblemsShown = 10;
+
+// Outside text as one printable line of valid UTF-8: line breaks and tabs
+// become spaces (CAs wrap long details), the rest is escaped (util/text.h),
+// and it is cut only on a character boundary.
+std::string one_line(std::string_view in, std::size_t max_bytes) {
+  std::string s(in);
   for (auto& c : s) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
-  if (s.size() > 300) s = s.substr(0, 300) + "...";
-  return s;
+  return text::printable(text::truncate_utf8(s, max_bytes));
+}
+
+std::string string_member(const nlohmann::json& doc, const char* key, std::size_t max_bytes) {
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? one_line(it->get_ref<const std::string&>(), max_bytes) : "";
 }
 
 }  // namespace
@@ -76,12 +94,41 @@ ProblemType parse_problem_type(const std::string& urn) {
 std::string Problem::summary() const {
   std::string text = type == ProblemType::other && !type_urn.empty() ? type_urn : problem_type_name(type);
   if (!detail.empty()) text += ": " + detail;
-  for (const auto& sub : subproblems) {
+  for (std::size_t i = 0; i < subproblems.size() && i < kMaxSubproblemsShown; ++i) {
+    const auto& sub = subproblems[i];
     text += fmt::format("; {}{}: {}", sub.identifier.empty() ? "" : sub.identifier + " ",
                         problem_type_name(sub.type), sub.detail);
   }
+  if (subproblems.size() > kMaxSubproblemsShown) {
+    text += fmt::format("; and {} more", subproblems.size() - kMaxSubproblemsShown);
+  }
+  // The operator has to open these (userActionRequired: agree to new terms).
+  if (!instance.empty()) text += " (see " + instance + ")";
+  if (!terms_of_service.empty() && terms_of_service != instance) {
+    text += " (terms of service: " + terms_of_service + ")";
+  }
   if (retry_after) text += " (retry after " + format_utc(*retry_after) + ")";
-  return one_line(text);
+  // Every part is printable already; this bounds the whole on a boundary.
+  return text::truncate_utf8(text, kMaxSummary);
+}
+
+Cause Problem::cause() const {
+  Cause c;
+  c.kind = CauseKind::ca_problem;
+  c.type = type != ProblemType::other ? problem_type_name(type) : type_urn;
+  c.http_status = status;
+  c.transient = transient();
+  c.retry_after = retry_after;
+  c.instance = instance;
+  c.terms_of_service = terms_of_service;
+  for (const auto& sub : subproblems) c.subproblems.push_back({problem_type_name(sub.type), sub.detail, sub.identifier});
+  return c;
+}
+
+Error Problem::to_error(const std::string& subject) const {
+  Error e = make_error(Errc::ca_failed, summary(), subject);
+  e.cause = cause();
+  return e;
 }
 
 bool Problem::transient() const {
@@ -103,25 +150,40 @@ bool Problem::transient() const {
   }
 }
 
-std::optional<UnixTime> parse_retry_after(const std::string& value, UnixTime now) {
-  if (value.empty()) return std::nullopt;
-  bool digits = value.find_first_not_of("0123456789 ") == std::string::npos;
-  if (digits) {
-    // RFC 9111 §1.2.2: delta-seconds too large to represent count as 2^31,
-    // which keeps `now +` and every later sum far from overflowing.
-    constexpr long long kMaxDelay = 1LL << 31;
-    try {
-      return now + static_cast<UnixTime>(std::min(std::stoll(value), kMaxDelay));
-    } catch (const std::out_of_range&) {
-      return now + static_cast<UnixTime>(kMaxDelay);
-    } catch (...) {
-      return std::nullopt;
+std::optional<std::int64_t> parse_retry_after_delay(const std::string& value, UnixTime now) {
+  const auto begin = value.find_first_not_of(' ');
+  if (begin == std::string::npos) return std::nullopt;
+  const auto end = value.find_last_not_of(' ') + 1;
+  const std::string_view v(value.data() + begin, end - begin);
+  if (v.find_first_not_of("0123456789") == std::string_view::npos) {
+    // delay-seconds: saturated digit by digit, so no value can overflow.
+    std::int64_t seconds = 0;
+    for (char c : v) {
+      seconds = std::min<std::int64_t>(seconds * 10 + (c - '0'), kRetryAfterMax);
     }
+    return seconds;
   }
   std::tm tm{};
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
-  if (!strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm)) return std::nullopt;
-  return static_cast<UnixTime>(timegm(&tm));
+  const std::string date(v);
+  const char* rest = strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (!rest || *rest != '\0') return std::nullopt;
+  const std::int64_t at = timegm(&tm);
+  // Subtracted only when it cannot overflow: a date far away saturates.
+  std::int64_t delay = 0;
+  if (at <= now) return 0;
+  if (__builtin_sub_overflow(at, now, &delay) || delay > kRetryAfterMax) return kRetryAfterMax;
+  return delay;
+}
+
+std::optional<UnixTime> parse_retry_after(const std::string& value, UnixTime now) {
+  auto delay = parse_retry_after_delay(value, now);
+  if (!delay) return std::nullopt;
+  UnixTime at = 0;
+  if (__builtin_add_overflow(now, std::clamp(*delay, kRetryAfterMin, kRetryAfterMax), &at)) {
+    return std::numeric_limits<UnixTime>::max();
+  }
+  return at;
 }
 
 Problem parse_problem(int status, const std::string& body, const std::string& retry_after_header,
@@ -142,18 +204,18 @@ Problem parse_problem(int status, const std::string& body, const std::string& re
                                : "");
     return p;
   }
-  p.type_urn = doc["type"].get<std::string>();
-  p.type = parse_problem_type(p.type_urn);
-  if (doc.contains("detail") && doc["detail"].is_string()) p.detail = one_line(doc["detail"].get<std::string>());
+  p.type = parse_problem_type(doc["type"].get<std::string>());
+  p.type_urn = string_member(doc, "type", kMaxUrl);
+  p.detail = string_member(doc, "detail", kMaxDetail);
+  p.instance = string_member(doc, "instance", kMaxUrl);
   if (doc.contains("subproblems") && doc["subproblems"].is_array()) {
     for (const auto& s : doc["subproblems"]) {
       if (!s.is_object()) continue;
       Subproblem sub;
       if (s.contains("type") && s["type"].is_string()) sub.type = parse_problem_type(s["type"].get<std::string>());
-      if (s.contains("detail") && s["detail"].is_string()) sub.detail = one_line(s["detail"].get<std::string>());
-      if (s.contains("identifier") && s["identifier"].is_object() && s["identifier"].contains("value") &&
-          s["identifier"]["value"].is_string()) {
-        sub.identifier = s["identifier"]["value"].get<std::string>();
+      sub.detail = string_member(s, "detail", kMaxDetail);
+      if (s.contains("identifier") && s["identifier"].is_object()) {
+        sub.identifier = string_member(s["identifier"], "value", kMaxUrl);
       }
       p.subproblems.push_back(std::move(sub));
     }

@@ -34,7 +34,6 @@ bool signable_url(std::string_view url) {
 }
 
 Result<net::HttpResponse> Transport::get(const std::string& url) {
-  last_problem.reset();
   auto response = http_.send({"GET", url, {}, {}});
   if (!response) return network_error(response.error());
   remember_nonce(*response);
@@ -77,13 +76,16 @@ void Transport::remember_nonce(const net::HttpResponse& response) {
 }
 
 Error Transport::fail(const net::HttpResponse& response, const std::string& url) {
-  last_problem = parse_problem(response.status, response.body, response.header("retry-after"), clock_.now());
-  return make_error(Errc::ca_failed, last_problem->summary(), url);
+  Problem problem = parse_problem(response.status, response.body, response.header("retry-after"), clock_.now());
+  // §7.3.3: a server that wants new terms agreed says where they are.
+  if (auto terms = response.links("terms-of-service"); !terms.empty()) {
+    problem.terms_of_service = text::printable(text::truncate_utf8(terms.front(), 500));
+  }
+  return problem.to_error(url);
 }
 
 Result<net::HttpResponse> Transport::post(const std::string& url, const std::string& payload, bool embed_jwk,
                                           const std::string& accept) {
-  last_problem.reset();
   // Both go into the protected header: JSON cannot hold bytes that are not
   // UTF-8, and no server means a URL that is not printable ASCII.
   if (!signable_url(url)) {
@@ -109,7 +111,9 @@ Result<net::HttpResponse> Transport::post(const std::string& url, const std::str
     remember_nonce(*response);
     if (response->status < 400) return response;
     Error error = fail(*response, url);
-    if (last_problem->type != ProblemType::bad_nonce || attempt + 1 >= kMaxBadNonceRetries) return error;
+    if (error.cause.type != problem_type_name(ProblemType::bad_nonce) || attempt + 1 >= kMaxBadNonceRetries) {
+      return error;
+    }
   }
 }
 

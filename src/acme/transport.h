@@ -40,14 +40,13 @@ class Transport {
   Result<net::HttpResponse> get(const std::string& url);
   // A signed POST of `payload` (a JSON text; "" = POST-as-GET, §6.3) with
   // "kid", or with "jwk" when `embed_jwk` (newAccount, revocation by key).
-  // An error status becomes an Error and last_problem.
+  // An error status becomes an Error whose cause is the problem document.
   Result<net::HttpResponse> post(const std::string& url, const std::string& payload, bool embed_jwk = false,
                                  const std::string& accept = "");
   // The protected header this transport would sign for `url` (for tests and
   // for the inner JWS of a key change, which has no nonce).
   std::string protected_header(const std::string& url, const std::string& nonce, bool embed_jwk) const;
 
-  std::optional<Problem> last_problem;
   std::size_t requests() const { return http_.requests_sent(); }
   Clock& clock() { return clock_; }
 

@@ -40,6 +40,9 @@ nlohmann::json item_json(const lifecycle::RenewItem& item) {
                       {"decision", decision_name(item.decision.kind)},
                       {"at", item.decision.at ? nlohmann::json(format_utc(item.decision.at)) : nlohmann::json()},
                       {"reason", item.decision.reason},
+                      {"stored_next_check", item.stored_next_check
+                                                ? nlohmann::json(format_utc(*item.stored_next_check))
+                                                : nlohmann::json()},
                       {"attempted", item.attempted},
                       {"renewed", item.issued && item.issued->stored},
                       {"events", item.events},
@@ -70,17 +73,37 @@ std::string item_text(const lifecycle::RenewItem& item, bool dry_run) {
     return fmt::format("{}: renewal failed: {}", item.name, item.issued->error->what());
   }
   std::string at = item.decision.at ? " at " + format_utc(item.decision.at) : "";
+  // A dry run says what the pass would do, events included.
+  std::string fire = dry_run && !item.events.empty() ? fmt::format("would fire {}; ", fmt::join(item.events, ", ")) : "";
   switch (item.decision.kind) {
     case lifecycle::DecisionKind::renew_now:
       return fmt::format("{}: {}renew now: {}", item.name, dry_run ? "would " : "", item.decision.reason);
     case lifecycle::DecisionKind::check_at:
-      return fmt::format("{}: next check{}: {}", item.name, at, item.decision.reason);
+      return fmt::format("{}: {}{}next check{}: {}", item.name, fire, dry_run ? "would set the " : "", at,
+                         item.decision.reason);
     case lifecycle::DecisionKind::back_off:
-      return fmt::format("{}: backing off until{}: {}", item.name, at, item.decision.reason);
+      return fmt::format("{}: {}until{}: {}", item.name, dry_run ? "would back off " : "backing off ", at,
+                         item.decision.reason);
     case lifecycle::DecisionKind::halted:
-      return fmt::format("{}: halted: {}", item.name, item.decision.reason);
+      return fmt::format("{}: halted ({}no order): {}", item.name, fire, item.decision.reason);
   }
   return item.name;
+}
+
+// "next check: T (NAME: why then)". When something is due now (a dry run,
+// or a certificate never scheduled), the next scheduled check is said.
+std::string next_check_text(const lifecycle::RenewOutcome& outcome) {
+  const bool due_now = !outcome.next_check || *outcome.next_check == 0;
+  if (outcome.next && (due_now || outcome.next->at <= *outcome.next_check)) {
+    return fmt::format("next check: {} ({}: {})\n", format_utc(outcome.next->at), outcome.next->name,
+                       outcome.next->reason);
+  }
+  return due_now ? "" : "next check: " + format_utc(*outcome.next_check) + "\n";
+}
+
+nlohmann::json next_json(const std::optional<lifecycle::NextCheck>& next) {
+  if (!next) return nullptr;
+  return {{"name", next->name}, {"at", format_utc(next->at)}, {"reason", next->reason}};
 }
 
 // The revocation watch (README "Revocation watch"). Unreachable and
@@ -204,6 +227,7 @@ Command add_renew(CLI::App& root, Globals& g) {
                           {"next_check", outcome->next_check && *outcome->next_check
                                              ? nlohmann::json(format_utc(*outcome->next_check))
                                              : nlohmann::json()},
+                          {"next", next_json(outcome->next)},
                           {"certificates", list},
                           {"revocation", revocation_json(outcome->revocation)}});
               return code;
@@ -219,9 +243,7 @@ Command add_renew(CLI::App& root, Globals& g) {
             }
             if (outcome->items.empty()) text += "nothing is due\n";
             text += revocation_text(outcome->revocation);
-            if (outcome->next_check && *outcome->next_check) {
-              text += "next check: " + format_utc(*outcome->next_check) + "\n";
-            }
+            text += next_check_text(*outcome);
             text.pop_back();
             out(g, text);
             return code;

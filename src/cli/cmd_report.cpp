@@ -107,9 +107,10 @@ Command add_report(CLI::App& root, Globals& g) {
               if (!g.quiet && !g.json) err_line(fmt::format("certkeeper: report of {} mailed", plural(rows.size(), "certificate")));
             }
             if (failing) {
-              err_line(fmt::format("certkeeper: {} within {} days; renew or replace {}",
+              err_line(fmt::format("certkeeper: {} within {}; renew or replace {}",
                                    failing == 1 ? "1 certificate expires" : plural(failing, "certificate") + " expire",
-                                   *args->fail_within, failing == 1 ? "it" : "them"));
+                                   plural(static_cast<std::size_t>(*args->fail_within), "day"),
+                                   failing == 1 ? "it" : "them"));
             }
             return code;
           }};

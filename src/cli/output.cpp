@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "certkeeper/util/log.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::cli {
 
@@ -36,8 +37,45 @@ int fail_with(const Globals& g, const Error& error, int code);
 
 }  // namespace
 
+namespace {
+
+const char* cause_kind_name(CauseKind kind) {
+  switch (kind) {
+    case CauseKind::none: return "none";
+    case CauseKind::ca_problem: return "ca-problem";
+    case CauseKind::finding: return "finding";
+  }
+  return "none";
+}
+
+// What the CA (or the gate) said, for scripts: README "JSON output".
+nlohmann::json cause_json(const Cause& c) {
+  nlohmann::json subproblems = nlohmann::json::array();
+  for (const auto& sub : c.subproblems) {
+    subproblems.push_back({{"type", text::to_utf8(sub.type)},
+                           {"detail", text::to_utf8(sub.detail)},
+                           {"identifier", text::to_utf8(sub.identifier)}});
+  }
+  return {{"kind", cause_kind_name(c.kind)},
+          {"type", text::to_utf8(c.type)},
+          {"http_status", c.http_status ? nlohmann::json(c.http_status) : nlohmann::json()},
+          {"transient", c.transient},
+          {"retry_after", c.retry_after ? nlohmann::json(format_utc(*c.retry_after)) : nlohmann::json()},
+          {"instance", text::to_utf8(c.instance)},
+          {"terms_of_service", text::to_utf8(c.terms_of_service)},
+          {"subproblems", subproblems}};
+}
+
+}  // namespace
+
 nlohmann::json error_json(const Error& error) {
-  return {{"code", errc_name(error.code)}, {"message", error.message}, {"subject", error.subject}};
+  // Messages may quote what a CA or a file said: only valid UTF-8 goes into
+  // JSON (nlohmann refuses anything else).
+  nlohmann::json j = {{"code", errc_name(error.code)},
+                      {"message", text::to_utf8(error.message)},
+                      {"subject", text::to_utf8(error.subject)}};
+  if (error.cause.kind != CauseKind::none) j["cause"] = cause_json(error.cause);
+  return j;
 }
 
 namespace {

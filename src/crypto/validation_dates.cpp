@@ -48,7 +48,7 @@ void check_expires_soon(Gate& gate) {
   const std::int64_t left = f.not_after - now;
   gate.add(Severity::warning, "expires-soon", gate.leaf_label,
            "the certificate expires on " + format_utc(f.not_after) + ", in " + std::to_string(left / kSecondsPerDay) +
-               " days; renew it soon");
+               (left / kSecondsPerDay == 1 ? " day" : " days") + "; renew it soon");
 }
 
 }  // namespace

@@ -184,6 +184,17 @@ struct TargetDir::Impl {
     if (lock_fd >= 0) ::close(lock_fd);  // releases the flock
   }
 
+  // Renamed to a temporary first: a kill mid-removal leaves a tmp- entry
+  // the next run removes, never a partial set that looks complete.
+  Status remove_set(const SetName& s) {
+    const std::string doomed = in_meta(std::string(kMetaTemp) + "pruned-" + s.name);
+    if (::rename(in_meta(s.name).c_str(), doomed.c_str()) != 0) {
+      return make_error(Errc::io, fmt::format("cannot remove an old set: {}", std::strerror(errno)),
+                        in_meta(s.name));
+    }
+    return remove_tree(doomed);
+  }
+
   long next_number() const {
     long n = 0;
     for (const auto& s : state.sets) n = std::max(n, s.number);
@@ -380,25 +391,31 @@ Status TargetDir::switch_to(const std::optional<SetName>& set) {
   return sync_directory(impl_->target.dir);
 }
 
-Result<std::vector<std::string>> TargetDir::prune(int retain) {
+Status TargetDir::discard(const SetName& set) {
+  if (impl_->state.live && impl_->state.live->name == set.name) {
+    return make_error(Errc::internal, "the live set cannot be discarded", impl_->in_meta(set.name));
+  }
+  auto& sets = impl_->state.sets;
+  auto it = std::find_if(sets.begin(), sets.end(), [&](const SetName& s) { return s.name == set.name; });
+  if (it == sets.end()) return {};
+  if (auto ok = impl_->remove_set(*it); !ok) return ok;
+  sets.erase(it);
+  return sync_directory(impl_->meta());
+}
+
+Result<std::vector<std::string>> TargetDir::prune(int retain, const std::vector<std::string>& protect) {
   auto& sets = impl_->state.sets;
   std::sort(sets.begin(), sets.end(), [](const SetName& a, const SetName& b) { return a.number > b.number; });
   std::vector<std::string> removed;
   std::vector<SetName> kept;
   for (const auto& s : sets) {
     bool live = impl_->state.live && impl_->state.live->name == s.name;
-    if (live || static_cast<int>(kept.size()) < retain) {
+    bool kept_anyway = std::find(protect.begin(), protect.end(), s.name) != protect.end();
+    if (live || kept_anyway || static_cast<int>(kept.size()) < retain) {
       kept.push_back(s);
       continue;
     }
-    // Renamed to a temporary first: a kill mid-removal leaves a tmp- entry
-    // the next run removes, never a partial set that looks complete.
-    const std::string doomed = impl_->in_meta(std::string(kMetaTemp) + "pruned-" + s.name);
-    if (::rename(impl_->in_meta(s.name).c_str(), doomed.c_str()) != 0) {
-      return make_error(Errc::io, fmt::format("cannot remove an old set: {}", std::strerror(errno)),
-                        impl_->in_meta(s.name));
-    }
-    if (auto ok = remove_tree(doomed); !ok) return ok.error();
+    if (auto ok = impl_->remove_set(s); !ok) return ok.error();
     removed.push_back(s.name);
   }
   std::sort(kept.begin(), kept.end(), [](const SetName& a, const SetName& b) { return a.number < b.number; });

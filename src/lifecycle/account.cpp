@@ -5,6 +5,7 @@
 #include "acme_session.h"
 #include "certkeeper/lifecycle/account_ops.h"
 #include "certkeeper/util/json.h"
+#include "certkeeper/util/log.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -68,8 +69,8 @@ Result<std::optional<acme::ExternalAccountBinding>> eab_of(const RegisterRequest
   return std::optional<acme::ExternalAccountBinding>{acme::ExternalAccountBinding{r.eab_kid, r.eab_hmac_key}};
 }
 
-bool account_unknown(const acme::Client& client) {
-  return client.last_problem() && client.last_problem()->type == acme::ProblemType::account_does_not_exist;
+bool account_unknown(const Error& error) {
+  return error.cause.type == acme::problem_type_name(acme::ProblemType::account_does_not_exist);
 }
 
 // A stored, registered account: the CA is asked whether it still knows the
@@ -78,7 +79,7 @@ Status confirm_with_ca(AcmeSession& s, store::Inventory& inv, const Context& ctx
                        const detail::SessionOptions& options) {
   auto known = s.client->find_account();
   if (!known) {
-    if (!account_unknown(*s.client)) return std::move(known).error();
+    if (!account_unknown(known.error())) return std::move(known).error();
     return detail::send_new_account(s, inv, ctx, server, options);
   }
   std::string status = known->status.empty() ? "valid" : known->status;
@@ -143,10 +144,10 @@ Result<AccountView> show_account(const Context& ctx, bool ask_server) {
   auto known = client.find_account();
   if (known) {
     view->server_status = known->status.empty() ? "valid" : known->status;
-  } else if (account_unknown(client)) {
+  } else if (account_unknown(known.error())) {
     view->server_status = "unknown";
-  } else if ((*found)->status == "deactivated" && client.last_problem() &&
-             client.last_problem()->type == acme::ProblemType::unauthorized) {
+  } else if ((*found)->status == "deactivated" &&
+             known.error().cause.type == acme::problem_type_name(acme::ProblemType::unauthorized)) {
     // §7.3.6: the CA refuses every request signed by a deactivated account's key.
     view->server_status = "deactivated";
   } else {
@@ -175,7 +176,10 @@ Result<AccountView> rollover_account(const Context& ctx) {
   if (!pending) return std::move(pending).error();
   if (auto changed = s->client->key_change(**new_signer); !changed) {
     account.pending_key_pem.clear();
-    (void)o->inv.save_account(account, ctx.actor, ctx.now(), "account-rollover-refused");
+    if (auto saved = o->inv.save_account(account, ctx.actor, ctx.now(), "account-rollover-refused"); !saved) {
+      // The pending key stays stored: the next session asks the CA which key it knows.
+      log::warn("certkeeper: the refused rollover could not be recorded: " + saved.error().what());
+    }
     return std::move(changed).error();
   }
   account.key_pem = *new_key;

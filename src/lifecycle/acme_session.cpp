@@ -153,10 +153,9 @@ Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, cons
   session.signer = std::move(*signer);
   session.client = std::make_unique<acme::Client>(*session.http, *session.signer, server.directory_url, *ctx.clock);
   if (session.account.account_url.empty()) {
+    // A failed registration's error carries the CA's problem (Retry-After
+    // included) as its cause.
     if (auto registered = send_new_account(session, inv, ctx, server, options); !registered) {
-      if (options.retry_after_out && session.client->last_problem()) {
-        *options.retry_after_out = session.client->last_problem()->retry_after;
-      }
       return std::move(registered).error();
     }
   } else {

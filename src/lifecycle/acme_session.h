@@ -38,9 +38,6 @@ struct SessionOptions {
   // account commands); Errc::not_found otherwise, Errc::conflict when it is
   // deactivated.
   bool register_missing = true;
-  // When set: the CA's Retry-After of a failed registration (the session
-  // does not exist then, so its client cannot be asked afterwards).
-  std::optional<UnixTime>* retry_after_out = nullptr;
 };
 
 // Connects and makes sure an account exists for (directory, contact): the

@@ -1,14 +1,20 @@
 #include "event_alert.h"
 
+#include <optional>
+
 #include "certkeeper/lifecycle/mail.h"
 #include "certkeeper/util/log.h"
 
 namespace certkeeper::lifecycle::detail {
 
-std::string deliver_event(const RenewRequest& request, const HookEvent& e) {
-  std::string errors;
+Status deliver_event(const RenewRequest& request, const HookEvent& e) {
+  std::optional<Error> errors;
   auto failed = [&](const Error& why) {
-    errors += (errors.empty() ? "" : "; ") + why.what();
+    if (errors) {
+      errors->message += "; " + why.what();
+    } else {
+      errors = make_error(why.code, why.what());
+    }
     log::warn("certkeeper: " + e.name + ": " + why.what());
   };
   if (!request.on_event.empty()) {
@@ -17,7 +23,8 @@ std::string deliver_event(const RenewRequest& request, const HookEvent& e) {
   if (request.mail) {
     if (auto ok = send_event_mail(*request.mail, request.email, e); !ok) failed(ok.error());
   }
-  return errors;
+  if (errors) return *errors;
+  return {};
 }
 
 }  // namespace certkeeper::lifecycle::detail

@@ -7,11 +7,13 @@
 
 #include "certkeeper/lifecycle/event_hook.h"
 #include "certkeeper/lifecycle/renew.h"
+#include "certkeeper/util/result.h"
 
 namespace certkeeper::lifecycle::detail {
 
-// Each failure is logged ("certkeeper: NAME: ...") and returned joined with
-// "; "; "" when everything was delivered (or nothing was asked for).
-std::string deliver_event(const RenewRequest& request, const HookEvent& event);
+// Each failure is logged ("certkeeper: NAME: ..."); the error (the first
+// failure's code) holds every failure's text joined with "; ". Success when
+// everything was delivered, or nothing was asked for.
+Status deliver_event(const RenewRequest& request, const HookEvent& event);
 
 }  // namespace certkeeper::lifecycle::detail

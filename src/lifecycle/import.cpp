@@ -43,6 +43,16 @@ nlohmann::json files_detail(const crypto::Sources& s) {
   return files;
 }
 
+// --install: the stored version into the certificate's targets.
+void install_into_targets(const Context& ctx, store::Inventory& inv, const std::string& name, ImportOutcome& out) {
+  auto installed = install_new_version(ctx, inv, name, out.version);
+  if (installed) {
+    out.install = std::move(*installed);
+  } else {
+    out.install_error = std::move(installed).error();
+  }
+}
+
 }  // namespace
 
 Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest& request) {
@@ -94,7 +104,7 @@ Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest
     if (*same && **same == *(*definition)->current_version) {
       out.unchanged = true;
       out.version = **same;
-      if (request.install) install_new_version(ctx, *inv, request.name, out.version, out.install, out.install_error);
+      if (request.install) install_into_targets(ctx, *inv, request.name, out);
       return out;
     }
     if ((*definition)->current_not_after && leaf.not_after < *(*definition)->current_not_after) {
@@ -124,7 +134,7 @@ Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest
   out.stored = appended->appended;
   out.unchanged = !appended->appended;
   out.created = out.created && appended->appended;
-  if (request.install) install_new_version(ctx, *inv, request.name, out.version, out.install, out.install_error);
+  if (request.install) install_into_targets(ctx, *inv, request.name, out);
   return out;
 }
 

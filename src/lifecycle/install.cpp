@@ -203,12 +203,30 @@ Status reconcile(const Context& ctx, Loaded& l, std::vector<deploy::TargetDir>& 
   }
   if (outcomes.empty()) return {};
   std::vector<CommandStep> reloads;
-  std::string failure;
-  if (!switched.empty() && !detail::run_reloads(switched, reloads, failure)) {
-    notes.push_back("after restoring: " + failure);
+  if (auto reloaded = switched.empty() ? Status{} : detail::run_reloads(switched, reloads); !reloaded) {
+    notes.push_back("after restoring: " + reloaded.error().message);
   }
   return l.inv.finish_install(name, outcomes, "install-reconciled", nlohmann::json{{"targets", detail}}.dump(),
                               ctx.actor, ctx.now());
+}
+
+// The sets retention must keep besides the live one: the set that was live
+// before this install, and the newest set of the version a plain
+// `rollback` would pick (the newest stored version older than `version`).
+std::vector<std::string> restorable_sets(const deploy::DirState& state, const std::optional<deploy::SetName>& before,
+                                         const std::vector<store::VersionRecord>& versions, int version) {
+  std::vector<std::string> out;
+  if (before) out.push_back(before->name);
+  int target = 0;
+  for (const auto& v : versions) {
+    if (v.version < version && v.version > target) target = v.version;
+  }
+  const deploy::SetName* newest = nullptr;
+  for (const auto& s : state.sets) {
+    if (s.version == target && target > 0 && (!newest || s.number > newest->number)) newest = &s;
+  }
+  if (newest) out.push_back(newest->name);
+  return out;
 }
 
 nlohmann::json steps_json(const std::vector<CommandStep>& steps) {
@@ -289,10 +307,12 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
     previous[i] = dirs[i].state().live;
     auto set = dirs[i].stage(version, deploy::render_files(l.specs[i], material_of(*keyed)));
     if (!set) {
-      (void)l.inv.record_event(name, "install-failed",
-                               nlohmann::json{{"version", version}, {"reason", set.error().what()}}.dump(), ctx.actor,
-                               ctx.now());
-      return set.error();
+      Error failed = set.error();
+      auto recorded = l.inv.record_event(name, "install-failed",
+                                         nlohmann::json{{"version", version}, {"reason", failed.what()}}.dump(),
+                                         ctx.actor, ctx.now());
+      if (!recorded) failed.message += "; nor could it be recorded: " + recorded.error().what();
+      return failed;
     }
     staged.push_back(*set);
     ids.push_back(l.records[i].id);
@@ -314,9 +334,11 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
   }
   crash_point("switched");
 
-  bool ok = failure.empty() && detail::run_reloads(l.specs, out.reloads, failure);
+  Status step = failure.empty() ? detail::run_reloads(l.specs, out.reloads) : make_error(Errc::io, failure);
   crash_point("reloaded");
-  ok = ok && detail::run_probes(l.specs, *meta, request.probe_wait, out.probes, failure);
+  if (step) step = detail::run_probes(l.specs, *meta, request.probe_wait, out.probes);
+  const bool ok = step.has_value();
+  if (!ok) failure = step.error().message;
 
   std::vector<store::TargetOutcome> outcomes;
   if (ok) {
@@ -339,7 +361,7 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
     }
     crash_point("committed");
     for (std::size_t i = 0; i < dirs.size(); ++i) {
-      auto pruned = dirs[i].prune(l.keep);
+      auto pruned = dirs[i].prune(l.keep, restorable_sets(dirs[i].state(), previous[i], l.versions, version));
       if (!pruned) {
         log::warn("certkeeper: " + pruned.error().what());
         continue;
@@ -362,13 +384,15 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
       }
       restored.push_back(l.specs[i]);
     }
+    // The new set never served: gone, so that retention counts only sets
+    // that were live (keep_versions).
+    if (auto gone = dirs[i].discard(staged[i]); !gone) log::warn("certkeeper: " + gone.error().what());
     outcomes.push_back({l.records[i].id, l.records[i].installed_version});
   }
   // A reload that fails again after the switch back does not undo it: the
   // previous files are live; the outcome says the reload failed too.
-  std::string reload_failure;
-  if (!detail::run_reloads(restored, out.restore_reloads, reload_failure)) {
-    out.failure += "; after switching back, " + reload_failure + " as well";
+  if (auto again = detail::run_reloads(restored, out.restore_reloads); !again) {
+    out.failure += "; after switching back, " + again.error().message + " as well";
   }
   nlohmann::json detail = {{"version", version},
                            {"reason", out.failure},

@@ -2,23 +2,17 @@
 
 namespace certkeeper::lifecycle {
 
-void install_new_version(const Context& ctx, store::Inventory& inv, const std::string& name, int version,
-                         std::optional<InstallOutcome>& outcome, std::optional<Error>& error) {
+Result<std::optional<InstallOutcome>> install_new_version(const Context& ctx, store::Inventory& inv,
+                                                          const std::string& name, int version) {
   auto targets = inv.targets(name);
-  if (!targets) {
-    error = targets.error();
-    return;
-  }
-  if (targets->empty()) return;
+  if (!targets) return std::move(targets).error();
+  if (targets->empty()) return std::optional<InstallOutcome>{};
   InstallRequest request;
   request.name = name;
   request.version = version;
   auto done = install(ctx, request);
-  if (done) {
-    outcome = std::move(*done);
-  } else {
-    error = done.error();
-  }
+  if (!done) return std::move(done).error();
+  return std::optional<InstallOutcome>(std::move(*done));
 }
 
 }  // namespace certkeeper::lifecycle

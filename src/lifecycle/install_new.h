@@ -10,7 +10,10 @@
 
 namespace certkeeper::lifecycle {
 
-void install_new_version(const Context& ctx, store::Inventory& inv, const std::string& name, int version,
-                         std::optional<InstallOutcome>& outcome, std::optional<Error>& error);
+// The install's outcome (rolled back or not), nullopt when the certificate
+// has no targets, or the error that stopped the install (the version stays
+// stored either way).
+Result<std::optional<InstallOutcome>> install_new_version(const Context& ctx, store::Inventory& inv,
+                                                          const std::string& name, int version);
 
 }  // namespace certkeeper::lifecycle

@@ -32,8 +32,7 @@ std::string default_probe_name(const std::vector<std::string>& names) {
   return names.empty() ? std::string() : "certkeeper-probe." + names.front().substr(2);
 }
 
-bool run_reloads(const std::vector<deploy::TargetSpec>& targets, std::vector<CommandStep>& steps,
-                 std::string& failure) {
+Status run_reloads(const std::vector<deploy::TargetSpec>& targets, std::vector<CommandStep>& steps) {
   std::vector<std::vector<std::string>> done;
   for (const auto& target : targets) {
     for (const auto& command : target.reload) {
@@ -52,17 +51,16 @@ bool run_reloads(const std::vector<deploy::TargetSpec>& targets, std::vector<Com
       log::debug(fmt::format("reload '{}': {}", step.command, step.ok ? "ok" : step.detail));
       steps.push_back(step);
       if (!step.ok) {
-        failure = fmt::format("reload '{}' {}", step.command,
-                              outcome ? step.detail : "could not run: " + step.detail);
-        return false;
+        return make_error(Errc::io, fmt::format("reload '{}' {}", step.command,
+                                                outcome ? step.detail : "could not run: " + step.detail));
       }
     }
   }
-  return true;
+  return {};
 }
 
-bool run_probes(const std::vector<deploy::TargetSpec>& targets, const store::VersionRecord& version,
-                std::chrono::milliseconds wait, std::vector<ProbeStep>& steps, std::string& failure) {
+Status run_probes(const std::vector<deploy::TargetSpec>& targets, const store::VersionRecord& version,
+                  std::chrono::milliseconds wait, std::vector<ProbeStep>& steps) {
   deploy::ProbeOptions options;
   options.default_name = default_probe_name(version.names);
   if (!version.root_pem.empty()) {
@@ -110,14 +108,11 @@ bool run_probes(const std::vector<deploy::TargetSpec>& targets, const store::Ver
       }
       log::debug(fmt::format("probe {}: {}", step.endpoint, step.ok ? "ok" : step.detail));
       steps.push_back(step);
-      if (!step.ok) {
-        failure = fmt::format("probe {}: {}", step.endpoint, step.detail);
-        return false;
-      }
+      if (!step.ok) return make_error(Errc::network, fmt::format("probe {}: {}", step.endpoint, step.detail));
     }
   }
   crash_point("probed");
-  return true;
+  return {};
 }
 
 }  // namespace certkeeper::lifecycle::detail

@@ -5,6 +5,7 @@
 #include <map>
 #include <thread>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "acme_session.h"
@@ -14,6 +15,7 @@
 #include "install_new.h"
 #include "certkeeper/lifecycle/version_record.h"
 #include "certkeeper/util/log.h"
+#include "certkeeper/util/text.h"
 #include "issue_held.h"
 #include "open_order.h"
 #include "renew_locks.h"
@@ -22,12 +24,15 @@
 namespace certkeeper::lifecycle {
 namespace {
 
+using detail::account_label;
 using detail::AcmeSession;
 using detail::OrderInFlight;
 using detail::refused_as_not_ours;
+using detail::worth_retrying;
 
 // How long `issue` waits for another run issuing the same certificate (an
-// order with its validation, and the install of what it stored).
+// order with its validation, and the install of what it stored), and for
+// another run changing the ACME account.
 constexpr int kIssueLockWaitMs = 600'000;
 
 struct Shared {
@@ -42,13 +47,23 @@ struct Shared {
 // and a fresh nonce each time.
 using Sessions = std::map<std::string, AcmeSession>;
 
+// The error of a failed validation or a failed order, with the CA's
+// problem as its cause. It is retried on the back-off whatever the
+// problem's type: what fixes it (DNS, CAA, a web root, a listener) lies
+// outside the definition, and the next attempt finds it fixed.
+Error validation_error(std::string message, const std::string& url, const std::optional<acme::Problem>& problem) {
+  Error e = make_error(Errc::ca_failed, std::move(message), url);
+  if (problem) e.cause = problem->cause();
+  e.cause.kind = CauseKind::ca_problem;
+  e.cause.transient = true;
+  return e;
+}
+
 Result<AcmeSession*> session_for(Sessions& sessions, store::Inventory& inv, Shared& shared,
-                                 const detail::AcmeServer& server, std::optional<UnixTime>& retry_after) {
+                                 const detail::AcmeServer& server) {
   std::string key = server.directory_url + "\n" + server.contact + "\n" + server.ca_file;
   if (auto it = sessions.find(key); it != sessions.end()) return &it->second;
-  detail::SessionOptions options;
-  options.retry_after_out = &retry_after;
-  auto opened = detail::open_session(inv, shared.ctx, server, options);
+  auto opened = detail::open_session(inv, shared.ctx, server);
   if (!opened) return std::move(opened).error();
   return &sessions.emplace(key, std::move(*opened)).first->second;
 }
@@ -121,11 +136,14 @@ Status authorize(AcmeSession& s, challenge::Solver& solver, const acme::Order& o
     auto done = s.client->wait_authorization(url);
     if (!done) return std::move(done).error();
     if (done->status != "valid") {
-      std::string why = "the CA could not validate " + done->identifier.value + " with " + type;
+      std::string why = "the CA could not validate " + text::printable(done->identifier.value) + " with " + type;
+      std::optional<acme::Problem> first;
       for (const auto& c : done->challenges) {
-        if (c.error) why += ": " + c.error->summary();
+        if (!c.error) continue;
+        why += ": " + c.error->summary();
+        if (!first) first = c.error;
       }
-      return make_error(Errc::ca_failed, why, url);
+      return validation_error(why, url, first);
     }
   }
   return {};
@@ -145,21 +163,11 @@ Result<std::string> finalize_and_download(AcmeSession& s, const store::Certifica
     order = *waited;
   }
   if (order.status != "valid" || order.certificate.empty()) {
-    std::string why = "the order ended " + order.status;
+    std::string why = "the order ended " + text::printable(text::truncate_utf8(order.status, 40));
     if (order.error) why += ": " + order.error->summary();
-    return make_error(Errc::ca_failed, why, order.url);
+    return validation_error(why, order.url, order.error);
   }
   return s.client->download(order.certificate, def.preferred_chain);
-}
-
-// The certificate chain of an order: its challenges answered (when still
-// pending), finalized, downloaded.
-Result<std::string> obtain(AcmeSession& s, challenge::Solver& solver, const store::CertificateRecord& def,
-                           const OrderInFlight& in_flight) {
-  if (in_flight.order.status == "pending") {
-    if (auto ok = authorize(s, solver, in_flight.order, def.challenge); !ok) return ok.error();
-  }
-  return finalize_and_download(s, def, in_flight.order, in_flight.key_pem);
 }
 
 // The downloaded chain through the gate, then stored as a new version.
@@ -174,8 +182,11 @@ Status store_issued(store::Inventory& inv, const Context& ctx, AcmeSession& s, c
   if (!out.verdict->accepted()) {
     const auto& f = *std::find_if(out.verdict->findings.begin(), out.verdict->findings.end(),
                                   [](const crypto::Finding& x) { return x.severity == crypto::Severity::error; });
-    return make_error(Errc::ca_failed, "the CA's certificate failed validation (" + f.code + ": " + f.message +
-                                          "); nothing was stored", def.name);
+    Error e = make_error(Errc::ca_failed, "the CA's certificate failed validation (" + f.code + ": " + f.message +
+                                              "); nothing was stored", def.name);
+    e.cause.kind = CauseKind::finding;
+    e.cause.type = f.code;
+    return e;
   }
   nlohmann::json detail = {{"order_url", in_flight.order.url},
                            {"account_url", s.account.account_url},
@@ -190,13 +201,89 @@ Status store_issued(store::Inventory& inv, const Context& ctx, AcmeSession& s, c
   return inv.close_order(in_flight.id, "done", ctx.now());
 }
 
-Status issue_steps(store::Inventory& inv, Shared& shared, Sessions& sessions, const store::CertificateRecord& def,
-                   IssueOutcome& out, AcmeSession*& session, std::optional<OrderInFlight>& in_flight,
-                   std::optional<UnixTime>& session_retry_after) {
+// RFC 8555 §7.3.1: the CA no longer knows the account (a reset CA, an
+// expired account): register the stored key again, with the stored contact,
+// once. A CA that wants an external account binding for that gets none from
+// a timer: a halt that says which command brings it.
+Status register_again(store::Inventory& inv, Shared& shared, AcmeSession& s, const detail::AcmeServer& server,
+                      const std::string& name) {
+  // The account row changes: under DB.locks/@accounts, as in open_session.
+  auto path = detail::account_lock_path(shared.ctx.db_path);
+  if (!path) return std::move(path).error();
+  auto held = detail::acquire_or_wait(*path, kIssueLockWaitMs, account_label(server), "",
+                                      "another certkeeper is still changing this ACME account; try again when it "
+                                      "has finished");
+  if (!held) return std::move(held).error();
+  const std::string forgotten = s.account.account_url;
+  auto again = detail::send_new_account(s, inv, shared.ctx, server, {});
+  if (again) {
+    log::warn(fmt::format("certkeeper: {}: the CA no longer knew the ACME account {}; registered {} again",
+                          name, text::printable(forgotten), text::printable(s.account.account_url)));
+    return again;
+  }
+  const bool wants_eab = again.error().code == Errc::usage ||
+                         again.error().cause.type == acme::problem_type_name(acme::ProblemType::external_account_required);
+  if (!wants_eab) return again;
+  Error e = make_error(Errc::ca_failed,
+                       fmt::format("the CA no longer knows the ACME account {} and registers it again only with an "
+                                   "external account binding; run 'certkeeper account register --eab-kid KID "
+                                   "--eab-hmac-key KEY' with the values the CA gave you, then 'certkeeper issue {}'",
+                                   text::printable(forgotten), name),
+                       account_label(server));
+  e.cause.kind = CauseKind::ca_problem;
+  e.cause.type = acme::problem_type_name(acme::ProblemType::account_does_not_exist);
+  e.cause.transient = false;
+  return e;
+}
+
+// The certificate chain of an order: its challenges answered (when still
+// pending), finalized, downloaded.
+Result<std::string> obtain(AcmeSession& s, challenge::Solver& solver, const store::CertificateRecord& def,
+                           const OrderInFlight& in_flight) {
+  if (in_flight.order.status == "pending") {
+    if (auto ok = authorize(s, solver, in_flight.order, def.challenge); !ok) return ok.error();
+  }
+  return finalize_and_download(s, def, in_flight.order, in_flight.key_pem);
+}
+
+// The order itself: placed or resumed, authorized, finalized, stored. The
+// attempt is recorded before any polling, so that a run stopped while the
+// CA works (SIGTERM, a timer's time limit) still shows in last_attempt. A
+// resumed order that the CA refuses at a later step as another account's is
+// abandoned and a new one placed, once: a certificate never stays stuck on
+// an order nobody can finish.
+Status order_and_store(store::Inventory& inv, Shared& shared, AcmeSession& session,
+                       const store::CertificateRecord& def, challenge::Solver& solver, IssueOutcome& out,
+                       std::optional<OrderInFlight>& in_flight) {
   const Context& ctx = shared.ctx;
+  for (int attempt = 0;; ++attempt) {
+    auto order = start_or_resume(inv, session, def, ctx);
+    if (!order) return std::move(order).error();
+    in_flight = std::move(*order);
+    out.resumed = in_flight->resumed;
+    if (auto noted = inv.record_attempt(def.name, in_flight->order.url, in_flight->resumed, ctx.actor, ctx.now());
+        !noted) {
+      return noted;
+    }
+    auto pem = obtain(session, solver, def, *in_flight);
+    if (pem) return store_issued(inv, ctx, session, def, *in_flight, *pem, out);
+    if (!in_flight->resumed || attempt > 0 || !refused_as_not_ours(pem.error())) return std::move(pem).error();
+    store::OrderRecord refused;
+    refused.id = in_flight->id;
+    refused.certificate_name = def.name;
+    refused.order_url = in_flight->order.url;
+    if (auto abandoned = detail::abandon_order(inv, ctx, refused, "the CA says another account owns it"); !abandoned) {
+      return abandoned;
+    }
+    in_flight.reset();
+  }
+}
+
+Status issue_steps(store::Inventory& inv, Shared& shared, Sessions& sessions, const store::CertificateRecord& def,
+                   IssueOutcome& out, AcmeSession*& session, std::optional<OrderInFlight>& in_flight) {
   auto server = detail::acme_server_for(inv, &def);
   if (!server) return std::move(server).error();
-  auto found = session_for(sessions, inv, shared, *server, session_retry_after);
+  auto found = session_for(sessions, inv, shared, *server);
   if (!found) return std::move(found).error();
   session = *found;
   if (!def.profile.empty()) {
@@ -208,26 +295,13 @@ Status issue_steps(store::Inventory& inv, Shared& shared, Sessions& sessions, co
   }
   auto solver = shared.solvers.for_definition(def);
   if (!solver) return std::move(solver).error();
-  // A resumed order that the CA refuses at a later step as another
-  // account's is abandoned and a new one placed, once: a certificate never
-  // stays stuck on an order nobody can finish.
-  for (int attempt = 0;; ++attempt) {
-    auto order = start_or_resume(inv, *session, def, ctx);
-    if (!order) return std::move(order).error();
-    in_flight = std::move(*order);
-    out.resumed = in_flight->resumed;
-    auto pem = obtain(*session, **solver, def, *in_flight);
-    if (pem) return store_issued(inv, ctx, *session, def, *in_flight, *pem, out);
-    if (!in_flight->resumed || attempt > 0 || !refused_as_not_ours(*session->client)) return std::move(pem).error();
-    store::OrderRecord refused;
-    refused.id = in_flight->id;
-    refused.certificate_name = def.name;
-    refused.order_url = in_flight->order.url;
-    if (auto abandoned = detail::abandon_order(inv, ctx, refused, "the CA says another account owns it"); !abandoned) {
-      return abandoned;
-    }
-    in_flight.reset();
+  Status done = order_and_store(inv, shared, *session, def, **solver, out, in_flight);
+  if (done || done.error().cause.type != acme::problem_type_name(acme::ProblemType::account_does_not_exist)) {
+    return done;
   }
+  if (auto again = register_again(inv, shared, *session, *server, def.name); !again) return again;
+  in_flight.reset();
+  return order_and_store(inv, shared, *session, def, **solver, out, in_flight);
 }
 
 // The definition of an ACME certificate, or why there is none to issue.
@@ -262,6 +336,30 @@ Result<store::CertificateRecord> lock_and_read(store::Inventory& inv, const Cont
   return acme_definition(inv, name);
 }
 
+// A failed attempt is recorded whatever its text (the store makes any text
+// storable); the order is closed when retrying it cannot help. Only a
+// database that fails is not written to again.
+void record_failed(store::Inventory& inv, const Context& ctx, const std::string& name, const Error& error,
+                   const std::optional<OrderInFlight>& in_flight, IssueOutcome& out) {
+  // Permanent: the CA's problem says retrying cannot help (badCSR,
+  // rejectedIdentifier, userActionRequired, ...), or the definition itself
+  // is wrong (a profile the CA does not offer).
+  const bool permanent =
+      (error.cause.kind == CauseKind::ca_problem && !error.cause.transient) || error.code == Errc::usage;
+  out.permanent_failure = permanent;
+  if (error.code == Errc::database) return;
+  if (in_flight && (permanent || out.verdict)) {
+    if (auto closed = inv.close_order(in_flight->id, "failed", ctx.now()); !closed) {
+      log::warn("certkeeper: " + name + ": the failed order could not be closed: " + closed.error().what());
+    }
+  }
+  store::Inventory::Failure failure{error.what(), error.cause.retry_after, permanent, error.cause.type,
+                                    error.cause.instance, error.cause.terms_of_service};
+  if (auto recorded = inv.record_failure(name, failure, ctx.actor, ctx.now()); !recorded) {
+    log::warn("certkeeper: " + name + ": the failure could not be recorded: " + recorded.error().what());
+  }
+}
+
 IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& name) {
   const Context& ctx = shared.ctx;
   IssueOutcome out;
@@ -281,29 +379,21 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
   std::optional<OrderInFlight> in_flight;
   std::size_t requests_before = 0;
   for (const auto& [key, s] : sessions) requests_before += s.client->requests();
-  std::optional<UnixTime> session_retry_after;
-  Status done = issue_steps(*inv, shared, sessions, *def, out, session, in_flight, session_retry_after);
+  Status done = issue_steps(*inv, shared, sessions, *def, out, session, in_flight);
   std::size_t requests_after = 0;
   for (const auto& [key, s] : sessions) requests_after += s.client->requests();
   out.requests = requests_after - requests_before;
   if (done) {
-    install_new_version(ctx, *inv, name, out.version, out.install, out.install_error);
+    auto installed = install_new_version(ctx, *inv, name, out.version);
+    if (installed) {
+      out.install = std::move(*installed);
+    } else {
+      out.install_error = std::move(installed).error();
+    }
     return out;
   }
   out.error = done.error();
-  std::optional<UnixTime> retry_at;
-  if (session && session->client->last_problem()) retry_at = session->client->last_problem()->retry_after;
-  if (!session) retry_at = session_retry_after;  // the session could not be opened
-  // Permanent: the CA's problem says retrying cannot help (badCSR,
-  // rejectedIdentifier, userActionRequired, ...), or the definition itself
-  // is wrong (a profile the CA does not offer).
-  bool permanent = (session && session->client->last_problem() && !session->client->last_problem()->transient()) ||
-                   done.error().code == Errc::usage;
-  out.permanent_failure = permanent;
-  if (in_flight && (permanent || out.verdict)) (void)inv->close_order(in_flight->id, "failed", ctx.now());
-  if (done.error().code != Errc::database) {
-    (void)inv->record_failure(name, done.error().what(), retry_at, ctx.actor, ctx.now(), permanent);
-  }
+  record_failed(*inv, ctx, name, *out.error, in_flight, out);
   log::debug("issue " + name + ": " + done.error().what());
   return out;
 }

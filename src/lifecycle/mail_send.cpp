@@ -50,7 +50,8 @@ Status send_event_mail(const MailSettings& settings, const std::vector<std::stri
   std::string text = fmt::format("certkeeper on {}: {} for {}\n\n", host, e.event, e.name);
   text += fmt::format("certificate:  {}\nevent:        {}\n", e.name, e.event);
   if (e.not_after) {
-    text += fmt::format("expires:      {} ({} days left)\n", format_utc(*e.not_after), days_left(*e.not_after, e.now));
+    const std::int64_t left = days_left(*e.not_after, e.now);
+    text += fmt::format("expires:      {} ({} day{} left)\n", format_utc(*e.not_after), left, left == 1 ? "" : "s");
   }
   if (!e.error.empty()) text += "error:        " + e.error + "\n";
   text += fmt::format("at:           {}\n\nSee 'certkeeper history {}' on {}.\n", format_utc(e.now), e.name, host);

@@ -1,5 +1,6 @@
 #include "open_order.h"
 
+#include "certkeeper/acme/problem.h"
 #include "certkeeper/util/log.h"
 
 namespace certkeeper::lifecycle::detail {
@@ -19,8 +20,13 @@ std::string foreign_order(const store::OrderRecord& o, const store::AccountRecor
 
 }  // namespace
 
-bool refused_as_not_ours(const acme::Client& client) {
-  return client.last_problem() && client.last_problem()->type == acme::ProblemType::unauthorized;
+bool refused_as_not_ours(const Error& e) {
+  return e.cause.kind == CauseKind::ca_problem &&
+         e.cause.type == acme::problem_type_name(acme::ProblemType::unauthorized);
+}
+
+bool worth_retrying(const Error& e) {
+  return e.code == Errc::network || (e.cause.kind == CauseKind::ca_problem && e.cause.transient);
 }
 
 Status abandon_order(store::Inventory& inv, const Context& ctx, const store::OrderRecord& order,
@@ -41,10 +47,9 @@ Result<std::optional<OrderInFlight>> resume_open_order(store::Inventory& inv, Ac
   if (why.empty()) {
     auto order = s.client->order(o.order_url);
     if (order && order->status != "invalid") return Resumed{OrderInFlight{*order, o.key_pem, o.id, true}};
-    if (!order && refused_as_not_ours(*s.client)) {
+    if (!order && refused_as_not_ours(order.error())) {
       why = "the CA says another account owns it";
-    } else if (!order && (order.error().code == Errc::network ||
-                          (s.client->last_problem() && s.client->last_problem()->transient()))) {
+    } else if (!order && worth_retrying(order.error())) {
       return std::move(order).error();  // a CA that cannot be asked now says nothing about the order
     } else {
       if (auto closed = inv.close_order(o.id, "failed", ctx.now()); !closed) return std::move(closed).error();

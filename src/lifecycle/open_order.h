@@ -23,11 +23,15 @@ struct OrderInFlight {
   bool resumed = false;
 };
 
-// The CA refused the last request as not this account's business (pebble:
-// "does not own the specified order"; RFC 8555 §6.7 unauthorized). For a
-// resumed order that is final, though `unauthorized` is transient for other
+// The CA refused a request as not this account's business (pebble: "does
+// not own the specified order"; RFC 8555 §6.7 unauthorized). For a resumed
+// order that is final, though `unauthorized` is transient for other
 // requests.
-bool refused_as_not_ours(const acme::Client& client);
+bool refused_as_not_ours(const Error& e);
+
+// Whether the same request may succeed later: the CA could not be reached,
+// or its problem is a transient one (rate limits, server trouble, ...).
+bool worth_retrying(const Error& e);
 
 // Closes `order` as abandoned, saying why on stderr and in the event.
 Status abandon_order(store::Inventory& inv, const Context& ctx, const store::OrderRecord& order,

@@ -30,6 +30,9 @@ namespace {
 
 constexpr std::int64_t kRemindEvery = kSecondsPerDay;  // halted and expiring manual certificates
 
+// "1 day", "3 days"
+std::string days_text(std::int64_t days) { return fmt::format("{} day{}", days, days == 1 ? "" : "s"); }
+
 struct CurrentVersion {
   std::optional<store::VersionRecord> version;
 };
@@ -77,7 +80,7 @@ ManualDecision decide_manual(const CurrentVersion& cur, UnixTime now) {
              fmt::format("manual certificate: warn from {} (expires {})", format_utc(warn_from),
                          format_utc(v.not_after))}};
   }
-  std::string when = v.not_after > now ? fmt::format("expires in {} days", days_left(v.not_after, now))
+  std::string when = v.not_after > now ? "expires in " + days_text(days_left(v.not_after, now))
                                        : "has expired";
   return {{DecisionKind::check_at, now + kRemindEvery,
            fmt::format("manual certificate {} on {}: import its replacement", when, format_utc(v.not_after))},
@@ -120,6 +123,7 @@ class Pass {
       return item;
     }
     store::CertificateRecord c = std::move(**fresh);
+    item.stored_next_check = c.next_check;
     bool named = !request_.names.empty();
     if (!named && !request_.force && c.next_check && *c.next_check > ctx_.now()) {
       item.decision = {DecisionKind::check_at, *c.next_check, "done meanwhile by another run"};
@@ -132,7 +136,31 @@ class Pass {
     }
     if (c.source == "manual") return finish_manual(inv, c, *cur, std::move(item));
     if (c.source == "remote") return finish_remote(inv, c, std::move(item));
-    return finish_acme(inv, c, *cur, std::move(item));
+    item = finish_acme(inv, c, *cur, std::move(item));
+    if (request_.dry_run) explain_dry_run(item, c, cur->version.has_value());
+    return item;
+  }
+
+  // What a certificate not worked in this pass will get at its next check.
+  std::optional<NextCheck> explain_next(store::Inventory& inv) {
+    auto next = inv.next_scheduled(ctx_.now());
+    if (!next || !*next) return std::nullopt;
+    const store::CertificateRecord& c = **next;
+    NextCheck out{c.name, *c.next_check, "the watched endpoint is probed"};
+    if (c.source == "remote") return out;
+    auto cur = current_of(inv, c);
+    if (!cur) return out;
+    if (c.source == "manual") {
+      out.reason = decide_manual(*cur, ctx_.now()).decision.reason;
+      return out;
+    }
+    // Why it is then: the decision as of now (an ARI draw is random, so the
+    // moment inside a window may differ from the stored one).
+    Decision as_of_now =
+        decide(facts_of(c, *cur), RenewalPolicy{c.renew_before_days}, failures_of(c), ctx_.now(), random_);
+    out.reason = as_of_now.reason;
+    if (c.ari_next_fetch && *c.ari_next_fetch == out.at) out.reason = "the CA's ARI window is asked for again; " + out.reason;
+    return out;
   }
 
  private:
@@ -162,7 +190,7 @@ class Pass {
     const std::string version = o.new_version ? fmt::format("new version {}", *o.new_version)
                                               : fmt::format("version {}", v.version);
     if (now >= warn_from) {
-      std::string when = v.not_after > now ? fmt::format("expires in {} days", days_left(v.not_after, now))
+      std::string when = v.not_after > now ? "expires in " + days_text(days_left(v.not_after, now))
                                            : "has expired";
       item.decision = {DecisionKind::check_at, now + kRemindEvery,
                        fmt::format("served certificate ({}) {} on {}: replace it on {}", version, when,
@@ -180,7 +208,10 @@ class Pass {
                           RenewItem item) {
     auto manual = decide_manual(cur, ctx_.now());
     item.decision = manual.decision;
-    if (request_.dry_run) return item;
+    if (request_.dry_run) {
+      if (manual.warn) item.events.push_back("expires-soon");
+      return item;
+    }
     if (manual.warn) fire(item, "expires-soon", c, cur, "");
     schedule(inv, c, item.decision.at, std::nullopt);
     return item;
@@ -215,7 +246,10 @@ class Pass {
       item.decision = {DecisionKind::renew_now, ctx_.now(),
                        fmt::format("the CA answers again after {} failed attempts", c.failures)};
     }
-    if (request_.dry_run) return item;
+    if (request_.dry_run) {
+      if (item.decision.kind == DecisionKind::halted) item.events.push_back("halted");
+      return item;
+    }
     if (item.decision.kind == DecisionKind::halted) {
       fire(item, "halted", c, cur, c.last_error);
       schedule(inv, c, ctx_.now() + kRemindEvery, ari_next);
@@ -247,7 +281,11 @@ class Pass {
     // the failure record the attempt left.
     auto next = decide(facts_of(**after, *now_cur), policy, failures_of(**after), ctx_.now(), random_);
     UnixTime at = next.kind == DecisionKind::halted ? ctx_.now() + kRemindEvery : next.at;
-    if (next.kind == DecisionKind::renew_now) at = ctx_.now() + backoff_delay(std::max(1, (*after)->failures));
+    if (next.kind == DecisionKind::renew_now) {
+      at = ctx_.now() + backoff_delay(std::max(1, (*after)->failures));
+      // Never after expiry (a certificate of minutes).
+      if (now_cur->version && now_cur->version->not_after > ctx_.now()) at = std::min(at, now_cur->version->not_after);
+    }
     schedule(inv, **after, at, ari_next);
     if (item.issued->error) {
       fire(item, (*after)->failure_permanent ? "halted" : "renewal-failed", **after, *now_cur,
@@ -259,6 +297,20 @@ class Pass {
       fire(item, "install-failed", **after, *now_cur, item.issued->install_error->what());
     }
     return item;
+  }
+
+  // A dry run neither asks the CA nor waits for anything: say what the pass
+  // would do that the decision alone does not show.
+  void explain_dry_run(RenewItem& item, const store::CertificateRecord& c, bool has_version) {
+    const UnixTime now = ctx_.now();
+    std::string& reason = item.decision.reason;
+    if (!request_.names.empty() && !request_.force && c.next_check && *c.next_check > now) {
+      reason += fmt::format("; named, so its stored next check ({}) is not waited for", format_utc(*c.next_check));
+    }
+    // refresh_ari(): a window is fetched when none is kept until later.
+    if (has_version && !request_.force && !(c.ari_next_fetch && *c.ari_next_fetch > now)) {
+      reason += "; the pass first asks the CA for its ARI renewal window (if it offers one), which can change this";
+    }
   }
 
   void schedule(store::Inventory& inv, const store::CertificateRecord& c, UnixTime at,
@@ -275,8 +327,10 @@ class Pass {
     item.events.push_back(event);
     HookEvent e{event, c.name, cur.version ? std::optional<UnixTime>(cur.version->not_after) : std::nullopt,
                 ctx_.now(), error};
-    std::string errors = detail::deliver_event(request_, e);  // shared with the revocation watch
-    if (!errors.empty()) item.hook_error += (item.hook_error.empty() ? "" : "; ") + errors;
+    // Shared with the revocation watch.
+    if (auto delivered = detail::deliver_event(request_, e); !delivered) {
+      item.hook_error += (item.hook_error.empty() ? "" : "; ") + delivered.error().message;
+    }
   }
 
   const Context& ctx_;
@@ -365,6 +419,7 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   for (auto& t : pool) t.join();
   auto earliest = inv->earliest_check();
   if (earliest) out.next_check = *earliest;
+  out.next = pass.explain_next(*inv);
   // Issue 6: after the renewals, the revocation watch (CRLs whose cache is
   // stale, ARI windows in the past); never fatal for the pass.
   out.revocation = detail::watch_revocations(ctx, *inv, request, out.items);

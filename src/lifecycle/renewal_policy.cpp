@@ -8,12 +8,15 @@
 
 #include <fmt/format.h>
 
+#include "certkeeper/acme/problem.h"
+
 namespace certkeeper::lifecycle {
 
 namespace {
 
 constexpr std::int64_t kHour = 3600;
 constexpr std::int64_t kMaxDelayInFloor = kHour;
+constexpr std::int64_t kMinute = 60;
 
 // Saturating arithmetic: the times come from certificates and the CA, so a
 // garbage value must not overflow (undefined behaviour) into the past.
@@ -53,9 +56,16 @@ Due due_by_ari(const AriWindow& w, UnixTime now, const RandomSource& random) {
   return {at, fmt::format("{}: renew at {}", window, format_utc(at))};
 }
 
+// "90-day", and for lifetimes under two days "36-hour" or "10-minute".
+std::string lifetime_text(std::int64_t lifetime) {
+  auto rounded = [&](std::int64_t unit) { return lifetime / unit + (lifetime % unit >= unit / 2); };
+  if (lifetime >= 2 * kSecondsPerDay) return fmt::format("{}-day", rounded(kSecondsPerDay));
+  if (lifetime >= kHour) return fmt::format("{}-hour", rounded(kHour));
+  return fmt::format("{}-minute", rounded(kMinute));
+}
+
 Due due_by_lifetime(UnixTime not_before, UnixTime not_after, const RenewalPolicy& policy) {
   std::int64_t lifetime = std::max<std::int64_t>(0, sub(not_after, not_before));
-  std::int64_t days = lifetime / kSecondsPerDay + (lifetime % kSecondsPerDay >= kSecondsPerDay / 2);
   std::string note;
   if (policy.renew_before_days && *policy.renew_before_days > 0) {
     std::int64_t before = std::int64_t{*policy.renew_before_days} * kSecondsPerDay;
@@ -68,8 +78,8 @@ Due due_by_lifetime(UnixTime not_before, UnixTime not_after, const RenewalPolicy
   }
   bool short_lived = lifetime <= 10 * kSecondsPerDay;
   UnixTime at = sub(not_after, short_lived ? lifetime / 2 : lifetime / 3);
-  return {at, fmt::format("{} of the {}-day lifetime is left (renew at {}){}", short_lived ? "half" : "a third",
-                          days, format_utc(at), note)};
+  return {at, fmt::format("{} of the {} lifetime is left (renew at {}){}", short_lived ? "half" : "a third",
+                          lifetime_text(lifetime), format_utc(at), note)};
 }
 
 Due due_of(const RenewalFacts& facts, const RenewalPolicy& policy, UnixTime now, const RandomSource& random) {
@@ -109,7 +119,11 @@ std::int64_t backoff_delay(int consecutive) {
 
 std::int64_t emergency_floor(UnixTime not_before, UnixTime not_after) {
   std::int64_t lifetime = std::max<std::int64_t>(0, sub(not_after, not_before));
-  return std::clamp<std::int64_t>(lifetime / 10, kHour, 2 * kSecondsPerDay);
+  // At most a quarter of the lifetime: the lifetime rule (half of a short
+  // lifetime) must come first, or a certificate of an hour or two (step-ca
+  // and other private CAs) would be an emergency from the moment it is
+  // issued, and every pass would order it again.
+  return std::min(std::clamp<std::int64_t>(lifetime / 10, kHour, 2 * kSecondsPerDay), lifetime / 4);
 }
 
 Decision decide(const RenewalFacts& facts, const RenewalPolicy& policy, const FailureRecord& failures,
@@ -120,24 +134,51 @@ Decision decide(const RenewalFacts& facts, const RenewalPolicy& policy, const Fa
   Due due = due_of(facts, policy, now, random);
 
   // The earliest next attempt after failures: the back-off, capped so it
-  // never sleeps past the floor's start and is hourly inside the floor.
+  // never sleeps past the floor's start and is at most hourly inside the
+  // floor (more often for a floor shorter than hours).
   UnixTime wait = now;
   std::string why;
+  const bool has_dates = facts.not_before && facts.not_after;
   if (failures.consecutive > 0 && failures.last_attempt) {
     UnixTime last = std::min(*failures.last_attempt, now);  // a clock set back must not stretch it
     wait = add(last, backoff_delay(failures.consecutive));
-    if (facts.not_before && facts.not_after) {
-      UnixTime floor_start = sub(*facts.not_after, emergency_floor(*facts.not_before, *facts.not_after));
-      UnixTime cap = last < floor_start ? floor_start : add(last, kMaxDelayInFloor);
+    if (has_dates) {
+      const std::int64_t floor = emergency_floor(*facts.not_before, *facts.not_after);
+      UnixTime floor_start = sub(*facts.not_after, floor);
+      const std::int64_t step = std::clamp<std::int64_t>(floor / 4, kMinute, kMaxDelayInFloor);
+      UnixTime cap = last < floor_start ? floor_start : add(last, step);
       if (cap < wait) {
         wait = cap;
-        why = last < floor_start ? " (capped at the emergency floor)" : " (hourly inside the emergency floor)";
+        why = last < floor_start ? " (capped at the emergency floor)"
+              : step == kHour    ? " (hourly inside the emergency floor)"
+                                 : fmt::format(" (every {} inside the emergency floor)", span(step));
+      }
+    }
+    // The CA said when (its Retry-After, clamped when it arrived; clamped
+    // again here, as a stored value may come from an older release). A
+    // later time is always honoured. A sooner one is honoured down to the
+    // back-off of one failure less: a 503 with Retry-After: 120 is tried
+    // again after 2 minutes, yet a CA that sends the same short Retry-After
+    // with every error of a week-long outage does not pin us to it.
+    if (failures.retry_after) {
+      const UnixTime asked =
+          std::clamp(*failures.retry_after, add(last, acme::kRetryAfterMin), add(last, acme::kRetryAfterMax));
+      const UnixTime one_step_less = std::min(wait, add(last, backoff_delay(failures.consecutive - 1)));
+      if (asked >= one_step_less) {
+        wait = asked;
+        why = " (the CA's Retry-After)";
+      } else {
+        wait = one_step_less;
+        why = " (the CA's Retry-After, no sooner than one back-off step less)";
       }
     }
   }
-  if (failures.retry_after && *failures.retry_after > wait) {  // the CA asked: always honoured
-    wait = *failures.retry_after;
-    why = " (the CA's Retry-After)";
+  // A back-off never sleeps past expiry: at notAfter at the latest one more
+  // attempt is made, whatever the CA asked; after it, the back-off and the
+  // CA's time apply again.
+  if (has_dates && *facts.not_after >= now && wait > *facts.not_after) {
+    wait = *facts.not_after;
+    why += " (not after expiry)";
   }
 
   if (wait > now && wait > due.at) {

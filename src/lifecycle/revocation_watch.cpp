@@ -230,7 +230,7 @@ class Watch {
                                          event.version, event.reason, format_utc(*event.revoked_at), event.url)
                            : fmt::format("version {}: {}", event.version, event.reason);
     HookEvent e{event.event, event.name, not_after, now_, line};
-    event.hook_error = deliver_event(request_, e);
+    if (auto delivered = deliver_event(request_, e); !delivered) event.hook_error = delivered.error().message;
     result_.events.push_back(std::move(event));
   }
 

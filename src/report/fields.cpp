@@ -10,7 +10,8 @@ const std::vector<std::string>& report_field_names() {
       "name",      "names",      "issuer",  "not_before", "not_after",  "days_left",
       "source",    "status",     "version", "serial",     "fingerprint_sha256",
       "key_type",  "failures",   "last_error", "last_attempt", "last_success", "targets",
-      "installed_version", "probe_ok", "revoked", "revoked_at", "revoke_reason", "ari_start", "ari_end"};
+      "installed_version", "probe_ok", "revoked", "revoked_at", "revoke_reason", "ari_start", "ari_end",
+      "next_check"};
   return names;
 }
 
@@ -54,8 +55,21 @@ nlohmann::json row_json(const store::ReportRow& row, UnixTime now) {
   j["revoke_reason"] = row.revoke_reason;
   j["ari_start"] = optional_time(row.ari_start);
   j["ari_end"] = optional_time(row.ari_end);
+  j["next_check"] = optional_time(row.next_check);
   return j;
 }
+
+std::string last_error_text(const store::ReportRow& row) {
+  if (!row.last_error.empty() || row.source != "acme" || !row.last_attempt) return row.last_error;
+  if (row.last_success && *row.last_success >= *row.last_attempt) return row.last_error;
+  return "the attempt at " + format_utc(*row.last_attempt) + " has no outcome yet (still running, or stopped)";
+}
+
+std::string next_check_text(const std::optional<UnixTime>& next_check) {
+  return next_check ? format_utc(*next_check) : "";
+}
+
+std::string days_text(std::int64_t days) { return std::to_string(days) + (days == 1 ? " day" : " days"); }
 
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
   std::string out;

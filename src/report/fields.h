@@ -20,4 +20,16 @@ nlohmann::json row_json(const store::ReportRow& row, UnixTime now);
 
 std::string join(const std::vector<std::string>& items, const std::string& sep);
 
+// The last error for text views; for an ACME certificate whose last attempt
+// has no recorded outcome (the run is still going, or was stopped while the
+// CA worked), says so.
+std::string last_error_text(const store::ReportRow& row);
+
+// "2027-03-02T00:05:00Z", or "" when never scheduled (due at the next
+// pass), so that a table of unscheduled certificates grows no column.
+std::string next_check_text(const std::optional<UnixTime>& next_check);
+
+// "1 day", "2 days"
+std::string days_text(std::int64_t days);
+
 }  // namespace certkeeper::report::detail

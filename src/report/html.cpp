@@ -170,8 +170,9 @@ void render_row(std::string& out, const store::ReportRow& r, UnixTime now, bool 
   }
   time_cell(out, r.last_attempt);
   time_cell(out, r.last_success);
+  time_cell(out, r.next_check);
   int_cell(out, r.failures);
-  cell(out, r.last_error);
+  cell(out, last_error_text(r));
   out += "</tr>\n";
 }
 
@@ -179,7 +180,7 @@ void render_table(std::string& out, const std::vector<store::ReportRow>& rows, U
   out += "<section id=\"certificates\"><h2>Certificates</h2>\n<table>\n<thead><tr><th>Name</th><th>Days</th>"
          "<th>Not after</th><th>Status</th><th>Source</th><th>Issuer</th><th>Names</th><th>Version</th>"
          "<th>Installed</th><th>Probe</th><th>Revoked</th><th>Last attempt</th><th>Last success</th>"
-         "<th>Failures</th><th>Last error</th></tr></thead>\n<tbody>\n";
+         "<th>Next check</th><th>Failures</th><th>Last error</th></tr></thead>\n<tbody>\n";
   for (const auto& r : rows) render_row(out, r, now, linked);
   out += "</tbody></table></section>\n";
 }
@@ -285,7 +286,7 @@ std::string render_html(const std::vector<store::ReportRow>& rows, const ReportO
          "<title>certkeeper report</title>\n";
   out += kStyle;
   out += "</head>\n<body>\n<h1>Certificate report</h1>\n";
-  std::string scope = options.within_days ? fmt::format(", those expiring within {} days", *options.within_days) : "";
+  std::string scope = options.within_days ? ", those expiring within " + days_text(*options.within_days) : "";
   out += fmt::format("<p class=\"meta\">Generated {} by certkeeper: {} certificate{}{}.</p>\n",
                      format_utc(options.now), rows.size(), rows.size() == 1 ? "" : "s", scope);
   render_summary(out, summarize(rows, options.now));

@@ -59,6 +59,9 @@ const Family kFamilies[] = {
     {"certkeeper_certificate_ari_window_end_timestamp_seconds",
      "End of the CA's suggested renewal window (ACME ARI), Unix time.",
      [](const Row& r, UnixTime) { return maybe(r.ari_end); }},
+    {"certkeeper_certificate_next_check_timestamp_seconds",
+     "When the scheduler looks at the certificate next (back-off, the CA's Retry-After, renewal), Unix time.",
+     [](const Row& r, UnixTime) { return maybe(r.next_check); }},
 };
 
 void append_int(std::string& out, std::int64_t v) {

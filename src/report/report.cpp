@@ -79,18 +79,19 @@ const char* status_colour(const std::string& status) {
 }
 
 std::string render_table(const std::vector<store::ReportRow>& rows, const ReportOptions& o) {
-  detail::Table table({"NAME", "DAYS", "NOT AFTER", "STATUS", "SOURCE", "ISSUER", "NAMES", "LAST ERROR"});
+  detail::Table table(
+      {"NAME", "DAYS", "NOT AFTER", "STATUS", "SOURCE", "ISSUER", "NAMES", "NEXT CHECK", "LAST ERROR"});
   for (const auto& row : rows) {
     std::string status = expiry_status(row, o.now);
     table.add({row.name, row.not_after ? std::to_string(days_left(*row.not_after, o.now)) : "-",
                row.not_after ? format_utc(*row.not_after) : "-", status, row.source,
                row.issuer_cn.empty() ? row.issuer : row.issuer_cn, detail::join(row.names, " "),
-               row.last_error},
+               detail::next_check_text(row.next_check), detail::last_error_text(row)},
               o.color ? status_colour(status) : "");
   }
   auto s = detail::summarize(rows, o.now);
   std::string out = table.render();
-  std::string scope = o.within_days ? fmt::format(" expiring within {} days", *o.within_days) : "";
+  std::string scope = o.within_days ? " expiring within " + detail::days_text(*o.within_days) : "";
   std::string revoked = s.revoked ? fmt::format(", {} revoked", s.revoked) : "";
   std::string unreachable = s.unreachable ? fmt::format(", {} unreachable", s.unreachable) : "";
   out += fmt::format("{} certificate{}{}: {} expired, {} expiring soon{}{}\n", rows.size(),

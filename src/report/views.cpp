@@ -45,6 +45,8 @@ nlohmann::json certificate_json(const store::CertificateRecord& c) {
           {"last_attempt", optional_time(c.last_attempt)},
           {"last_success", optional_time(c.last_success)},
           {"next_check", optional_time(c.next_check)},
+          {"retry_after", optional_time(c.retry_after)},
+          {"halted", c.failure_permanent},
           // How an ACME certificate renews ("" / null for manual and remote ones).
           {"key_type", c.key_type},
           {"challenge", c.challenge},
@@ -54,6 +56,24 @@ nlohmann::json certificate_json(const store::CertificateRecord& c) {
           {"renew_before_days", c.renew_before_days ? nlohmann::json(*c.renew_before_days) : nlohmann::json()},
           {"created_at", format_utc(c.created_at)},
           {"updated_at", format_utc(c.updated_at)}};
+}
+
+// The scheduler's record: the last attempt (and whether it has an outcome),
+// failures, the last error and the next check.
+std::string schedule_lines(const store::CertificateRecord& c) {
+  store::ReportRow row;
+  row.source = c.source;
+  row.last_error = c.last_error;
+  row.last_attempt = c.last_attempt;
+  row.last_success = c.last_success;
+  std::string out;
+  if (c.last_attempt) out += fmt::format("last attempt: {}\n", format_utc(*c.last_attempt));
+  if (c.failures > 0) {
+    out += fmt::format("failures:     {}{}\n", c.failures, c.failure_permanent ? " (halted: no retry until fixed)" : "");
+  }
+  if (std::string error = detail::last_error_text(row); !error.empty()) out += fmt::format("last error:   {}\n", error);
+  out += fmt::format("next check:   {}\n", c.next_check ? format_utc(*c.next_check) : "- (due at the next pass)");
+  return out;
 }
 
 std::string findings_lines(const std::string& findings_json) {
@@ -78,12 +98,12 @@ std::string render_list(const std::vector<store::ReportRow>& rows, UnixTime now,
     out += "\n}\n";
     return out;
   }
-  detail::Table table({"NAME", "VERSION", "SOURCE", "NOT AFTER", "DAYS", "STATUS", "NAMES"});
+  detail::Table table({"NAME", "VERSION", "SOURCE", "NOT AFTER", "DAYS", "STATUS", "NEXT CHECK", "NAMES"});
   for (const auto& row : rows) {
     table.add({row.name, row.version ? std::to_string(*row.version) : "-", row.source,
                row.not_after ? format_utc(*row.not_after) : "-",
                row.not_after ? std::to_string(days_left(*row.not_after, now)) : "-",
-               expiry_status(row, now), detail::join(row.names, " ")});
+               expiry_status(row, now), detail::next_check_text(row.next_check), detail::join(row.names, " ")});
   }
   return table.render();
 }
@@ -107,13 +127,13 @@ std::string render_show(const store::CertificateRecord& c,
                                        c.acme_server.empty() ? "" : ", " + c.acme_server)) +
            "\n";
   }
-  if (!current) return out + "version:      none yet\n";
+  if (!current) return out + "version:      none yet\n" + schedule_lines(c);
   store::ReportRow row;
   row.not_before = current->not_before;
   row.not_after = current->not_after;
   row.revoked_at = current->revoked_at;
-  out += fmt::format("status:       {} ({} days left)\n", expiry_status(row, now),
-                     days_left(current->not_after, now));
+  out += fmt::format("status:       {} ({} left)\n", expiry_status(row, now),
+                     detail::days_text(days_left(current->not_after, now)));
   out += fmt::format("version:      {} of {}\n", current->version, versions.size());
   out += fmt::format("names:        {}\n", detail::join(current->names, " "));
   out += fmt::format("subject:      {}\nissuer:       {}\n", current->subject, current->issuer);
@@ -122,7 +142,7 @@ std::string render_show(const store::CertificateRecord& c,
   out += fmt::format("not before:   {}\nnot after:    {}\n", format_utc(current->not_before),
                      format_utc(current->not_after));
   out += fmt::format("origin:       {} at {}\n", current->origin, format_utc(current->created_at));
-  if (!c.last_error.empty()) out += fmt::format("last error:   {}\n", c.last_error);
+  out += schedule_lines(c);
   std::string findings = findings_lines(current->findings_json);
   if (!findings.empty()) out += "findings:\n" + findings;
   return out;

@@ -1,6 +1,7 @@
 // Inventory: certificate definitions and appending versions.
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/text.h"
 #include "impl.h"
 
 namespace certkeeper::store {
@@ -205,27 +206,69 @@ Status Inventory::define_certificate(const CertificateRecord& definition, const 
   });
 }
 
-Status Inventory::record_failure(const std::string& name, const std::string& error,
-                                 std::optional<UnixTime> next_check, const std::string& actor, UnixTime now,
-                                 bool permanent) {
+namespace {
+
+// Outside text (a CA's problem detail, a URL) as the store keeps it: valid
+// UTF-8 whatever the bytes (so neither SQLite TEXT nor the JSON of an event
+// can refuse it), bounded on a character boundary.
+constexpr std::size_t kMaxStoredError = 4000;
+std::string storable(const std::string& text, std::size_t max_bytes = kMaxStoredError) {
+  return text::to_utf8(text::truncate_utf8(text, max_bytes));
+}
+
+}  // namespace
+
+Status Inventory::record_failure(const std::string& name, const Failure& failure, const std::string& actor,
+                                 UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
     auto existing = find(impl_->db, name);
     if (!existing) return make_error(Errc::not_found, "no such certificate", name);
+    const std::string error = storable(failure.error);
     SQLite::Statement q(impl_->db, "UPDATE certificates SET failures = failures + 1, last_error = ?, "
                                    "last_attempt = ?, next_check = ?3, retry_after = ?3, updated_at = ?, "
                                    "failure_permanent = ? WHERE id = ?");
     q.bind(1, error);
     q.bind(2, static_cast<std::int64_t>(now));
-    detail::bind_optional(q, 3, next_check);
+    detail::bind_optional(q, 3, failure.retry_after);
     q.bind(4, static_cast<std::int64_t>(now));
-    q.bind(5, permanent ? 1 : 0);
+    q.bind(5, failure.permanent ? 1 : 0);
     q.bind(6, static_cast<std::int64_t>(existing->id));
     q.exec();
     nlohmann::json detail = {{"error", error}};
-    if (permanent) detail["permanent"] = true;
-    if (next_check) detail["next_check"] = *next_check;
+    if (failure.permanent) detail["permanent"] = true;
+    if (failure.retry_after) detail["next_check"] = *failure.retry_after;
+    if (!failure.type.empty()) detail["type"] = storable(failure.type, 200);
+    if (!failure.instance.empty()) detail["instance"] = storable(failure.instance, 1000);
+    if (!failure.terms_of_service.empty()) detail["terms_of_service"] = storable(failure.terms_of_service, 1000);
     detail::insert_event(impl_->db, now, existing->id, name, "issue-failed", actor, detail.dump());
+    tx.commit();
+    return {};
+  });
+}
+
+Status Inventory::record_failure(const std::string& name, const std::string& error,
+                                 std::optional<UnixTime> next_check, const std::string& actor, UnixTime now,
+                                 bool permanent) {
+  Failure failure;
+  failure.error = error;
+  failure.retry_after = next_check;
+  failure.permanent = permanent;
+  return record_failure(name, failure, actor, now);
+}
+
+Status Inventory::record_attempt(const std::string& name, const std::string& order_url, bool resumed,
+                                 const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto existing = find(impl_->db, name);
+    if (!existing) return make_error(Errc::not_found, "no such certificate", name);
+    SQLite::Statement q(impl_->db, "UPDATE certificates SET last_attempt = ?, updated_at = ?1 WHERE id = ?");
+    q.bind(1, static_cast<std::int64_t>(now));
+    q.bind(2, static_cast<std::int64_t>(existing->id));
+    q.exec();
+    nlohmann::json detail = {{"order_url", storable(order_url, 1000)}, {"resumed", resumed}};
+    detail::insert_event(impl_->db, now, existing->id, name, "issue-attempt", actor, detail.dump());
     tx.commit();
     return {};
   });
@@ -327,6 +370,16 @@ Result<std::optional<UnixTime>> Inventory::earliest_check() {
     SQLite::Statement q(impl_->db, "SELECT min(next_check) FROM certificates");
     q.executeStep();
     return std::optional<UnixTime>(detail::optional_int(q.getColumn(0)));
+  });
+}
+
+Result<std::optional<CertificateRecord>> Inventory::next_scheduled(UnixTime after) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::optional<CertificateRecord>> {
+    SQLite::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
+                                       " FROM certificates WHERE next_check > ? ORDER BY next_check, name LIMIT 1");
+    q.bind(1, static_cast<std::int64_t>(after));
+    if (!q.executeStep()) return std::optional<CertificateRecord>();
+    return std::optional<CertificateRecord>(read_certificate(q));
   });
 }
 

@@ -29,7 +29,7 @@ std::string report_rows_sql(bool filtered) {
   std::string sql =
       "SELECT c.name, c.source, c.status, c.last_error, c.failures, c.current_version, c.current_not_after, "
       "v.names, v.issuer_cn, v.issuer, v.serial, v.fingerprint_sha256, v.key_type, "
-      "v.not_before, v.not_after, c.last_attempt, c.last_success, c.ari_start, c.ari_end, "
+      "v.not_before, v.not_after, c.last_attempt, c.last_success, c.ari_start, c.ari_end, c.next_check, "
       "v.revoked_at, v.revoke_reason, v.origin, v.created_at, "
       // Correlated lookups on the targets' (certificate_id, dir) index and
       // the events' (certificate_id, id) index: per row shown, never a scan.
@@ -77,6 +77,7 @@ void read_row(const detail::RawStatement& q, ReadRow& out) {
   r.last_success = q.optional_int(i++);
   r.ari_start = q.optional_int(i++);
   r.ari_end = q.optional_int(i++);
+  r.next_check = q.optional_int(i++);
   r.revoked_at = q.optional_int(i++);
   r.revoke_reason = q.text(i++);
   out.origin = q.text(i++);

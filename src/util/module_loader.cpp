@@ -50,22 +50,22 @@ Result<void*> module_symbol(const std::string& file, const std::string& symbol) 
       handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
       if (handle == nullptr) {
         const char* why = ::dlerror();
-        return Error{Errc::io,
-                     std::string("cannot load certkeeper module: ") + (why ? why : "dlopen failed") +
-                         "; reinstall certkeeper",
-                     path};
+        return make_error(Errc::io,
+                          std::string("cannot load certkeeper module: ") + (why ? why : "dlopen failed") +
+                              "; reinstall certkeeper",
+                          path);
       }
       break;
     }
     if (handle == nullptr) {
-      return Error{Errc::io, "certkeeper module not found in " + searched + "; reinstall certkeeper", file};
+      return make_error(Errc::io, "certkeeper module not found in " + searched + "; reinstall certkeeper", file);
     }
     loaded.emplace(file, handle);
   }
   ::dlerror();
   void* address = ::dlsym(handle, symbol.c_str());
   if (address == nullptr) {
-    return Error{Errc::io, "certkeeper module lacks " + symbol + " (a different build?); reinstall certkeeper", file};
+    return make_error(Errc::io, "certkeeper module lacks " + symbol + " (a different build?); reinstall certkeeper", file);
   }
   return address;
 }

@@ -188,9 +188,9 @@ TEST_F(AriTest, ServerErrorsAreCaFailuresWithTheProblem) {
   auto down = client_->renewal_info(kCertId);
   ASSERT_FALSE(down);
   EXPECT_EQ(down.error().code, Errc::ca_failed);
-  ASSERT_TRUE(client_->last_problem());
-  EXPECT_EQ(client_->last_problem()->status, 503);
-  EXPECT_EQ(*client_->last_problem()->retry_after, kNow + 120);
+  EXPECT_EQ(down.error().cause.kind, CauseKind::ca_problem);
+  EXPECT_EQ(down.error().cause.http_status, 503);
+  EXPECT_EQ(*down.error().cause.retry_after, kNow + 120);
 
   stub_.fail_next("/renewal-info/", 404,
                   R"({"type":"urn:ietf:params:acme:error:malformed","detail":"no such certificate"})", {}, 1,
@@ -198,12 +198,12 @@ TEST_F(AriTest, ServerErrorsAreCaFailuresWithTheProblem) {
   auto unknown = client_->renewal_info(kCertId);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, Errc::ca_failed);
-  EXPECT_EQ(client_->last_problem()->status, 404);
+  EXPECT_EQ(unknown.error().cause.http_status, 404);
+  EXPECT_EQ(unknown.error().cause.type, "malformed");
   EXPECT_NE(unknown.error().message.find("no such certificate"), std::string::npos) << unknown.error().message;
 
   auto fine = client_->renewal_info(kCertId);  // the fault was one-shot
   ASSERT_TRUE(fine) << fine.error().what();
-  EXPECT_FALSE(client_->last_problem()) << "a success clears the last problem";
 }
 
 TEST_F(AriTest, AnUnreachableServerIsANetworkError) {
@@ -299,7 +299,7 @@ TEST_F(AriTest, ASecondAlreadyReplacedIsNotRetriedAgain) {
   auto order = client_->new_order_replacing({identifier_for("www.example.test")}, "", kCertId);
   ASSERT_FALSE(order);
   EXPECT_EQ(order.error().code, Errc::ca_failed);
-  EXPECT_EQ(client_->last_problem()->type, ProblemType::already_replaced);
+  EXPECT_EQ(order.error().cause.type, "alreadyReplaced");
   EXPECT_EQ(new_orders().size(), 2u);
   stub_.clear_faults();
 }
@@ -309,7 +309,7 @@ TEST_F(AriTest, OtherOrderErrorsAreNotRetried) {
   stub_.rate_limited_next("/order", 3600);
   auto order = client_->new_order_replacing({identifier_for("www.example.test")}, "", kCertId);
   ASSERT_FALSE(order);
-  EXPECT_EQ(client_->last_problem()->type, ProblemType::rate_limited);
+  EXPECT_EQ(order.error().cause.type, "rateLimited");
   EXPECT_EQ(new_orders().size(), 1u);
 }
 

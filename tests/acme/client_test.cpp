@@ -2,6 +2,12 @@
 // wire, and every fault pebble cannot produce.
 #include "certkeeper/acme/client.h"
 
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "certkeeper/util/text.h"
+
 #include <gtest/gtest.h>
 
 #include "support/acme_stub.h"
@@ -107,7 +113,7 @@ TEST_F(ClientTest, BadNonceRetriesAreBounded) {
   auto order = client_->new_order({identifier_for("www.example.test")});
   ASSERT_FALSE(order);
   EXPECT_EQ(order.error().code, Errc::ca_failed);
-  EXPECT_EQ(client_->last_problem()->type, ProblemType::bad_nonce);
+  EXPECT_EQ(order.error().cause.type, "badNonce");
   EXPECT_EQ(stub_.requests_to("/order").size(), 10u);
 }
 
@@ -120,9 +126,13 @@ TEST_F(ClientTest, ServerErrorWithHtmlBodyIsAClearProblem) {
   EXPECT_NE(order.error().message.find("HTTP 503"), std::string::npos) << order.error().message;
   EXPECT_NE(order.error().message.find("HTML"), std::string::npos) << order.error().message;
   EXPECT_EQ(order.error().message.find("<html"), std::string::npos) << "the page itself is not echoed";
-  ASSERT_TRUE(client_->last_problem()->retry_after);
-  EXPECT_EQ(*client_->last_problem()->retry_after, clock_.now() + 120);
-  EXPECT_TRUE(client_->last_problem()->transient());
+  const Cause& cause = order.error().cause;
+  EXPECT_EQ(cause.kind, CauseKind::ca_problem);
+  EXPECT_EQ(cause.type, "") << "no problem document";
+  EXPECT_EQ(cause.http_status, 503);
+  ASSERT_TRUE(cause.retry_after);
+  EXPECT_EQ(*cause.retry_after, clock_.now() + 120);
+  EXPECT_TRUE(cause.transient);
 }
 
 TEST_F(ClientTest, RateLimitedCarriesRetryAfter) {
@@ -130,8 +140,8 @@ TEST_F(ClientTest, RateLimitedCarriesRetryAfter) {
   stub_.rate_limited_next("/order", 3600);
   auto order = client_->new_order({identifier_for("www.example.test")});
   ASSERT_FALSE(order);
-  EXPECT_EQ(client_->last_problem()->type, ProblemType::rate_limited);
-  EXPECT_EQ(*client_->last_problem()->retry_after, clock_.now() + 3600);
+  EXPECT_EQ(order.error().cause.type, "rateLimited");
+  EXPECT_EQ(*order.error().cause.retry_after, clock_.now() + 3600);
   EXPECT_NE(order.error().message.find("rateLimited"), std::string::npos);
 }
 
@@ -193,7 +203,7 @@ TEST(Problem, ParsesTypesSubproblemsAndRetryAfter) {
                          R"({"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"no",
                              "subproblems":[{"type":"urn:ietf:params:acme:error:caa","detail":"CAA forbids",
                              "identifier":{"type":"dns","value":"a.example"}}]})",
-                         "Wed, 21 Oct 2026 07:28:00 GMT", 0);
+                         "Wed, 21 Oct 2026 07:28:00 GMT", 1792567680 - 3600);
   EXPECT_EQ(p.type, ProblemType::rejected_identifier);
   EXPECT_FALSE(p.transient());
   ASSERT_EQ(p.subproblems.size(), 1u);
@@ -204,6 +214,90 @@ TEST(Problem, ParsesTypesSubproblemsAndRetryAfter) {
   EXPECT_EQ(parse_problem_type("urn:ietf:params:acme:error:userActionRequired"), ProblemType::user_action_required);
   EXPECT_EQ(parse_problem_type("about:blank"), ProblemType::other);
   EXPECT_FALSE(parse_retry_after("soon", 0));
+}
+
+TEST(Problem, RetryAfterIsClampedBeforeAnyArithmetic) {
+  // Issue 14: "9223372036854775807" made the next check -9223372035058583584.
+  const UnixTime now = 1'800'000'000;
+  const struct {
+    const char* header;
+    std::optional<std::int64_t> delay;  // parse_retry_after_delay
+    std::optional<UnixTime> at;         // parse_retry_after
+  } cases[] = {
+      {"0", 0, now + 60},
+      {"59", 59, now + 60},
+      {"120", 120, now + 120},
+      {" 120 ", 120, now + 120},
+      {"2592000", kRetryAfterMax, now + kRetryAfterMax},
+      {"2592001", kRetryAfterMax, now + kRetryAfterMax},
+      {"9223372036854775807", kRetryAfterMax, now + kRetryAfterMax},
+      {"18446744073709551616", kRetryAfterMax, now + kRetryAfterMax},
+      {"99999999999999999999999999999999999999", kRetryAfterMax, now + kRetryAfterMax},
+      {"Wed, 21 Oct 2015 07:28:00 GMT", 0, now + 60},
+      {"Fri, 31 Dec 9999 23:59:59 GMT", kRetryAfterMax, now + kRetryAfterMax},
+      {"-1", std::nullopt, std::nullopt},
+      {"-9223372036854775808", std::nullopt, std::nullopt},
+      {"1e9", std::nullopt, std::nullopt},
+      {"", std::nullopt, std::nullopt},
+      {"Wed, 21 Oct 2015 07:28:00 GMT trailing", std::nullopt, std::nullopt},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.header);
+    EXPECT_EQ(parse_retry_after_delay(c.header, now), c.delay);
+    EXPECT_EQ(parse_retry_after(c.header, now), c.at);
+  }
+  // A date inside the bounds is kept to the second (now is 2027-01-15T08:00:00Z).
+  const UnixTime in_an_hour = now + 3600;
+  EXPECT_EQ(format_utc(in_an_hour), "2027-01-15T09:00:00Z");
+  EXPECT_EQ(parse_retry_after("Fri, 15 Jan 2027 09:00:00 GMT", now), in_an_hour);
+  // At the ends of time too (UBSan watches the arithmetic).
+  for (UnixTime extreme : {std::numeric_limits<UnixTime>::max(), std::numeric_limits<UnixTime>::max() - kRetryAfterMax,
+                           std::numeric_limits<UnixTime>::min()}) {
+    EXPECT_TRUE(parse_retry_after("9223372036854775807", extreme));
+    EXPECT_TRUE(parse_retry_after_delay("Fri, 31 Dec 9999 23:59:59 GMT", extreme));
+  }
+}
+
+TEST(Problem, ADetailIsCutOnACharacterBoundaryAndShownPrintable) {
+  std::string euros;
+  for (int i = 0; i < 200; ++i) euros += "\xE2\x82\xAC";
+  auto p = parse_problem(400, nlohmann::json{{"type", "urn:ietf:params:acme:error:malformed"}, {"detail", euros}}.dump(),
+                         "", 0);
+  EXPECT_TRUE(text::is_utf8(p.detail));
+  EXPECT_LE(p.detail.size(), 300u);
+  EXPECT_EQ(p.detail.substr(p.detail.size() - 3), "...");
+  EXPECT_TRUE(text::is_utf8(p.summary()));
+  // A detail with a newline, ESC and a right-to-left override (U+202E).
+  const std::string detail = std::string("a\nb") + "\x1b[31mred" + "\xE2\x80\xAE" + "evil";
+  auto hostile = parse_problem(
+      403, nlohmann::json{{"type", "urn:ietf:params:acme:error:unauthorized"}, {"detail", detail}}.dump(), "", 0);
+  EXPECT_TRUE(text::is_printable(hostile.summary())) << hostile.summary();
+  EXPECT_EQ(hostile.detail.find('\n'), std::string::npos);
+}
+
+TEST(Problem, TheCauseCarriesTypeInstanceTermsAndSubproblems) {
+  auto p = parse_problem(403,
+                         R"({"type":"urn:ietf:params:acme:error:userActionRequired","detail":"new terms",
+                             "instance":"https://ca.example/agree/7",
+                             "subproblems":[{"type":"urn:ietf:params:acme:error:caa","detail":"no",
+                             "identifier":{"type":"dns","value":"a.example"}}]})",
+                         "3600", 1'800'000'000);
+  p.terms_of_service = "https://ca.example/terms/v2";
+  const Error e = p.to_error("https://ca.example/order");
+  EXPECT_EQ(e.code, Errc::ca_failed);
+  EXPECT_EQ(e.subject, "https://ca.example/order");
+  EXPECT_NE(e.message.find("https://ca.example/agree/7"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("https://ca.example/terms/v2"), std::string::npos) << e.message;
+  EXPECT_EQ(e.cause.kind, CauseKind::ca_problem);
+  EXPECT_EQ(e.cause.type, "userActionRequired");
+  EXPECT_EQ(e.cause.http_status, 403);
+  EXPECT_FALSE(e.cause.transient);
+  EXPECT_EQ(e.cause.retry_after, 1'800'000'000 + 3600);
+  EXPECT_EQ(e.cause.instance, "https://ca.example/agree/7");
+  EXPECT_EQ(e.cause.terms_of_service, "https://ca.example/terms/v2");
+  ASSERT_EQ(e.cause.subproblems.size(), 1u);
+  EXPECT_EQ(e.cause.subproblems[0].type, "caa");
+  EXPECT_EQ(e.cause.subproblems[0].identifier, "a.example");
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ TEST_F(ReportCliTest, WithinFiltersEveryFormat) {
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 3) << csv.out;  // header + 2
 
   auto table = ck({"report", "--within", "1"});
-  EXPECT_NE(table.out.find("0 certificates expiring within 1 days"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("0 certificates expiring within 1 day:"), std::string::npos) << table.out;
 }
 
 TEST_F(ReportCliTest, FailWithinExitsSix) {

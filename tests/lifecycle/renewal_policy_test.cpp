@@ -90,14 +90,109 @@ TEST(RenewalEmergencyFloor, TenthOfLifetimeBetweenOneHourAndTwoDays) {
   EXPECT_EQ(emergency_floor(kIssued, kIssued + 5 * kHour), 1 * kHour);  // 30 min, raised
 }
 
+TEST(RenewalEmergencyFloor, AtMostAQuarterOfAShortLifetime) {
+  // Issue 14: with a floor of at least 1 hour, a certificate living under
+  // about 2 hours was always in "emergency" and re-issued by every pass.
+  EXPECT_EQ(emergency_floor(kIssued, kIssued + 4 * kHour), 1 * kHour);    // 24 min, raised; a quarter
+  EXPECT_EQ(emergency_floor(kIssued, kIssued + 2 * kHour), 30 * kMin);    // 12 min, raised to 1 h, a quarter
+  EXPECT_EQ(emergency_floor(kIssued, kIssued + 1 * kHour), 15 * kMin);
+  EXPECT_EQ(emergency_floor(kIssued, kIssued + 10 * kMin), 150);          // 2.5 min
+}
+
 TEST(RenewalEmergencyFloor, GarbageDatesDoNotOverflow) {
-  EXPECT_EQ(emergency_floor(kIssued, kIssued), 1 * kHour);
-  EXPECT_EQ(emergency_floor(kIssued + kDay, kIssued), 1 * kHour);
+  EXPECT_EQ(emergency_floor(kIssued, kIssued), 0);
+  EXPECT_EQ(emergency_floor(kIssued + kDay, kIssued), 0);
   EXPECT_EQ(emergency_floor(kMinTime, kMaxTime), 2 * kDay);
-  EXPECT_EQ(emergency_floor(kMaxTime, kMinTime), 1 * kHour);
+  EXPECT_EQ(emergency_floor(kMaxTime, kMinTime), 0);
 }
 
 // --- the lifetime rule -------------------------------------------------------
+
+// Certificates of minutes and hours (step-ca and other private CAs): the
+// lifetime rule, the floor and every back-off stay inside the lifetime.
+RenewalFacts lives(std::int64_t seconds) {
+  RenewalFacts f;
+  f.not_before = kIssued;
+  f.not_after = kIssued + seconds;
+  return f;
+}
+
+struct ShortCase {
+  const char* name;
+  std::int64_t lifetime;
+  UnixTime now;
+  std::optional<FailureRecord> failures;
+  DecisionKind kind;
+  UnixTime at;
+  const char* reason;
+};
+
+FailureRecord failures_at(int consecutive, UnixTime last, std::optional<UnixTime> retry_after = std::nullopt) {
+  FailureRecord r;
+  r.consecutive = consecutive;
+  r.last_attempt = last;
+  r.retry_after = retry_after;
+  return r;
+}
+
+TEST(RenewalShortLifetime, TenMinutesAndOneHour) {
+  const std::int64_t ten = 10 * kMin, hour = kHour;
+  const ShortCase cases[] = {
+      // 10 minutes: renew at half (5 min), floor 2.5 min (from 7.5 min).
+      {"10 min, just issued", ten, kIssued, {}, DecisionKind::check_at, kIssued + 5 * kMin,
+       "half of the 10-minute lifetime is left (renew at 2027-01-01T00:05:00Z)"},
+      {"10 min, half gone", ten, kIssued + 5 * kMin, {}, DecisionKind::renew_now, kIssued + 5 * kMin,
+       "half of the 10-minute lifetime is left (renew at 2027-01-01T00:05:00Z)"},
+      {"10 min, in the floor", ten, kIssued + 8 * kMin, {}, DecisionKind::renew_now, kIssued + 8 * kMin,
+       "expires in 2 min: emergency renewal"},
+      {"10 min, failed once", ten, kIssued + 5 * kMin, failures_at(1, kIssued + 5 * kMin), DecisionKind::back_off,
+       kIssued + 450, "back off after 1 failure until 2027-01-01T00:07:30Z (capped at the emergency floor)"},
+      {"10 min, failed in the floor", ten, kIssued + 8 * kMin, failures_at(3, kIssued + 8 * kMin),
+       DecisionKind::back_off, kIssued + 9 * kMin,
+       "back off after 3 failures until 2027-01-01T00:09:00Z (every 1 min inside the emergency floor)"},
+      {"10 min, Retry-After past expiry", ten, kIssued + 6 * kMin,
+       failures_at(1, kIssued + 6 * kMin, kIssued + kHour), DecisionKind::back_off, kIssued + ten,
+       "back off after 1 failure until 2027-01-01T00:10:00Z (the CA's Retry-After) (not after expiry)"},
+      // 1 hour: renew at half (30 min), floor 15 min (from 45 min).
+      {"1 h, just issued", hour, kIssued, {}, DecisionKind::check_at, kIssued + 30 * kMin,
+       "half of the 1-hour lifetime is left (renew at 2027-01-01T00:30:00Z)"},
+      {"1 h, ten minutes in", hour, kIssued + 10 * kMin, {}, DecisionKind::check_at, kIssued + 30 * kMin,
+       "half of the 1-hour lifetime is left (renew at 2027-01-01T00:30:00Z)"},
+      {"1 h, in the floor", hour, kIssued + 50 * kMin, {}, DecisionKind::renew_now, kIssued + 50 * kMin,
+       "expires in 10 min: emergency renewal"},
+      {"1 h, failed three times", hour, kIssued + 31 * kMin, failures_at(3, kIssued + 30 * kMin),
+       DecisionKind::back_off, kIssued + 45 * kMin,
+       "back off after 3 failures until 2027-01-01T00:45:00Z (capped at the emergency floor)"},
+      {"1 h, failed in the floor", hour, kIssued + 46 * kMin, failures_at(5, kIssued + 46 * kMin),
+       DecisionKind::back_off, kIssued + 46 * kMin + 225,
+       "back off after 5 failures until 2027-01-01T00:49:45Z (every 3 min inside the emergency floor)"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Decision d = decide(lives(c.lifetime), {}, c.failures.value_or(FailureRecord{}), c.now, no_random());
+    EXPECT_EQ(d.kind, c.kind);
+    EXPECT_EQ(d.at, c.at);
+    EXPECT_EQ(d.reason, c.reason);
+  }
+}
+
+TEST(RenewalShortLifetime, AFreshCertificateIsNeverAnEmergencyAndABackOffNeverOutlivesIt) {
+  // Walk every minute of lifetimes from 10 minutes to 3 hours: right after
+  // issuance nothing is due, and after any number of failures the next
+  // attempt is never after notAfter.
+  for (std::int64_t lifetime = 10 * kMin; lifetime <= 3 * kHour; lifetime += 5 * kMin) {
+    SCOPED_TRACE(lifetime);
+    RenewalFacts f = lives(lifetime);
+    EXPECT_EQ(decide(f, {}, {}, kIssued, no_random()).kind, DecisionKind::check_at);
+    for (UnixTime now = kIssued; now < *f.not_after; now += kMin) {
+      for (int n : {1, 3, 7}) {
+        Decision d = decide(f, {}, failures_at(n, now), now, no_random());
+        EXPECT_LE(d.at, *f.not_after) << n << " failures at " << format_utc(now) << ": " << d.reason;
+        EXPECT_GE(d.at, now);
+      }
+    }
+  }
+}
 
 struct LifetimeCase {
   std::int64_t days;
@@ -389,16 +484,61 @@ TEST(BackoffDecision, HonoursALaterRetryAfter) {
   EXPECT_EQ(d.kind, DecisionKind::back_off);
   EXPECT_EQ(d.at, due + 6 * kHour);
   EXPECT_EQ(d.reason, "back off after 1 failure until 2027-03-02T06:00:00Z (the CA's Retry-After)");
-  // An earlier Retry-After does not shorten the back-off.
+  // Inside the floor too: the CA asked.
+  r = failed(1, kIssued + 90 * kDay - 10 * kHour);
+  r.retry_after = kIssued + 90 * kDay - 5 * kHour;
+  EXPECT_EQ(decide(f, {}, r, kIssued + 90 * kDay - 9 * kHour, no_random()).at, kIssued + 90 * kDay - 5 * kHour);
+}
+
+TEST(BackoffDecision, HonoursAnEarlierRetryAfter) {
+  // Issue 14: a 503 with Retry-After: 120 is tried again after 2 minutes,
+  // not after our own back-off (5 minutes after one failure). A sooner time
+  // shortens the back-off by one step at most: after four failures (2 h),
+  // no sooner than the third step (1 h).
+  RenewalFacts f = issued(90);
+  const UnixTime due = kIssued + 60 * kDay;
+  FailureRecord r = failed(1, due);
+  r.retry_after = due + 2 * kMin;
+  Decision d = decide(f, {}, r, due + kMin, no_random());
+  EXPECT_EQ(d.kind, DecisionKind::back_off);
+  EXPECT_EQ(d.at, due + 2 * kMin);
+  EXPECT_EQ(d.reason, "back off after 1 failure until 2027-03-02T00:02:00Z (the CA's Retry-After)");
+  EXPECT_EQ(decide(f, {}, r, due + 2 * kMin, no_random()).kind, DecisionKind::renew_now);
   r = failed(4, due);
   r.retry_after = due + 30 * kMin;
-  EXPECT_EQ(decide(f, {}, r, due + kMin, no_random()).at, due + 2 * kHour);
-  // Even inside the floor and past expiry: the CA asked.
-  r = failed(1, kIssued + 90 * kDay - kHour);
-  r.retry_after = kIssued + 90 * kDay + 5 * kHour;
-  Decision late = decide(f, {}, r, kIssued + 90 * kDay - 30 * kMin, no_random());
+  Decision fourth = decide(f, {}, r, due + kMin, no_random());
+  EXPECT_EQ(fourth.at, due + kHour);
+  EXPECT_EQ(fourth.reason,
+            "back off after 4 failures until 2027-03-02T01:00:00Z (the CA's Retry-After, no sooner than one back-off "
+            "step less)");
+  r.retry_after = due + 90 * kMin;  // between the two steps: the CA's time
+  EXPECT_EQ(decide(f, {}, r, due + kMin, no_random()).at, due + 90 * kMin);
+}
+
+TEST(BackoffDecision, RetryAfterIsClampedAgain) {
+  // Values stored by an older release, or garbage: 1 minute .. 30 days from the attempt.
+  RenewalFacts f = issued(90);
+  const UnixTime due = kIssued + 60 * kDay;
+  FailureRecord r = failed(1, due);
+  r.retry_after = due + 1;
+  EXPECT_EQ(decide(f, {}, r, due, no_random()).at, due + kMin);
+  r.retry_after = kMaxTime;
+  EXPECT_EQ(decide(RenewalFacts{}, {}, r, due, no_random()).at, due + 30 * kDay);
+  r.retry_after = kMinTime;
+  EXPECT_EQ(decide(RenewalFacts{}, {}, r, due, no_random()).at, due + kMin);
+}
+
+TEST(BackoffDecision, NeverLaterThanExpiry) {
+  // Even a Retry-After past expiry: at notAfter the expired certificate is renewed now.
+  RenewalFacts f = issued(90);
+  const UnixTime not_after = kIssued + 90 * kDay;
+  FailureRecord r = failed(1, not_after - kHour);
+  r.retry_after = not_after + 5 * kHour;
+  Decision late = decide(f, {}, r, not_after - 30 * kMin, no_random());
   EXPECT_EQ(late.kind, DecisionKind::back_off);
-  EXPECT_EQ(late.at, kIssued + 90 * kDay + 5 * kHour);
+  EXPECT_EQ(late.at, not_after);
+  EXPECT_EQ(late.reason, "back off after 1 failure until 2027-04-01T00:00:00Z (the CA's Retry-After) (not after expiry)");
+  EXPECT_EQ(decide(f, {}, r, not_after, no_random()).kind, DecisionKind::renew_now);
 }
 
 TEST(BackoffDecision, CappedAtTheStartOfTheEmergencyFloor) {

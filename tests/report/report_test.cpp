@@ -111,10 +111,10 @@ TEST(Report, JsonHasTheStableFields) {
                             "status", "version", "serial", "fingerprint_sha256", "key_type",
                             "failures", "last_error", "last_attempt", "last_success", "targets",
                             "installed_version", "probe_ok", "revoked", "revoked_at", "revoke_reason", "ari_start",
-                            "ari_end"}) {
+                            "ari_end", "next_check"}) {
     EXPECT_TRUE(c.contains(field)) << field;
   }
-  EXPECT_EQ(c.size(), 24u);
+  EXPECT_EQ(c.size(), 25u);
   EXPECT_EQ(c["days_left"], 10);
   EXPECT_EQ(c["status"], "expiring");
   EXPECT_EQ(c["not_after"], "2027-01-25T08:00:00Z");
@@ -123,7 +123,7 @@ TEST(Report, JsonHasTheStableFields) {
   EXPECT_TRUE(doc["certificates"][1]["days_left"].is_null());
   // Unknown facts are null, never an invented 0 or false.
   for (const char* field : {"last_attempt", "last_success", "installed_version", "probe_ok", "revoked_at",
-                            "ari_start", "ari_end"}) {
+                            "ari_start", "ari_end", "next_check"}) {
     EXPECT_TRUE(c[field].is_null()) << field;
   }
   EXPECT_EQ(c["revoked"], false);
@@ -142,6 +142,7 @@ TEST(Report, JsonCarriesRenewalInstallProbeRevocationAndAri) {
   r.revoke_reason = "keyCompromise";
   r.ari_start = kNow + kDay;
   r.ari_end = kNow + 2 * kDay;
+  r.next_check = kNow + 3 * kDay;
   auto c = nlohmann::json::parse(render_report({r}, Format::json, {kNow, std::nullopt, false}))["certificates"][0];
   EXPECT_EQ(c["last_attempt"], "2027-01-15T07:59:00Z");
   EXPECT_EQ(c["last_success"], "2027-01-15T07:58:00Z");
@@ -153,9 +154,10 @@ TEST(Report, JsonCarriesRenewalInstallProbeRevocationAndAri) {
   EXPECT_EQ(c["revoke_reason"], "keyCompromise");
   EXPECT_EQ(c["ari_start"], "2027-01-16T08:00:00Z");
   EXPECT_EQ(c["ari_end"], "2027-01-17T08:00:00Z");
+  EXPECT_EQ(c["next_check"], "2027-01-18T08:00:00Z");
   auto csv = render_report({r}, Format::csv, {kNow, std::nullopt, false});
   EXPECT_NE(csv.find(",2027-01-15T07:59:00Z,2027-01-15T07:58:00Z,3,1,true,true,2027-01-15T07:59:30Z,keyCompromise,"
-                     "2027-01-16T08:00:00Z,2027-01-17T08:00:00Z\r\n"),
+                     "2027-01-16T08:00:00Z,2027-01-17T08:00:00Z,2027-01-18T08:00:00Z\r\n"),
             std::string::npos)
       << csv;
 }
@@ -184,8 +186,8 @@ TEST(Report, CsvHasAHeaderAndQuotesPerRfc4180) {
   EXPECT_EQ(text.substr(0, header_end),
             "name,names,issuer,not_before,not_after,days_left,source,status,version,serial,"
             "fingerprint_sha256,key_type,failures,last_error,last_attempt,last_success,targets,installed_version,"
-            "probe_ok,revoked,revoked_at,revoke_reason,ari_start,ari_end");
-  EXPECT_NE(text.find(",\"CA said \"\"no\"\", twice\",,,0,,,false,,,,\r\n"), std::string::npos) << text;
+            "probe_ok,revoked,revoked_at,revoke_reason,ari_start,ari_end,next_check");
+  EXPECT_NE(text.find(",\"CA said \"\"no\"\", twice\",,,0,,,false,,,,,\r\n"), std::string::npos) << text;
   EXPECT_NE(text.find("mail,mail.example.test www.mail.example.test,Test CA,"), std::string::npos) << text;
 }
 
@@ -258,6 +260,65 @@ TEST(Views, ShowTellsHowAnAcmeCertificateRenews) {
   EXPECT_NE(text.find("renews with:  http-01 {\"webroot\":\"/var/www/html\"}, rsa-3072, https://ca.example.test/dir"),
             std::string::npos)
       << text;
+}
+
+}  // namespace
+}  // namespace certkeeper::report
+
+namespace certkeeper::report {
+namespace {
+
+// Issue 14 point 12: "expiring within 1 days" in the mailed summary.
+TEST(Report, OneDayIsSingular) {
+  auto table = render_report({row("a", 1)}, Format::table, {kNow, 1, false});
+  EXPECT_NE(table.find("1 certificate expiring within 1 day:"), std::string::npos) << table;
+  EXPECT_NE(render_report({row("a", 1)}, Format::table, {kNow, 2, false}).find("within 2 days:"), std::string::npos);
+  auto html = render_report({row("a", 1)}, Format::html, {kNow, 1, false});
+  EXPECT_NE(html.find("those expiring within 1 day."), std::string::npos);
+  store::CertificateRecord c;
+  c.name = "a";
+  store::VersionRecord v;
+  v.version = 1;
+  v.not_before = kNow - 89 * kDay;
+  v.not_after = kNow + kDay + 60;
+  c.current_version = 1;
+  EXPECT_NE(render_show(c, {v}, kNow, false).find("(1 day left)"), std::string::npos);
+}
+
+// Issue 14 point 8: the next check in every format.
+TEST(Report, TheNextCheckIsInEveryFormat) {
+  auto r = row("a", 40);
+  r.source = "acme";
+  r.next_check = kNow + 120;
+  const std::string at = format_utc(kNow + 120);
+  for (Format f : {Format::table, Format::json, Format::csv, Format::html}) {
+    EXPECT_NE(render_report({r}, f, {kNow, std::nullopt, false}).find(at), std::string::npos) << int(f);
+  }
+  EXPECT_NE(render_report({r}, Format::prometheus, {kNow, std::nullopt, false})
+                .find("certkeeper_certificate_next_check_timestamp_seconds{name=\"a\""),
+            std::string::npos);
+  auto doc = nlohmann::json::parse(render_report({r}, Format::json, {kNow, std::nullopt, false}));
+  EXPECT_EQ(doc["certificates"][0]["next_check"], at);
+  EXPECT_NE(render_list({r}, kNow, false).find(at), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(render_list({r}, kNow, true))["certificates"][0]["next_check"], at);
+  // Never scheduled: null, and no column in a table nobody fills.
+  r.next_check.reset();
+  EXPECT_TRUE(nlohmann::json::parse(render_report({r}, Format::json, {kNow, std::nullopt, false}))["certificates"][0]
+                  ["next_check"]
+                      .is_null());
+  EXPECT_EQ(render_report({r}, Format::table, {kNow, std::nullopt, false}).find("NEXT CHECK"), std::string::npos);
+}
+
+// Issue 14 point 5: an attempt without an outcome is not shown as all well.
+TEST(Report, AnAttemptWithoutOutcomeIsSaidInTheTable) {
+  auto r = row("a", 40);
+  r.source = "acme";
+  r.last_success = kNow - 2 * kDay;
+  r.last_attempt = kNow - 60;
+  auto table = render_report({r}, Format::table, {kNow, std::nullopt, false});
+  EXPECT_NE(table.find("has no outcome yet (still running, or stopped)"), std::string::npos) << table;
+  r.last_success = r.last_attempt;
+  EXPECT_EQ(render_report({r}, Format::table, {kNow, std::nullopt, false}).find("no outcome"), std::string::npos);
 }
 
 }  // namespace

@@ -291,6 +291,39 @@ void AcmeStub::omit_nonce_next(const std::string& path_prefix, int times) {
   impl_->add(std::move(f));
 }
 
+void AcmeStub::respond_next(const std::string& path_prefix, StubResponse response, int times) {
+  impl_->add({path_prefix, times, std::move(response)});
+}
+
+void AcmeStub::user_action_required_next(const std::string& path_prefix, const std::string& instance,
+                                         const std::string& terms, int times) {
+  StubResponse r = StubResponse::problem(403, "userActionRequired", "the terms of service have changed");
+  auto body = nlohmann::json::parse(r.body);
+  body["instance"] = instance;
+  r.body = body.dump();
+  r.headers["Link"] = "<" + terms + ">;rel=\"terms-of-service\"";
+  impl_->add({path_prefix, times, std::move(r)});
+}
+
+void AcmeStub::unavailable_next(const std::string& path_prefix, const std::string& retry_after, int times) {
+  StubResponse r;
+  r.status = 503;
+  r.content_type = "text/html";
+  r.body = "<html><body>503 Service Unavailable</body></html>";
+  r.headers["Retry-After"] = retry_after;
+  impl_->add({path_prefix, times, std::move(r)});
+}
+
+void AcmeStub::forget_accounts() {
+  std::lock_guard lock(impl_->mu);
+  impl_->accounts.clear();
+}
+
+void AcmeStub::set_order_retry_after(std::string value) {
+  std::lock_guard lock(impl_->mu);
+  impl_->order_retry_after = std::move(value);
+}
+
 void AcmeStub::clear_faults() {
   std::lock_guard lock(impl_->mu);
   impl_->faults.clear();

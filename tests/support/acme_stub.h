@@ -1,7 +1,9 @@
 // A scripted ACME server (RFC 8555) for the faults pebble cannot produce:
 // 5xx and HTML error pages, badNonce and rateLimited problems, missing
 // Replay-Nonce, truncated, oversized and slow bodies, a certificate for the
-// wrong key, ARI (renewalInfo) and profiles.
+// wrong key, ARI (renewalInfo) and profiles; a CA that forgets its accounts,
+// userActionRequired with its URLs, any Retry-After text (on a 503 or on a
+// processing order), any problem document.
 //
 // It serves a minimal but real flow over HTTPS on 127.0.0.1 (a free port,
 // a certificate from its own TestPki): directory, nonces, account, order,
@@ -146,8 +148,26 @@ class AcmeStub {
   void oversize_next(const std::string& path_prefix, std::size_t bytes = 2 * 1024 * 1024, int times = 1);
   void delay_next(const std::string& path_prefix, std::chrono::milliseconds delay, int times = 1);
   void omit_nonce_next(const std::string& path_prefix, int times = 1);
+  // Any scripted answer, e.g. StubResponse::problem(400, "malformed", detail)
+  // with a detail of any length and bytes.
+  void respond_next(const std::string& path_prefix, StubResponse response, int times = 1);
+  // 403 userActionRequired (RFC 8555 §7.3.3): `instance` in the problem
+  // document, `terms` as Link: <terms>;rel="terms-of-service".
+  void user_action_required_next(const std::string& path_prefix, const std::string& instance,
+                                 const std::string& terms, int times = 1);
+  // 503 with an HTML page and "Retry-After: `retry_after`", sent as given
+  // ("120", "9223372036854775807", an HTTP date, garbage).
+  void unavailable_next(const std::string& path_prefix, const std::string& retry_after, int times = 1);
   // Drops every queued fault.
   void clear_faults();
+
+  // The CA forgets every account (a reset staging CA, expired accounts): a
+  // request signed with a kid answers accountDoesNotExist, and newAccount
+  // registers a known key again under a new account URL.
+  void forget_accounts();
+  // "Retry-After: `value`" on every processing order (finalize and polls),
+  // as given; "" = none. Overrides AcmeStubOptions::order_retry_after.
+  void set_order_retry_after(std::string value);
 
   // Finalize issues a certificate for a fresh key instead of the CSR's.
   void set_wrong_certificate(bool on);

@@ -138,7 +138,7 @@ StubResponse AcmeStub::Impl::new_account(const StubRequest& r) {
     }
   }
   const bool created = it == accounts.end();
-  if (created) it = accounts.emplace(jwk, static_cast<int>(accounts.size()) + 1).first;
+  if (created) it = accounts.emplace(jwk, next_account++).first;
   const std::string url = base + "/acct/" + std::to_string(it->second);
   StubResponse out = json_response(created ? 201 : 200,
                                    {{"status", "valid"},
@@ -204,10 +204,14 @@ StubResponse AcmeStub::Impl::get_order(int id) {
     }
   }
   StubResponse out = json_response(200, order_json(id));
-  if (o.status == "processing" && options.order_retry_after > 0) {
-    out.headers["Retry-After"] = std::to_string(options.order_retry_after);
-  }
+  if (o.status == "processing") add_order_retry_after(out);
   return out;
+}
+
+void AcmeStub::Impl::add_order_retry_after(StubResponse& out) const {
+  std::string value = order_retry_after.value_or(
+      options.order_retry_after > 0 ? std::to_string(options.order_retry_after) : std::string());
+  if (!value.empty()) out.headers["Retry-After"] = value;
 }
 
 StubResponse AcmeStub::Impl::authorization(const StubRequest& r, int id) {
@@ -263,7 +267,7 @@ StubResponse AcmeStub::Impl::finalize(const StubRequest& r, int id) {
   issued.push_back(std::move(out));
   StubResponse resp = json_response(200, order_json(id));
   resp.headers["Location"] = base + "/order/" + std::to_string(id);
-  if (options.order_retry_after > 0) resp.headers["Retry-After"] = std::to_string(options.order_retry_after);
+  add_order_retry_after(resp);
   return resp;
 }
 

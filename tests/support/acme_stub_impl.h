@@ -71,6 +71,7 @@ struct AcmeStub::Impl {
   StubResponse finalize(const StubRequest& r, int id);
   StubResponse certificate(int id);
   StubResponse renewal_info();
+  void add_order_retry_after(StubResponse& out) const;
   nlohmann::json order_json(int id) const;
   nlohmann::json authz_json(int id) const;
   nlohmann::json challenge_json(int id) const;
@@ -95,6 +96,8 @@ struct AcmeStub::Impl {
   StubHook hook;
   std::set<std::string> nonces;
   std::map<std::string, int> accounts;  // JWK (dumped) -> account id
+  int next_account = 1;                 // ids are never reused, so a forgotten kid stays unknown
+  std::optional<std::string> order_retry_after;  // set_order_retry_after, else options.order_retry_after
   std::map<int, Order> orders;
   std::map<int, Authz> authzs;          // the challenge of authz N is /chall/N
   std::vector<StubIssued> issued;

@@ -27,7 +27,8 @@ struct SpawnOptions {
   // A process still running after this is SIGKILLed and reported timed_out.
   std::chrono::milliseconds timeout{60'000};
   // Called in this process right after the fork, with the child's pid (for
-  // tests that watch a process while it runs, e.g. tests/races/).
+  // tests that watch a process while it runs, e.g. tests/races/, or that
+  // signal it at the moment they wait for).
   std::function<void(pid_t)> on_start;
   // Called with each piece of stderr as it arrives (it is in
   // SpawnResult::err as well).

@@ -7,10 +7,13 @@
 // - The Replay-Nonce of every response is reused; a badNonce rejection is
 //   re-signed with the fresh nonce, at most 10 times, invisibly (§6.5).
 // - A failure is Errc::ca_failed (the server refused) or Errc::network (it
-//   could not be reached), with the problem's one-line summary as message;
-//   last_problem() holds the parsed problem (Retry-After included).
-// - Polling honours Retry-After and otherwise backs off from 50 ms to 5 s,
-//   within a bounded total wait; it sleeps on the Clock.
+//   could not be reached), with the problem's one-line summary as message
+//   and the problem itself as the Error's cause (type, Retry-After clamped,
+//   instance, terms of service, subproblems: Problem::cause()).
+// - Polling honours Retry-After and otherwise backs off from 10 ms to 5 s,
+//   within 5 minutes in all; it sleeps on the Clock. A Retry-After beyond
+//   what is left of the 5 minutes ends the wait at once with Errc::ca_failed
+//   whose cause carries that Retry-After (transient: the next run resumes).
 // - Not thread-safe: one Client per order in flight.
 #pragma once
 
@@ -74,9 +77,9 @@ class Client {
   // `cert_id` (crypto::ari_cert_id), by an unauthenticated GET of
   // {renewalInfo}/{cert_id}; needs no account. Errc::not_found when the
   // directory has no renewalInfo; Errc::invalid_input for an id that is not
-  // base64url "." base64url; an error status is Errc::ca_failed (with
-  // last_problem(), whose retry_after is the raw Retry-After), no answer
-  // Errc::network; a malformed document (§4.2) Errc::ca_failed.
+  // base64url "." base64url; an error status is Errc::ca_failed (its cause
+  // holds the status and the clamped Retry-After), no answer Errc::network;
+  // a malformed document (§4.2) Errc::ca_failed.
   Result<RenewalInfo> renewal_info(const std::string& cert_id);
   // §7.6: revoke with the account key. alreadyRevoked counts as success.
   Status revoke(const std::string& certificate_der, int reason);
@@ -85,7 +88,6 @@ class Client {
   // §7.3.6
   Result<Account> deactivate();
 
-  const std::optional<Problem>& last_problem() const;
   std::size_t requests() const;  // HTTP requests sent so far
 
  private:

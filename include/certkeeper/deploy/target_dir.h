@@ -83,9 +83,15 @@ class TargetDir {
   // where missing. With nullopt, removes live and the symlinks (back to an
   // empty directory). Fsyncs.
   Status switch_to(const std::optional<SetName>& set);
+  // Removes a set that was staged but is not live (an install that was
+  // switched back): it never served, so it must not count toward retention.
+  // A set that is not there is no error; the live one is refused.
+  Status discard(const SetName& set);
   // Removes sets beyond the newest `retain` ones (by install number); never
-  // the live one. Returns the removed names.
-  Result<std::vector<std::string>> prune(int retain);
+  // the live one nor those named in `protect` (e.g. the set a rollback would
+  // restore), which count toward `retain` all the same. Returns the removed
+  // names.
+  Result<std::vector<std::string>> prune(int retain, const std::vector<std::string>& protect = {});
 
  private:
   struct Impl;

@@ -20,7 +20,11 @@ namespace certkeeper::lifecycle {
 struct RenewRequest {
   std::vector<std::string> names;  // only these (due or not); empty = everything due
   bool force = false;              // renew the named (or all ACME) certificates now
-  bool dry_run = false;            // decide and print; change nothing, contact nobody
+  // Decide and say what the pass would do and why; change nothing, contact
+  // nobody. Each item's reason then also says what the pass would do first
+  // (ask the CA's ARI window) and, for a named certificate, that its stored
+  // next check is not waited for; `events` holds the events it would fire.
+  bool dry_run = false;
   int parallel = 4;                // certificates worked at once
   std::string on_event;            // PROG run on each event of README "--on-event" (renewal-failed, revoked, ...)
   std::optional<MailSettings> mail;  // when set, each of those events is also mailed to `email`
@@ -30,11 +34,12 @@ struct RenewRequest {
 
 struct RenewItem {
   std::string name;
-  std::string source;  // "acme" | "manual"
+  std::string source;  // "acme" | "manual" | "remote"
   Decision decision;
+  std::optional<UnixTime> stored_next_check;  // the next check stored before this pass looked at it
   bool attempted = false;  // an order was placed
   std::optional<IssueOutcome> issued;
-  std::vector<std::string> events;  // hook events fired ("renewal-failed", ...)
+  std::vector<std::string> events;  // hook events fired ("renewal-failed", ...); a dry run: would fire
   std::string hook_error;           // when the hook or the alert mail failed
   // The CA's window fetched in this pass for the version that was current
   // then (before any renewal): the revocation watch's "revocation-expected".
@@ -72,9 +77,18 @@ struct RevocationWatch {
   std::optional<UnixTime> next_fetch;   // the earliest CRL refetch
 };
 
+// Why the next check after a pass is when it is: the certificate it belongs
+// to and what will be decided then.
+struct NextCheck {
+  std::string name;
+  UnixTime at = 0;
+  std::string reason;
+};
+
 struct RenewOutcome {
   std::vector<RenewItem> items;
   std::optional<UnixTime> next_check;  // the earliest check after this pass (CRL refetches included)
+  std::optional<NextCheck> next;       // the certificate of the earliest check after now, when one is scheduled
   RevocationWatch revocation;
 };
 

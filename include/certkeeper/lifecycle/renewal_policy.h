@@ -58,12 +58,17 @@ using RandomSource = std::function<std::int64_t(std::int64_t lo, std::int64_t hi
 //    runs, which clear the failure record).
 // 2. Never issued, or the current version revoked: renew now (or back off,
 //    as in 4, after failures).
-// 3. After failures: back off until the later of the CA's Retry-After and
-//    last_attempt + backoff_delay(consecutive). The delay is capped so the
-//    next attempt is never later than the moment the emergency floor
-//    begins; inside the floor it is at most 1 hour. Retry-After is always
-//    honoured (the CA asked). A renewal not due until later than that is
-//    simply checked when due (check_at, not back_off).
+// 3. After failures: back off until last_attempt + backoff_delay(consecutive),
+//    capped so the next attempt is never later than the moment the emergency
+//    floor begins; inside the floor it is at most a quarter of the floor
+//    (at least a minute, at most 1 hour). When the CA gave a Retry-After
+//    (clamped to [last_attempt + 1 minute, last_attempt + 30 days]), a later
+//    one replaces that back-off, and a sooner one too, down to the back-off
+//    of one failure less (the first failure: none), so a CA's short time is
+//    honoured while a long outage still backs off. Never later than
+//    not_after (at not_after one more attempt is made). A renewal not due
+//    until later than that is simply checked when due (check_at, not
+//    back_off).
 // 4. Emergency floor: from the moment only emergency_floor() is left
 //    (not_after - floor), renew now, whatever the ARI window or the lifetime
 //    rule say; a later ARI moment or renew_before is checked at that moment.
@@ -84,7 +89,9 @@ Decision decide(const RenewalFacts& facts, const RenewalPolicy& policy, const Fa
 std::int64_t backoff_delay(int consecutive);
 
 // The time before not_after under which the emergency floor applies:
-// lifetime / 10, at most 2 days, at least 1 hour.
+// lifetime / 10, at most 2 days, at least 1 hour, but never more than a
+// quarter of the lifetime (a 1-hour certificate: 15 minutes; 10 minutes:
+// 2.5 minutes), so the lifetime rule comes first.
 std::int64_t emergency_floor(UnixTime not_before, UnixTime not_after);
 
 }  // namespace certkeeper::lifecycle

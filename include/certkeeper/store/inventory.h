@@ -62,12 +62,32 @@ class Inventory {
   // "redefined". A certificate of another source under that name is refused
   // (Errc::conflict), decided inside the writing transaction.
   Status define_certificate(const CertificateRecord& definition, const std::string& actor, UnixTime now);
+  // A failed attempt, as record_failure stores it.
+  struct Failure {
+    std::string error;                    // the one-line message (any bytes: stored as valid UTF-8)
+    std::optional<UnixTime> retry_after;  // the CA's Retry-After, absolute: kept, and the next check
+    bool permanent = false;               // no retry can fix it (until redefined or issued by hand)
+    std::string type;                     // the cause's stable type ("rateLimited", "key-mismatch"), "" if none
+    std::string instance;                 // the CA's problem instance URL, "" if none
+    std::string terms_of_service;         // the CA's terms-of-service URL, "" if none
+  };
   // Records a failed attempt: failures + 1, last_error, last_attempt and the
-  // next check (e.g. from Retry-After), with the event "issue-failed".
-  // `next_check` is also kept as the failure's Retry-After; `permanent`
-  // marks a problem that no retry can fix.
-  Status record_failure(const std::string& name, const std::string& error, std::optional<UnixTime> next_check,
-                        const std::string& actor, UnixTime now, bool permanent = false);
+  // next check (the Retry-After), with the event "issue-failed" whose detail
+  // holds the error and every non-empty field of `failure`. Whatever bytes
+  // the texts hold, they are stored (as valid UTF-8, bounded): the text can
+  // never make the recording fail.
+  [[nodiscard]] Status record_failure(const std::string& name, const Failure& failure, const std::string& actor,
+                                      UnixTime now);
+  // The same with only an error text, the next check and `permanent`.
+  [[nodiscard]] Status record_failure(const std::string& name, const std::string& error,
+                                      std::optional<UnixTime> next_check, const std::string& actor, UnixTime now,
+                                      bool permanent = false);
+  // An attempt that is under way: last_attempt = now and the event
+  // "issue-attempt" (the order URL, whether it was resumed), written before
+  // the CA is polled, so that a run stopped meanwhile still shows. Its
+  // outcome (a version, or record_failure) follows when the run lives.
+  [[nodiscard]] Status record_attempt(const std::string& name, const std::string& order_url, bool resumed,
+                                      const std::string& actor, UnixTime now);
 
   // The scheduler's plan for a certificate (no event: decisions are logged,
   // outcomes are recorded). Errc::not_found for an unknown name.
@@ -97,6 +117,9 @@ class Inventory {
   // The earliest next_check (0 when any certificate is unscheduled), or
   // nullopt for an empty inventory.
   Result<std::optional<UnixTime>> earliest_check();
+  // The certificate (any source) whose next_check is the earliest one after
+  // `after`, nullopt when there is none; one step on the next_check index.
+  Result<std::optional<CertificateRecord>> next_scheduled(UnixTime after);
 
   // ACME accounts: one per (directory URL, contact). save_account creates
   // or replaces the row of (directory URL, contact) (its id stays) and writes

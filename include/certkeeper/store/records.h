@@ -99,6 +99,9 @@ struct ReportRow {
   // endpoint): last attempt and last success, failures since the last success.
   std::optional<UnixTime> last_attempt;
   std::optional<UnixTime> last_success;
+  // When the scheduler looks at it next (a back-off, the CA's Retry-After,
+  // the renewal moment); nullopt when never scheduled (due at once).
+  std::optional<UnixTime> next_check;
   // Install targets: how many, and the lowest version installed in any of
   // them (targets with nothing installed yet do not count; nullopt when no
   // target has anything installed).

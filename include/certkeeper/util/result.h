@@ -2,9 +2,13 @@
 // every module boundary instead of exceptions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
+
+#include "certkeeper/util/clock.h"
 
 namespace certkeeper {
 
@@ -28,6 +32,45 @@ enum class Errc {
 
 const char* errc_name(Errc code) noexcept;
 
+// What an outside party said about a failure, carried inside the Error as
+// plain values, so that the caller decides on it (retry, back off, halt,
+// show a URL) without reading anything back afterwards and without parsing
+// the message (lego's typed errors, STYLE.md). util knows no ACME: the acme
+// module fills it from a problem document (RFC 8555 §6.7), lifecycle from
+// the validation gate's finding. Every string in it is valid UTF-8 and one
+// printable line (util/text.h), because it came from outside.
+enum class CauseKind {
+  none,        // the code and the message are all there is
+  ca_problem,  // an ACME server's error answer (a problem document, or only an HTTP status)
+  finding,     // a validation finding of the gate
+};
+
+struct SubCause {  // RFC 8555 §6.7.1 subproblems
+  std::string type;        // the ACME error name ("rejectedIdentifier"), as Cause::type
+  std::string detail;
+  std::string identifier;  // the identifier's value, "" when not given
+};
+
+struct Cause {
+  CauseKind kind = CauseKind::none;
+  // Stable, for scripts and decisions: the ACME error name without its URN
+  // prefix ("rateLimited", "userActionRequired"), the whole type for a
+  // problem that is not an ACME one, "" for an answer that was no problem
+  // document; a finding's code ("key-mismatch").
+  std::string type;
+  int http_status = 0;       // ca_problem: the HTTP status of the answer
+  // Whether trying again later can succeed without anyone changing the
+  // definition (rate limits, server trouble, a failed validation). False
+  // for a problem that needs the operator (badCSR, userActionRequired, ...).
+  bool transient = true;
+  // The CA's Retry-After, as an absolute time, already clamped to
+  // [received + kRetryAfterMin, received + kRetryAfterMax] (acme/problem.h).
+  std::optional<UnixTime> retry_after;
+  std::string instance;          // RFC 7807 "instance": a URL about this occurrence
+  std::string terms_of_service;  // RFC 8555 §7.3.3: the Link rel="terms-of-service" URL
+  std::vector<SubCause> subproblems;
+};
+
 // One failure: a stable code, a one-line message that says what is wrong and
 // what to do, and the subject (file path or certificate name) it is about.
 // Messages never contain private key material.
@@ -35,13 +78,14 @@ struct Error {
   Errc code = Errc::internal;
   std::string message;
   std::string subject;
+  Cause cause;  // kind none unless an outside party said more
 
   // "subject: message", or just the message when there is no subject.
   std::string what() const;
 };
 
 inline Error make_error(Errc code, std::string message, std::string subject = {}) {
-  return Error{code, std::move(message), std::move(subject)};
+  return Error{code, std::move(message), std::move(subject), {}};
 }
 
 template <class T>
