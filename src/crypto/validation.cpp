@@ -2,6 +2,7 @@
 // then run every check. Each check lives in its own file (gate.h).
 #include "certkeeper/crypto/validation.h"
 
+#include <cassert>
 #include <exception>
 
 #include "facts_internal.h"
@@ -13,7 +14,9 @@ namespace {
 
 // Unreadable input or a wrong PKCS#12 password: the remaining checks would
 // only repeat the same problem in other words.
-bool input_blocked(const Gate& gate) { return gate.has("unreadable") || gate.has("p12-bad-password"); }
+bool input_blocked(const Gate& gate) {
+  return gate.has(FindingCode::unreadable) || gate.has(FindingCode::p12_bad_password);
+}
 
 void run_checks(Gate& gate, Verdict& verdict) {
   if (!choose_leaf_and_key(gate)) return;
@@ -40,9 +43,9 @@ Verdict run_gate(const Policy& policy, std::string origin, const std::string& su
     verdict.findings = std::move(gate.findings);
   } catch (const std::exception& e) {
     verdict.bundle.reset();
-    verdict.findings.push_back(Finding{Severity::error, "internal-error", subject,
-                                       std::string("validation stopped on an internal error (") + e.what() +
-                                           "); please report this"});
+    verdict.findings.push_back(make_finding(Severity::error, FindingCode::internal_error, subject,
+                                            std::string("validation stopped on an internal error (") + e.what() +
+                                                "); please report this"));
   }
   clear_openssl_errors();
   return verdict;
@@ -50,13 +53,9 @@ Verdict run_gate(const Policy& policy, std::string origin, const std::string& su
 
 }  // namespace
 
-const char* severity_name(Severity s) {
-  switch (s) {
-    case Severity::error: return "error";
-    case Severity::warning: return "warning";
-    case Severity::info: return "info";
-  }
-  return "error";
+Finding make_finding(Severity severity, FindingCode code, std::string subject, std::string message) {
+  assert(allows(finding_code_info(code), severity) && "a severity the finding table does not list");
+  return Finding{severity, finding_code_name(code), std::move(subject), std::move(message)};
 }
 
 bool Verdict::accepted() const { return count(Severity::error) == 0; }

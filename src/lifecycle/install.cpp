@@ -11,6 +11,7 @@
 #include "certkeeper/deploy/file_set.h"
 #include "certkeeper/deploy/reload.h"
 #include "certkeeper/deploy/target_dir.h"
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/crash_point.h"
 #include "certkeeper/util/log.h"
@@ -183,7 +184,8 @@ Status reconcile(const Context& ctx, Loaded& l, std::vector<deploy::TargetDir>& 
   if (!switched.empty() && !detail::run_reloads(switched, reloads, failure)) {
     notes.push_back("after restoring: " + failure);
   }
-  return l.inv.finish_install(name, outcomes, "install-reconciled", nlohmann::json{{"targets", detail}}.dump(),
+  return l.inv.finish_install(name, outcomes, store::event::install_reconciled,
+                              nlohmann::json{{"targets", detail}}.dump(),
                               ctx.actor, ctx.now());
 }
 
@@ -265,7 +267,7 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
     previous[i] = dirs[i].state().live;
     auto set = dirs[i].stage(version, deploy::render_files(l.specs[i], material_of(*keyed)));
     if (!set) {
-      (void)l.inv.record_event(name, "install-failed",
+      (void)l.inv.record_event(name, store::event::install_failed,
                                nlohmann::json{{"version", version}, {"reason", set.error().what()}}.dump(), ctx.actor,
                                ctx.now());
       return set.error();
@@ -308,7 +310,8 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
                              {"reloads", steps_json(out.reloads)},
                              {"probes", probes_json(out.probes)}};
     for (const auto& spec : l.specs) detail["targets"].push_back(spec.dir);
-    if (auto done = l.inv.finish_install(name, outcomes, is_rollback ? "rolled-back" : "installed", detail.dump(),
+    const char* kind = is_rollback ? store::event::rolled_back : store::event::installed;
+    if (auto done = l.inv.finish_install(name, outcomes, kind, detail.dump(),
                                          ctx.actor, ctx.now());
         !done) {
       return done.error();
@@ -354,7 +357,8 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
                            {"probes", probes_json(out.probes)},
                            {"restore_reloads", steps_json(out.restore_reloads)}};
   if (!restore_error.empty()) detail["restore_error"] = restore_error;
-  if (auto done = l.inv.finish_install(name, outcomes, "install-rolled-back", detail.dump(), ctx.actor, ctx.now());
+  if (auto done = l.inv.finish_install(name, outcomes, store::event::install_rolled_back, detail.dump(), ctx.actor,
+                                       ctx.now());
       !done) {
     return done.error();
   }

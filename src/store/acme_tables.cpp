@@ -83,7 +83,8 @@ Result<std::int64_t> Inventory::open_order(const std::string& name, std::int64_t
     q.bind(5, static_cast<std::int64_t>(now));
     q.exec();
     std::int64_t order_id = impl_->db.getLastInsertRowid();
-    detail::insert_event(impl_->db, now, *id, name, "order-opened", actor, nlohmann::json{{"order_url", order_url}}.dump());
+    detail::insert_event(impl_->db, now, *id, name, event::order_opened, actor,
+                         nlohmann::json{{"order_url", order_url}}.dump());
     tx.commit();
     return order_id;
   });

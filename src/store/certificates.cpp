@@ -139,7 +139,7 @@ int append_in_transaction(SQLite::Database& db, const CertificateRecord& definit
     id = existing->id;
   } else {
     id = insert_definition(db, definition, now);
-    detail::insert_event(db, now, id, definition.name, "created", actor,
+    detail::insert_event(db, now, id, definition.name, event::created, actor,
                          nlohmann::json{{"source", definition.source}}.dump());
   }
   SQLite::Statement next(db, "SELECT coalesce(max(version), 0) + 1 FROM cert_versions "
@@ -190,7 +190,8 @@ Status Inventory::define_certificate(const CertificateRecord& definition, const 
                              {"challenge", definition.challenge},
                              {"key_type", definition.key_type},
                              {"acme_server", definition.acme_server}};
-    detail::insert_event(impl_->db, now, id, definition.name, existed ? "redefined" : "defined", actor, detail.dump());
+    detail::insert_event(impl_->db, now, id, definition.name, existed ? event::redefined : event::defined, actor,
+                         detail.dump());
     tx.commit();
     return {};
   });
@@ -216,7 +217,7 @@ Status Inventory::record_failure(const std::string& name, const std::string& err
     nlohmann::json detail = {{"error", error}};
     if (permanent) detail["permanent"] = true;
     if (next_check) detail["next_check"] = *next_check;
-    detail::insert_event(impl_->db, now, existing->id, name, "issue-failed", actor, detail.dump());
+    detail::insert_event(impl_->db, now, existing->id, name, event::issue_failed, actor, detail.dump());
     tx.commit();
     return {};
   });
@@ -299,7 +300,7 @@ Result<Inventory::ObservationChange> Inventory::record_observation(const std::st
       q.exec();
       if (existing->failures > 0) {
         change = ObservationChange::reachable_again;
-        detail::insert_event(impl_->db, now, existing->id, name, "endpoint-reachable", actor,
+        detail::insert_event(impl_->db, now, existing->id, name, event::endpoint_reachable, actor,
                              nlohmann::json{{"failures", existing->failures}}.dump());
       }
     } else {
@@ -311,7 +312,7 @@ Result<Inventory::ObservationChange> Inventory::record_observation(const std::st
       q.exec();
       if (existing->failures == 0) {
         change = ObservationChange::unreachable;
-        detail::insert_event(impl_->db, now, existing->id, name, "endpoint-unreachable", actor,
+        detail::insert_event(impl_->db, now, existing->id, name, event::endpoint_unreachable, actor,
                              nlohmann::json{{"error", error}}.dump());
       }
     }

@@ -3,7 +3,7 @@
 // client (libcurl and its ~25 libraries) and the built-in http-01 responder
 // (cpp-httplib, which initialises OpenSSL as it is loaded). Commands that
 // never contact a CA, and the `run` daemon between passes, never map them
-// (README "Memory").
+// (bench/README.md, "Renewal passes").
 //
 // A module is looked for in the directory of the running executable (a build
 // tree: the tests and ./build/certkeeper), then in the install directory
