@@ -33,6 +33,15 @@ certkeeper_test_packages=(
   python3-aiosmtpd
 )
 
+# The release tree of the test command. Options given, not left to the
+# cache: ./contrib/demo.sh configures the same tree with the tests off, and
+# ctest finds no tests (and exits 0) in a tree configured that way.
+certkeeper_release_options=(
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  -DCERTKEEPER_TESTS=ON
+  -DCERTKEEPER_BENCH=ON
+)
+
 # install_missing PKG...: apt-get install only the packages not yet installed.
 install_missing() {
   local missing=()
