@@ -19,3 +19,9 @@ build_tree build/asan -DCMAKE_BUILD_TYPE=Debug -DCERTKEEPER_SANITIZE=ON -DCERTKE
 echo "== tests (ASan + UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure --no-tests=error --parallel "$(nproc)" --timeout 600
+
+# ---- The Debian package (issue 13) -------------------------------------
+# Built from the release tree's objects (ccache), installed with dpkg -i,
+# used (--version, init, import, report), removed and purged.
+echo "== Debian package"
+./tests/package/package_test.sh
