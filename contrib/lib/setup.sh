@@ -7,7 +7,7 @@ certkeeper_build_packages=(
   libssl-dev openssl ca-certificates
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libcli11-dev libfmt-dev nlohmann-json3-dev libidn2-dev
-  libcurl4-openssl-dev libcpp-httplib-dev
+  libcurl4-openssl-dev
   libgtest-dev
 )
 
@@ -25,12 +25,30 @@ certkeeper_build_packages=(
 # headless and offline in the tests (tests/cli/report_formats_test.cpp).
 # python3-aiosmtpd: a real SMTP server for the mail tests
 # (tests/support/smtp_sink.py), run by Debian's /usr/bin/python3.
+# libcpp-httplib-dev: the tests' own HTTPS stubs and HTTP clients (certkeeper
+# itself answers http-01 with its own responder).
+# certbot: import --from-certbot is tested on a tree the real certbot makes
+# against the tests' pebble (its timer unit is installed, never started by
+# the tests). bind9 + bind9-dnsutils: contrib/dns/rfc2136-hook is tested
+# against a real BIND (tests/support/bind.h: `named -g` on a loopback port,
+# its own config; the package's own named is not started in a container).
 certkeeper_test_packages=(
+  libcpp-httplib-dev
   pebble
   nginx
   prometheus
   chromium
   python3-aiosmtpd
+  certbot
+  bind9
+  bind9-dnsutils
+)
+
+# The fuzzing harnesses (tests/fuzz, contrib/fuzz.sh): clang builds them
+# with libFuzzer into a tree of their own; g++ stays the main compiler.
+certkeeper_fuzz_packages=(
+  clang-15
+  libfuzzer-15-dev
 )
 
 # The documentation and package tests (issue 13): mandoc lints the manual

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/crypto/facts.h"
+#include "certkeeper/util/json.h"
 #include "parse.h"
 #include "transport.h"
 
@@ -49,6 +50,16 @@ bool valid_cert_id(const std::string& id) {
   return id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") ==
              std::string::npos &&
          id.find('.', dot + 1) == std::string::npos;
+}
+
+// A Location header (§7.3, §7.4) is the URL of every later request about
+// the resource: one that is no URL cannot be used, nor repeated raw.
+Error not_a_location(const char* resource, const std::string& url) {
+  return make_error(Errc::ca_failed,
+                    std::string(resource) +
+                        " answered with a Location that is not a URL (bytes outside printable ASCII); the ACME "
+                        "server is not working, try again later or check --acme-server",
+                    url);
 }
 
 }  // namespace
@@ -156,6 +167,7 @@ Result<Account> Client::new_account(const std::vector<std::string>& contact, boo
   auto account = detail::parse_account(response->body, response->header("location"));
   if (!account) return std::move(account).error();
   if (account->url.empty()) return make_error(Errc::ca_failed, "newAccount answered without a Location", dir->new_account);
+  if (!detail::signable_url(account->url)) return not_a_location("newAccount", dir->new_account);
   set_account_url(account->url);
   return account;
 }
@@ -166,6 +178,7 @@ Result<Account> Client::find_account() {
   auto response = impl_->post(dir->new_account, R"({"onlyReturnExisting":true})", true);
   if (!response) return std::move(response).error();
   auto account = detail::parse_account(response->body, response->header("location"));
+  if (account && !detail::signable_url(account->url)) return not_a_location("newAccount", dir->new_account);
   if (account) set_account_url(account->url);
   return account;
 }
@@ -174,13 +187,14 @@ Result<Order> Client::new_order(const std::vector<Identifier>& identifiers, cons
                                 const std::string& replaces) {
   auto dir = directory();
   if (!dir) return std::move(dir).error();
-  json payload = {{"identifiers", json::parse(detail::identifiers_json(identifiers))}};
+  json payload = {{"identifiers", parse_json_or_null(detail::identifiers_json(identifiers))}};
   if (!profile.empty()) payload["profile"] = profile;
   if (!replaces.empty()) payload["replaces"] = replaces;
   auto response = impl_->post(dir->new_order, payload.dump());
   if (!response) return std::move(response).error();
   std::string location = response->header("location");
   if (location.empty()) return make_error(Errc::ca_failed, "newOrder answered without a Location", dir->new_order);
+  if (!detail::signable_url(location)) return not_a_location("newOrder", dir->new_order);
   return detail::parse_order(response->body, location, impl_->transport.clock().now());
 }
 
@@ -284,8 +298,8 @@ Status Client::key_change(const crypto::Signer& new_key) {
   if (!dir) return std::move(dir).error();
   if (dir->key_change.empty()) return make_error(Errc::ca_failed, "the CA offers no keyChange", impl_->directory_url);
   // §7.3.5: the inner JWS is signed by the new key, carries its jwk, no nonce.
-  json inner_header = {{"alg", new_key.alg()}, {"jwk", json::parse(new_key.jwk_json())}, {"url", dir->key_change}};
-  json inner_payload = {{"account", account_url()}, {"oldKey", json::parse(impl_->transport.key().jwk_json())}};
+  json inner_header = {{"alg", new_key.alg()}, {"jwk", parse_json_or_null(new_key.jwk_json())}, {"url", dir->key_change}};
+  json inner_payload = {{"account", account_url()}, {"oldKey", parse_json_or_null(impl_->transport.key().jwk_json())}};
   auto inner = crypto::jws_sign(new_key, inner_header.dump(), inner_payload.dump());
   if (!inner) return std::move(inner).error();
   auto response = impl_->post(dir->key_change, *inner);

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/json.h"
+
 namespace certkeeper::acme {
 
 Identifier identifier_for(const std::string& name) {
@@ -26,10 +28,13 @@ std::string str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::optional<json> object(const std::string& body) {
-  auto j = json::parse(body, nullptr, false);
-  if (!j.is_object()) return std::nullopt;
-  return j;
+// The body as a JSON object, or the malformed-`what` error saying why (too
+// deeply nested, not JSON, not an object).
+Result<json> object(const std::string& body, const std::string& url, const std::string& what) {
+  auto j = parse_json(body);
+  if (!j) return malformed(url, what + ": " + j.error().message);
+  if (!j->is_object()) return malformed(url, what + ": not a JSON object");
+  return std::move(*j);
 }
 
 std::optional<Problem> embedded_problem(const json& j, const char* key, UnixTime now) {
@@ -43,8 +48,8 @@ Identifier read_identifier(const json& j) { return {str(j, "type"), str(j, "valu
 }  // namespace
 
 Result<Directory> parse_directory(const std::string& body, const std::string& url) {
-  auto j = object(body);
-  if (!j) return malformed(url, "directory (not a JSON object)");
+  auto j = object(body, url, "directory");
+  if (!j) return std::move(j).error();
   Directory d;
   d.new_nonce = str(*j, "newNonce");
   d.new_account = str(*j, "newAccount");
@@ -68,8 +73,8 @@ Result<Directory> parse_directory(const std::string& body, const std::string& ur
 }
 
 Result<Account> parse_account(const std::string& body, const std::string& location) {
-  auto j = object(body);
-  if (!j) return malformed(location, "account");
+  auto j = object(body, location, "account");
+  if (!j) return std::move(j).error();
   Account a;
   a.url = location;
   a.status = str(*j, "status");
@@ -82,8 +87,8 @@ Result<Account> parse_account(const std::string& body, const std::string& locati
 }
 
 Result<Order> parse_order(const std::string& body, const std::string& url, UnixTime now) {
-  auto j = object(body);
-  if (!j) return malformed(url, "order");
+  auto j = object(body, url, "order");
+  if (!j) return std::move(j).error();
   Order o;
   o.url = url;
   o.status = str(*j, "status");
@@ -106,8 +111,8 @@ Result<Order> parse_order(const std::string& body, const std::string& url, UnixT
 }
 
 Result<Challenge> parse_challenge(const std::string& body, const std::string& url, UnixTime now) {
-  auto j = object(body);
-  if (!j) return malformed(url, "challenge");
+  auto j = object(body, url, "challenge");
+  if (!j) return std::move(j).error();
   Challenge c{str(*j, "type"), str(*j, "url"), str(*j, "status"), str(*j, "token"),
               embedded_problem(*j, "error", now)};
   if (c.url.empty()) c.url = url;
@@ -115,8 +120,8 @@ Result<Challenge> parse_challenge(const std::string& body, const std::string& ur
 }
 
 Result<Authorization> parse_authorization(const std::string& body, const std::string& url, UnixTime now) {
-  auto j = object(body);
-  if (!j) return malformed(url, "authorization");
+  auto j = object(body, url, "authorization");
+  if (!j) return std::move(j).error();
   Authorization a;
   a.url = url;
   a.status = str(*j, "status");

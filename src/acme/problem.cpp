@@ -1,9 +1,13 @@
 #include "certkeeper/acme/problem.h"
 
+#include <algorithm>
 #include <ctime>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "certkeeper/util/json.h"
 
 namespace certkeeper::acme {
 namespace {
@@ -103,8 +107,13 @@ std::optional<UnixTime> parse_retry_after(const std::string& value, UnixTime now
   if (value.empty()) return std::nullopt;
   bool digits = value.find_first_not_of("0123456789 ") == std::string::npos;
   if (digits) {
+    // RFC 9111 §1.2.2: delta-seconds too large to represent count as 2^31,
+    // which keeps `now +` and every later sum far from overflowing.
+    constexpr long long kMaxDelay = 1LL << 31;
     try {
-      return now + static_cast<UnixTime>(std::stoll(value));
+      return now + static_cast<UnixTime>(std::min(std::stoll(value), kMaxDelay));
+    } catch (const std::out_of_range&) {
+      return now + static_cast<UnixTime>(kMaxDelay);
     } catch (...) {
       return std::nullopt;
     }
@@ -120,7 +129,12 @@ Problem parse_problem(int status, const std::string& body, const std::string& re
   Problem p;
   p.status = status;
   p.retry_after = parse_retry_after(retry_after_header, now);
-  auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json_nested_deeper_than(body, kMaxJsonDepth)) {
+    p.detail = fmt::format("HTTP {} with a body of JSON nested too deeply (more than {} levels, {} bytes)", status,
+                           kMaxJsonDepth, body.size());
+    return p;
+  }
+  auto doc = parse_json_or_null(body);
   if (!doc.is_object() || !doc.contains("type") || !doc["type"].is_string()) {
     p.detail = fmt::format("HTTP {} without an ACME problem document ({} bytes{})", status, body.size(),
                            body.find("<html") != std::string::npos || body.find("<HTML") != std::string::npos

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/acme/rfc3339.h"
+#include "certkeeper/util/json.h"
 #include "parse.h"
 
 namespace certkeeper::acme::detail {
@@ -28,7 +29,9 @@ std::optional<UnixTime> time_field(const json& window, const char* key) {
 
 Result<RenewalInfo> parse_renewal_info(const std::string& body, const std::string& retry_after_header,
                                        const std::string& url, UnixTime now) {
-  auto j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto parsed = parse_json(body);
+  if (!parsed) return malformed(url, parsed.error().message);
+  const json& j = *parsed;
   if (!j.is_object()) return malformed(url, "not a JSON object");
   auto window = j.find("suggestedWindow");
   if (window == j.end() || !window->is_object()) return malformed(url, "no suggestedWindow object");

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/json.h"
+#include "certkeeper/util/text.h"
+
 namespace certkeeper::acme::detail {
 namespace {
 
@@ -16,6 +19,20 @@ Error network_error(const Error& e) {
 
 }  // namespace
 
+bool valid_replay_nonce(std::string_view value) {
+  return !value.empty() &&
+         value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+             std::string_view::npos;
+}
+
+bool signable_url(std::string_view url) {
+  if (url.empty()) return false;
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
 Result<net::HttpResponse> Transport::get(const std::string& url) {
   last_problem.reset();
   auto response = http_.send({"GET", url, {}, {}});
@@ -29,7 +46,7 @@ std::string Transport::protected_header(const std::string& url, const std::strin
   nlohmann::json header = {{"alg", key_.alg()}, {"url", url}};
   if (!nonce.empty()) header["nonce"] = nonce;
   if (embed_jwk || kid_.empty()) {
-    header["jwk"] = nlohmann::json::parse(key_.jwk_json());
+    header["jwk"] = parse_json_or_null(key_.jwk_json());
   } else {
     header["kid"] = kid_;
   }
@@ -43,9 +60,11 @@ Result<std::string> Transport::take_nonce() {
   auto response = http_.send({"HEAD", new_nonce_url_, {}, {}});
   if (!response) return network_error(response.error());
   std::string nonce = response->header("replay-nonce");
-  if (nonce.empty()) {
+  if (!valid_replay_nonce(nonce)) {
     return make_error(Errc::ca_failed,
-                      "the ACME server sent no Replay-Nonce (HTTP " + std::to_string(response->status) +
+                      std::string(nonce.empty() ? "the ACME server sent no Replay-Nonce (HTTP "
+                                                : "the ACME server sent no valid Replay-Nonce (not base64url; HTTP ") +
+                          std::to_string(response->status) +
                           "); it is not a working RFC 8555 server, try again later or check --acme-server",
                       new_nonce_url_);
   }
@@ -54,7 +73,7 @@ Result<std::string> Transport::take_nonce() {
 
 void Transport::remember_nonce(const net::HttpResponse& response) {
   std::string nonce = response.header("replay-nonce");
-  if (!nonce.empty()) nonce_ = nonce;
+  if (valid_replay_nonce(nonce)) nonce_ = nonce;
 }
 
 Error Transport::fail(const net::HttpResponse& response, const std::string& url) {
@@ -65,6 +84,19 @@ Error Transport::fail(const net::HttpResponse& response, const std::string& url)
 Result<net::HttpResponse> Transport::post(const std::string& url, const std::string& payload, bool embed_jwk,
                                           const std::string& accept) {
   last_problem.reset();
+  // Both go into the protected header: JSON cannot hold bytes that are not
+  // UTF-8, and no server means a URL that is not printable ASCII.
+  if (!signable_url(url)) {
+    return make_error(Errc::ca_failed,
+                      "the ACME server sent a URL that is not one (bytes outside printable ASCII); it is not a "
+                      "working RFC 8555 server, try again later or check --acme-server",
+                      text::printable(url));
+  }
+  if (!embed_jwk && !kid_.empty() && !signable_url(kid_)) {
+    return make_error(Errc::ca_failed,
+                      "the stored account URL is not a URL; register again with 'certkeeper account register'",
+                      text::printable(kid_));
+  }
   for (int attempt = 0;; ++attempt) {
     auto nonce = take_nonce();
     if (!nonce) return std::move(nonce).error();

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "certkeeper/acme/problem.h"
 #include "certkeeper/crypto/jose.h"
@@ -15,6 +16,15 @@ namespace certkeeper::acme::detail {
 // §6.5: a badNonce rejection is retried with the nonce that came with it;
 // this bounds the retries so a broken server cannot loop us forever.
 constexpr int kMaxBadNonceRetries = 10;
+
+// RFC 8555 §6.5.1: a Replay-Nonce value is base64url (RFC 4648 §5, no
+// padding); clients MUST ignore invalid ones.
+bool valid_replay_nonce(std::string_view value);
+
+// Whether `url` can be requested and signed (it goes into the protected
+// header's JSON): non-empty printable ASCII without spaces, as RFC 3986 §2
+// spells every URL. A Location or Link header may hold anything.
+bool signable_url(std::string_view url);
 
 class Transport {
  public:

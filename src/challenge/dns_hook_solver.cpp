@@ -10,6 +10,7 @@
 #include "certkeeper/challenge/solver.h"
 #include "certkeeper/util/log.h"
 #include "certkeeper/util/process.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::challenge {
 namespace {
@@ -17,7 +18,9 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kHookTimeout = 60s;
-constexpr std::size_t kMaxDetail = 200;  // characters of the hook's stderr in a message
+// Bytes of the hook's stderr in a message: room for a reason with its advice
+// and a file name (contrib/dns/rfc2136-hook's lines are about 300).
+constexpr std::size_t kMaxDetail = 400;
 
 bool valid_dns_name(const std::string& name) {
   if (name.empty() || name.size() > 253 || name.front() == '.' || name.front() == '-') return false;
@@ -32,18 +35,14 @@ std::string lower(std::string s) {
 }
 
 // The first non-empty line of the hook's stderr (else stdout), capped and
-// with control characters replaced, for a one-line message.
+// with control characters escaped (util/text.h), for a one-line message.
 std::string first_line(const ProcessResult& r) {
   for (const std::string* text : {&r.err, &r.out}) {
     std::size_t start = text->find_first_not_of(" \t\r\n");
     if (start == std::string::npos) continue;
     std::size_t end = text->find_first_of("\r\n", start);
-    std::string line = text->substr(start, std::min(end, text->size()) - start);
-    if (line.size() > kMaxDetail) line = line.substr(0, kMaxDetail) + "...";
-    for (char& c : line) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    }
-    return line;
+    const std::string line = text->substr(start, std::min(end, text->size()) - start);
+    return text::printable(text::truncate_utf8(line, kMaxDetail));
   }
   return "no output";
 }

@@ -8,8 +8,11 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <thread>
 
 #include <fmt/format.h>
+
+#include "certkeeper/util/log.h"
 
 namespace certkeeper::challenge::detail {
 namespace {
@@ -83,7 +86,7 @@ Result<ListenAddress> parse_listen_address(const std::string& listen) {
   return out;
 }
 
-Error listen_error(const ListenAddress& address, int err) {
+Error listen_error(const ListenAddress& address, int err, std::chrono::seconds waited) {
   std::string hint;
   switch (err) {
     case EADDRINUSE:
@@ -103,13 +106,34 @@ Error listen_error(const ListenAddress& address, int err) {
   }
   // The address is in the message; the subject stays free for the caller
   // (the certificate being validated).
-  return make_error(Errc::io, fmt::format("cannot listen on {}: {}; {}", address.text, std::strerror(err), hint));
+  std::string wait = waited.count() > 0 ? fmt::format(" (waited {} s for it)", waited.count()) : std::string();
+  return make_error(Errc::io,
+                    fmt::format("cannot listen on {}: {}{}; {}", address.text, std::strerror(err), wait, hint));
 }
 
 Result<int> open_listener(const ListenAddress& address) {
   int fd = bind_listener(address);
   if (fd < 0) return listen_error(address, -fd);
   return fd;
+}
+
+Result<int> open_listener_waiting(const ListenAddress& address, std::chrono::seconds wait) {
+  using Clock = std::chrono::steady_clock;
+  const auto give_up = Clock::now() + wait;
+  bool said = false;
+  while (true) {
+    int fd = bind_listener(address);
+    if (fd >= 0) return fd;
+    if (-fd != EADDRINUSE || wait.count() <= 0) return listen_error(address, -fd);
+    if (Clock::now() >= give_up) return listen_error(address, -fd, wait);
+    if (!said) {
+      log::warn(fmt::format("certkeeper: {} is in use by another program (another certkeeper validating on it?); "
+                            "waiting for it (at most {} s)",
+                            address.text, wait.count()));
+      said = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 int probe_bind_error(const ListenAddress& address) {

@@ -1,8 +1,9 @@
 // tls-alpn-01 (RFC 8737) with a built-in TLS responder: it completes a
 // handshake only when the client offers ALPN "acme-tls/1" and names, by SNI,
 // an identifier with an active task, presenting that task's self-signed
-// certificate; then it closes the connection. It listens only while a task
-// is active.
+// certificate; then it closes the connection. One responder per listen
+// address serves every order in flight (responder_registry.h), and listens
+// only while a task is active.
 #include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -18,20 +19,17 @@
 
 #include "certkeeper/challenge/solver.h"
 #include "certkeeper/crypto/jose.h"
+#include "responder_registry.h"
 #include "tls_responder.h"
 
 namespace certkeeper::challenge {
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string normalized_name(const std::string& name) {
-  std::string out = lower(name);
-  if (!out.empty() && out.back() == '.') out.pop_back();
-  return out;
+std::string normalized_name(std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  return name;
 }
 
 // The SNI the validation server sends for an identifier: the name itself,
@@ -73,16 +71,20 @@ Result<detail::TlsIdentity> load_identity(const std::string& cert_pem, const std
 
 class TlsAlpnSolver final : public Solver {
  public:
-  explicit TlsAlpnSolver(std::string listen) : listen_(std::move(listen)) {}
+  TlsAlpnSolver(std::string listen, std::chrono::seconds port_wait)
+      : address_{"tls-alpn-01", std::move(listen), port_wait} {}
+  // Names never cleaned up are withdrawn here, so the port is free again.
   ~TlsAlpnSolver() override {
-    std::lock_guard<std::mutex> lock(lifecycle_);
-    responder_.reset();
+    for (const auto& [token, mine] : mine_) detail::unregister_answer(address_, mine.sni, mine.identity.get());
   }
   TlsAlpnSolver(const TlsAlpnSolver&) = delete;
   TlsAlpnSolver& operator=(const TlsAlpnSolver&) = delete;
 
   std::string type() const override { return "tls-alpn-01"; }
 
+  // The task's certificate goes into the registry of the listen address
+  // under the SNI the validation server sends; a later task for the same
+  // name replaces it (one certificate per name can be presented).
   Status present(const Task& task) override {
     const std::string sni = sni_for(task.identifier);
     if (sni.empty()) return make_error(Errc::invalid_input, "a tls-alpn-01 task needs an identifier");
@@ -90,63 +92,40 @@ class TlsAlpnSolver final : public Solver {
     if (!made) return std::move(made).error();
     auto identity = load_identity(made->first, made->second);
     if (!identity) return std::move(identity).error();
-    auto entry = std::make_shared<Entry>(Entry{std::move(*identity), task.token});
-
-    std::lock_guard<std::mutex> lock(lifecycle_);
-    {
-      std::lock_guard<std::mutex> entries_lock(entries_mutex_);
-      entries_[sni] = entry;
-    }
-    if (responder_) return {};
-    auto responder = detail::TlsResponder::start(listen_, [this](const std::string& name) { return find(name); });
-    if (!responder) {
-      std::lock_guard<std::mutex> entries_lock(entries_mutex_);
-      entries_.erase(sni);
-      return std::move(responder).error();
-    }
-    responder_ = std::move(*responder);
+    auto shared = std::make_shared<const detail::TlsIdentity>(std::move(*identity));
+    if (auto ok = detail::register_answer(address_, sni, shared, detail::TlsResponder::start); !ok) return ok;
+    std::lock_guard<std::mutex> lock(mutex_);
+    mine_[task.token] = Mine{sni, shared};
     return {};
   }
 
   void cleanup(const Task& task) override {
-    const std::string sni = sni_for(task.identifier);
-    std::lock_guard<std::mutex> lock(lifecycle_);
-    bool last = false;
+    Mine mine;
     {
-      std::lock_guard<std::mutex> entries_lock(entries_mutex_);
-      auto it = entries_.find(sni);
-      // Only this task's entry: a later present() for the same name wins.
-      if (it != entries_.end() && it->second->token == task.token) entries_.erase(it);
-      last = entries_.empty();
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = mine_.find(task.token);
+      if (it == mine_.end()) return;  // never presented, or its present() failed
+      mine = std::move(it->second);
+      mine_.erase(it);
     }
-    if (last) responder_.reset();  // stops and joins; the responder thread never takes lifecycle_
+    detail::unregister_answer(address_, mine.sni, mine.identity.get());
   }
 
  private:
-  struct Entry {
-    detail::TlsIdentity identity;
-    std::string token;
+  struct Mine {
+    std::string sni;
+    std::shared_ptr<const detail::TlsIdentity> identity;
   };
 
-  // Called on the responder thread during a handshake.
-  std::shared_ptr<const detail::TlsIdentity> find(const std::string& sni) {
-    std::lock_guard<std::mutex> entries_lock(entries_mutex_);
-    auto it = entries_.find(normalized_name(sni));
-    if (it == entries_.end()) return nullptr;
-    return std::shared_ptr<const detail::TlsIdentity>(it->second, &it->second->identity);
-  }
-
-  const std::string listen_;
-  std::mutex lifecycle_;      // responder_ start/stop
-  std::mutex entries_mutex_;  // entries_, also taken by the responder thread
-  std::map<std::string, std::shared_ptr<Entry>> entries_;
-  std::unique_ptr<detail::TlsResponder> responder_;
+  const detail::ResponderAddress address_;
+  std::mutex mutex_;  // mine_
+  std::map<std::string, Mine> mine_;  // what this solver registered, by token
 };
 
 }  // namespace
 
-std::unique_ptr<Solver> make_tls_alpn_solver(std::string listen) {
-  return std::make_unique<TlsAlpnSolver>(std::move(listen));
+std::unique_ptr<Solver> make_tls_alpn_solver(std::string listen, std::chrono::seconds port_wait) {
+  return std::make_unique<TlsAlpnSolver>(std::move(listen), port_wait);
 }
 
 }  // namespace certkeeper::challenge

@@ -17,7 +17,6 @@
 
 #include <fmt/format.h>
 
-#include "listen_address.h"
 
 namespace certkeeper::challenge::detail {
 namespace {
@@ -62,8 +61,17 @@ std::string host_name(const unsigned char* data, std::size_t len) {
 // Runs before OpenSSL looks at a certificate: refuse anything but an
 // acme-tls/1 handshake for an active name, and install that name's
 // certificate on this connection.
+// The name as answers are registered: lower case, no trailing dot.
+std::string normalized(std::string name) {
+  for (char& c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  return name;
+}
+
 int on_client_hello(SSL* ssl, int* alert, void* arg) {
-  const auto& lookup = *static_cast<const IdentityLookup*>(arg);
+  const auto& lookup = *static_cast<const AnswerLookup*>(arg);
   const unsigned char* data = nullptr;
   std::size_t len = 0;
   if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &data, &len) != 1 ||
@@ -73,7 +81,7 @@ int on_client_hello(SSL* ssl, int* alert, void* arg) {
   }
   std::string sni;
   if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &data, &len) == 1) sni = host_name(data, len);
-  std::shared_ptr<const TlsIdentity> identity = sni.empty() ? nullptr : lookup(sni);
+  auto identity = sni.empty() ? nullptr : std::static_pointer_cast<const TlsIdentity>(lookup(normalized(sni)));
   if (!identity) {
     *alert = SSL_AD_UNRECOGNIZED_NAME;
     return SSL_CLIENT_HELLO_ERROR;
@@ -100,7 +108,7 @@ int on_alpn(SSL*, const unsigned char** out, unsigned char* out_len, const unsig
   return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
-Result<SslCtxPtr> make_context(const IdentityLookup* lookup) {
+Result<SslCtxPtr> make_context(const AnswerLookup* lookup) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx || SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION) != 1 ||
       SSL_CTX_set_num_tickets(ctx.get(), 0) != 1) {
@@ -109,7 +117,7 @@ Result<SslCtxPtr> make_context(const IdentityLookup* lookup) {
   }
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_client_hello_cb(ctx.get(), on_client_hello, const_cast<IdentityLookup*>(lookup));
+  SSL_CTX_set_client_hello_cb(ctx.get(), on_client_hello, const_cast<AnswerLookup*>(lookup));
   SSL_CTX_set_alpn_select_cb(ctx.get(), on_alpn, nullptr);
   return ctx;
 }
@@ -149,30 +157,26 @@ bool advance(Connection& c) {
 
 }  // namespace
 
-Result<std::unique_ptr<TlsResponder>> TlsResponder::start(const std::string& listen, IdentityLookup lookup) {
-  auto address = parse_listen_address(listen);
-  if (!address) return std::move(address).error();
+Result<std::unique_ptr<Listener>> TlsResponder::start(int listen_fd, AnswerLookup lookup) {
   std::unique_ptr<TlsResponder> r(new TlsResponder());
+  r->listen_fd_ = listen_fd;
   r->lookup_ = std::move(lookup);
   auto ctx = make_context(&r->lookup_);
   if (!ctx) return std::move(ctx).error();
   r->ctx_ = std::move(*ctx);
   int wake[2];
   if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-    return make_error(Errc::io, fmt::format("cannot start the tls-alpn-01 responder on {}: cannot create a pipe: {}",
-                                            listen, std::strerror(errno)));
+    return make_error(Errc::io, fmt::format("cannot start the tls-alpn-01 responder: cannot create a pipe: {}",
+                                            std::strerror(errno)));
   }
   r->wake_read_ = wake[0];
   r->wake_write_ = wake[1];
-  auto fd = open_listener(*address);
-  if (!fd) return std::move(fd).error();
-  r->listen_fd_ = *fd;
   try {
     r->thread_ = std::thread([raw = r.get()] { raw->run(); });
   } catch (const std::system_error& e) {
-    return make_error(Errc::io, fmt::format("cannot start the tls-alpn-01 responder on {}: {}", listen, e.what()));
+    return make_error(Errc::io, fmt::format("cannot start the tls-alpn-01 responder: {}", e.what()));
   }
-  return r;
+  return std::unique_ptr<Listener>(std::move(r));
 }
 
 TlsResponder::~TlsResponder() {

@@ -1,15 +1,16 @@
 // The TLS listener behind the tls-alpn-01 solver: one thread, one poll()
 // loop over the listening socket, a wake-up pipe and the handshakes in
-// flight. Internal to the challenge module.
+// flight; one per listen address, shared through responder_registry.h.
+// Internal to the challenge module.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "certkeeper/crypto/openssl_ptr.h"
 #include "certkeeper/util/result.h"
+#include "responder_registry.h"
 
 namespace certkeeper::challenge::detail {
 
@@ -24,18 +25,16 @@ struct TlsIdentity {
   EvpPkeyPtr key;
 };
 
-// Maps the client's SNI to the identity to present, or nullptr to refuse.
-// Called on the responder thread; must be thread-safe.
-using IdentityLookup = std::function<std::shared_ptr<const TlsIdentity>(const std::string& sni)>;
-
-class TlsResponder {
+class TlsResponder final : public Listener {
  public:
-  // Listens on `listen` ("ADDR:PORT") and answers until destroyed.
-  // Errc::usage for a malformed address, Errc::io when it cannot listen.
-  static Result<std::unique_ptr<TlsResponder>> start(const std::string& listen, IdentityLookup lookup);
+  // Answers on `listen_fd` (a listening socket it now owns; it is closed
+  // when starting fails) until destroyed. `lookup` maps the client's SNI
+  // (lower-cased, without a trailing dot) to the TlsIdentity to present, or
+  // nullptr to refuse. Errc::crypto or Errc::io when it cannot start.
+  static Result<std::unique_ptr<Listener>> start(int listen_fd, AnswerLookup lookup);
 
   // Stops the thread, aborts handshakes in flight, closes the socket.
-  ~TlsResponder();
+  ~TlsResponder() override;
   TlsResponder(const TlsResponder&) = delete;
   TlsResponder& operator=(const TlsResponder&) = delete;
 
@@ -43,7 +42,7 @@ class TlsResponder {
   TlsResponder() = default;
   void run();
 
-  IdentityLookup lookup_;
+  AnswerLookup lookup_;
   SslCtxPtr ctx_;
   int listen_fd_ = -1;
   int wake_read_ = -1;

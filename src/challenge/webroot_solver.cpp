@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <map>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -69,10 +71,52 @@ class WebrootSolver final : public Solver {
   std::string webroot_;
 };
 
+// One document root per name, as certbot's webroot_map has it: each task
+// goes to the solver of its identifier.
+class WebrootMapSolver final : public Solver {
+ public:
+  explicit WebrootMapSolver(const std::map<std::string, std::string>& webroots) {
+    for (const auto& [name, dir] : webroots) solvers_.emplace(lower(name), std::make_unique<WebrootSolver>(dir));
+  }
+
+  std::string type() const override { return "http-01"; }
+
+  Status present(const Task& task) override {
+    Solver* solver = solver_for(task);
+    if (!solver) {
+      return make_error(Errc::usage,
+                        "has no document root in the certificate's webroot map; define it again with 'certkeeper "
+                        "add NAME --webroot DIR'",
+                        task.identifier);
+    }
+    return solver->present(task);
+  }
+
+  void cleanup(const Task& task) override {
+    if (Solver* solver = solver_for(task)) solver->cleanup(task);
+  }
+
+ private:
+  static std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+  Solver* solver_for(const Task& task) const {
+    auto it = solvers_.find(lower(task.identifier));
+    return it == solvers_.end() ? nullptr : it->second.get();
+  }
+
+  std::map<std::string, std::unique_ptr<Solver>> solvers_;
+};
+
 }  // namespace
 
 std::unique_ptr<Solver> make_webroot_solver(std::string webroot) {
   return std::make_unique<WebrootSolver>(std::move(webroot));
+}
+
+std::unique_ptr<Solver> make_webroot_map_solver(const std::map<std::string, std::string>& webroots) {
+  return std::make_unique<WebrootMapSolver>(webroots);
 }
 
 }  // namespace certkeeper::challenge

@@ -36,6 +36,11 @@ Command add_add(CLI::App& root, Globals& g) {
       ->type_name("DIR");
   app->add_option("--listen", r->listen, "http-01/tls-alpn-01: answer on ADDR:PORT (default 0.0.0.0:80 / :443)")
       ->type_name("ADDR:PORT");
+  auto listen_wait = std::make_shared<int>(0);
+  auto* lw = app->add_option("--listen-wait", *listen_wait,
+                             "--listen: seconds to wait while another program holds the port (default 60)")
+                 ->type_name("SECONDS")
+                 ->check(CLI::Range(0, 3600));
   app->add_option("--dns-hook", r->dns_hook, "dns-01: PROG present|cleanup _acme-challenge.NAME. VALUE")
       ->type_name("PROG");
   app->add_option("--dns-propagation", r->dns_propagation_seconds, "dns-01: seconds to wait after the hook (30)")
@@ -53,8 +58,9 @@ Command add_add(CLI::App& root, Globals& g) {
                  ->type_name("DAYS");
   app->add_option("--preferred-chain", r->preferred_chain, "Prefer the chain whose top issuer has this CN")
       ->type_name("ISSUER_CN");
-  return {app, [&g, r, renew_before, rb] {
+  return {app, [&g, r, renew_before, rb, listen_wait, lw] {
             if (rb->count()) r->renew_before_days = *renew_before;
+            if (lw->count()) r->listen_wait_seconds = *listen_wait;
             auto def = lifecycle::add_certificate(g.context(), *r);
             if (!def) return fail_ca(g, def.error());  // --profile asks the CA
             if (g.json) {

@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "certkeeper/lifecycle/check.h"
+#include "certbot_output.h"
 #include "source_options.h"
 
 namespace certkeeper::cli {
@@ -12,17 +13,34 @@ struct ImportArgs {
   std::string name;
   SourceOptions source;
   bool install = false;
+  std::string certbot_dir;
+  bool dry_run = false;
 };
 }  // namespace
 
 Command add_import(CLI::App& root, Globals& g) {
   auto* app = root.add_subcommand("import", "Validate and store certificate files as a new version");
   auto args = std::make_shared<ImportArgs>();
-  app->add_option("NAME", args->name, "Certificate name in the inventory")->required();
-  add_source_options(*app, args->source);
-  app->add_flag("--install", args->install,
-                "Then install the version into the certificate's targets (stage, switch, reload, probe)");
-  return {app, [&g, args] {
+  auto* name = app->add_option("NAME", args->name, "Certificate name in the inventory");
+  auto* certbot = app->add_option("--from-certbot", args->certbot_dir,
+                                  "Take over certbot's lineages, account and settings from its config dir")
+                      ->type_name("DIR")
+                      ->expected(0, 1)
+                      ->default_str("/etc/letsencrypt");
+  add_source_options(*app, args->source, certbot);
+  auto* install = app->add_flag("--install", args->install,
+                                "Then install the version into the certificate's targets (stage, switch, reload, probe)");
+  app->add_flag("--dry-run", args->dry_run, "With --from-certbot: read and check everything, store nothing")
+      ->needs(certbot);
+  certbot->excludes(name)->excludes(install);
+  return {app, [&g, args, certbot] {
+            if (certbot->count() > 0) {
+              lifecycle::CertbotRequest request{args->certbot_dir, args->dry_run, args->source.ca_file};
+              return run_certbot_migration(g, request);
+            }
+            if (args->name.empty()) {
+              return fail(g, make_error(Errc::usage, "import: give NAME with --cert or --p12, or --from-certbot [DIR]"));
+            }
             lifecycle::ImportRequest req{args->name, args->source.sources, args->source.ca_file, args->install};
             auto outcome = lifecycle::import_certificate(g.context(), req);
             if (!outcome) return fail(g, outcome.error());

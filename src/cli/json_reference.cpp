@@ -187,6 +187,64 @@ constexpr JsonField kImport[] = {
     {"install_error", "with --install: why it could not start", "error"},
 };
 
+constexpr JsonField kCertbotHook[] = {
+    {"kind", "`deploy`, `pre` or `post`"},
+    {"command", "what certbot runs"},
+    {"from", "where it is configured (`renewal/NAME.conf renew_hook`, a `renewal-hooks/` script)"},
+    {"replacement", "what to do in certkeeper instead (e.g. the `target add ... --reload` command); empty when "
+                    "nothing replaces it"},
+};
+
+constexpr JsonField kImportCertbot[] = {
+    {"ok", "every lineage imported, or already was"},
+    {"exit_code", "0, 3 (a lineage rejected or not carried over), 2 (DIR is not certbot's) or 1"},
+    {"dry_run", "true for `--dry-run`: nothing was stored"},
+    {"dir", "certbot's configuration directory read"},
+    {"accounts[]", "one per certbot account the lineages use"},
+    {"accounts[].certbot_id", "certbot's account directory name"},
+    {"accounts[].directory_url", "the ACME server"},
+    {"accounts[].account_url", "the account's URL (from `regr.json`)"},
+    {"accounts[].key_alg", "the account key's type"},
+    {"accounts[].status", "`imported`, `would-import`, `unchanged`, `kept-existing` or `unusable`"},
+    {"accounts[].reason", "why, for `kept-existing` and `unusable`"},
+    {"certificates[]", "one per lineage (`renewal/NAME.conf`)"},
+    {"certificates[].name", "the certificate name (the lineage's)"},
+    {"certificates[].conf", "the renewal configuration read"},
+    {"certificates[].status", "`imported`, `would-import`, `unchanged`, `rejected` or `skipped`"},
+    {"certificates[].reason", "why, for `rejected` and `skipped`"},
+    {"certificates[].findings[]", "the gate's findings on the lineage's files", "finding"},
+    {"certificates[].version", "the version stored; null when none"},
+    {"certificates[].domains", "the names (those of the current certificate)"},
+    {"certificates[].challenge", "from the authenticator: `http-01`"},
+    {"certificates[].challenge_config", "`listen`, `webroot` or `webroot_map`; null when none"},
+    {"certificates[].challenge_config.*", "as `show` prints it"},
+    {"certificates[].key_type", "the key type for renewals"},
+    {"certificates[].acme_server", "certbot's `server`"},
+    {"certificates[].renew_before_days", "from `renew_before_expiry`; null when not set"},
+    {"certificates[].account_url", "the account the lineage renews with"},
+    {"certificates[].fingerprint_sha256", "the current certificate's fingerprint"},
+    {"certificates[].not_after", "its end of validity, UTC; null when not read"},
+    {"certificates[].hooks[]", "the lineage's hooks, listed, never run", "certbot-hook"},
+    {"hooks[]", "the scripts of `renewal-hooks/`", "certbot-hook"},
+};
+
+constexpr JsonField kExport[] = {
+    {"ok", "true"},
+    {"exit_code", "0"},
+    {"name", "certificate name"},
+    {"source", "`manual`, `acme` or `remote`"},
+    {"version", "the version exported"},
+    {"fingerprint_sha256", "its leaf's fingerprint"},
+    {"format", "`pem` or `p12`"},
+    {"key_included", "whether the private key was written (only into a 0600 file)"},
+    {"encryption", "the PKCS#12 encryption (e.g. `AES-256-CBC, PBKDF2, SHA-256 MAC`); null for PEM"},
+    {"files[]", "the files written (empty without --out)"},
+    {"files[].path", "its path"},
+    {"files[].content", "`certificate`, `chain`, `fullchain`, `private key` or `pkcs12`"},
+    {"files[].mode", "octal, `0600` for a file holding the key, else `0644`"},
+    {"pem", "without --out, `--format pem`: the fullchain"},
+};
+
 constexpr JsonField kAdd[] = {
     {"ok", "true"},
     {"name", "certificate name"},
@@ -327,6 +385,7 @@ constexpr JsonDocument kDocuments[] = {
     {"init", "", kInit},
     {"check", "", kCheck},
     {"import", "", kImport},
+    {"import", "with `--from-certbot`", kImportCertbot},
     {"add", "", kAdd},
     {"issue", "", kIssue},
     {"account", "every subcommand", kAccountDocument},
@@ -342,6 +401,7 @@ constexpr JsonDocument kDocuments[] = {
     {"watch add", "", kWatchObservations},
     {"watch check", "", kWatchObservations},
     {"watch list", "", kWatchList},
+    {"export", "", kExport},
 };
 
 constexpr JsonDocument kShapes[] = {
@@ -354,6 +414,7 @@ constexpr JsonDocument kShapes[] = {
     {"target", "", kTarget},
     {"account", "", kAccount},
     {"observation", "", kObservation},
+    {"certbot-hook", "", kCertbotHook},
 };
 
 }  // namespace

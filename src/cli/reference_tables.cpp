@@ -39,8 +39,12 @@ constexpr NamedText kFiles[] = {
      "root's inventory (SQLite, WAL; mode 0600, its directory 0700): every version with its private key, the "
      "ACME account keys, the targets and the audit log. Keep it and its backups as secret as the keys."},
     {"DB-wal, DB-shm", "SQLite's side files of the inventory, mode 0600"},
-    {"DB.renew.lock", "held by a scheduler pass: a second pass exits 1 at once"},
-    {"DB.locks/NAME", "held while a certificate is renewed or installed"},
+    {"DB.renew.lock", "mode 0600; held by a scheduler pass: a second pass exits 1 at once"},
+    {"DB.locks/NAME", "`flock` file (the directory is mode 0700) held while a certificate is ordered: by "
+                      "`renew`'s worker, or by `issue`, which waits for another run at most 600 s"},
+    {"DB.locks/NAME@install", "held by an install transaction of that certificate (`install`, `rollback`, "
+                              "`import --install`, `issue`, `renew`, `run`); another waits at most 120 s"},
+    {"DB.locks/@accounts", "held while the ACME account is registered, replaced or its rollover settled"},
     {"/etc/certkeeper/mail.conf", "root's mail settings; must be mode 0600 or 0400 (it holds the SMTP password)"},
     {"DIR/cert.pem, chain.pem, fullchain.pem, privkey.pem",
      "a separate-layout target: symlinks into `DIR/.certkeeper/live/`; the key file has the target's --mode"},
@@ -60,7 +64,9 @@ constexpr NamedText kFooters[] = {
      "Validates the files and stores them as a new version of the manual certificate NAME (1-64 characters of "
      "A-Z a-z 0-9 . _ -), creating it if new. A rejected import exits 3 and changes nothing; importing the "
      "current certificate again stores nothing. With --install the version then goes live in the certificate's "
-     "targets."},
+     "targets. --from-certbot [DIR] instead takes over a certbot configuration directory (default "
+     "/etc/letsencrypt): each lineage becomes an ACME certificate, certbot's account the inventory's, and its "
+     "deploy hooks are listed with their replacements (never run); try it with --dry-run first."},
     {"list", "Every certificate with its current version, expiry and status."},
     {"show", "The current version of one certificate in detail, with the findings it was stored with."},
     {"history", "Every version and every event of one certificate: who did what, when."},
@@ -100,6 +106,11 @@ constexpr NamedText kFooters[] = {
      "Connects to an endpoint (through STARTTLS when asked), reads the chain it serves and judges it: names, "
      "issuer, validity, whether it verifies and covers the name, and which managed version it is. Changes "
      "nothing."},
+    {"export",
+     "Writes a stored version (default: the current one) out again, as PEM files (cert, chain, fullchain, and "
+     "with --include-key privkey) or one PKCS#12 file (AES-256 and PBKDF2, or --legacy 3DES/RC2-40 for old "
+     "appliances). The key goes only into a new file of mode 0600, never to standard output; existing files are "
+     "replaced only with --force. Each export to files is recorded in the history (event exported)."},
     {"watch",
      "Endpoints this host does not manage, kept in the inventory as remote certificates so that report, metrics "
      "and mails show them; every scheduler pass probes them when due."},

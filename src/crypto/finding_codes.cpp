@@ -14,7 +14,7 @@ constexpr unsigned kInfo = 1u << static_cast<unsigned>(Severity::info);
 constexpr FindingCodeInfo kCodes[] = {
     {FindingCode::unreadable, "unreadable", kError,
      "a file is missing, empty, not a regular file (FIFO, device, directory), over 1 MiB, garbage, truncated, or "
-     "holds no certificate",
+     "holds no certificate; or the certificate's public key cannot be decoded",
      "give the right file; convert PKCS#7 (.p7b) with 'openssl pkcs7 -print_certs -in F -out F.pem'"},
     {FindingCode::key_encrypted, "key-encrypted", kError,
      "the private key is encrypted and no passphrase was given (or it was wrong)",

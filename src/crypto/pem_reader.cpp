@@ -125,6 +125,27 @@ EvpPkeyPtr decrypt_der_key(X509_SIG* sig, const std::string& passphrase) {
   return key;
 }
 
+// Every DER private key starts SEQUENCE { INTEGER version, ... }: PKCS#8
+// (RFC 5958 §2), RSA (RFC 8017 A.1.2), EC (RFC 5915 §3) and DSA alike, and
+// the SEQUENCE is the whole input. Anything else is told apart here, in
+// microseconds: OpenSSL 3's d2i_AutoPrivateKey builds its decoder chain on
+// every call (about 7 ms) just to say no.
+bool shaped_like_a_key(std::string_view der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* const end = p + der.size();
+  long len = 0;
+  int tag = 0, cls = 0;
+  int rc = ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(der.size()));
+  bool shaped = rc == V_ASN1_CONSTRUCTED && tag == V_ASN1_SEQUENCE && cls == V_ASN1_UNIVERSAL && p + len == end;
+  if (shaped) {
+    long inner = 0;
+    rc = ASN1_get_object(&p, &inner, &tag, &cls, len);
+    shaped = rc == 0 && tag == V_ASN1_INTEGER && cls == V_ASN1_UNIVERSAL;
+  }
+  clear_openssl_errors();
+  return shaped;
+}
+
 void parse_der(std::string_view bytes, const std::string* passphrase, ParsedInput& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const unsigned char* const end = p + bytes.size();
@@ -147,6 +168,10 @@ void parse_der(std::string_view bytes, const std::string* passphrase, ParsedInpu
     return;
   }
   q = p;
+  if (!shaped_like_a_key(bytes)) {
+    out.error = "is neither PEM nor a DER certificate or private key";
+    return;
+  }
   if (EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &q, len)); key && q == end) {
     out.keys.push_back(std::move(key));
     clear_openssl_errors();

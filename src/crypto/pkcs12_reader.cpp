@@ -1,43 +1,14 @@
 #include "pkcs12_reader.h"
 
-#include <mutex>
 #include <optional>
 
+#include "legacy_provider.h"
 #include "openssl_error.h"
 #include "openssl_io.h"
 #include "pem_reader.h"
 
 namespace certkeeper::crypto {
 namespace {
-
-// "default" + "legacy" in a library context of their own, made once and
-// kept for the life of the process (objects made in it refer to it).
-OSSL_LIB_CTX* legacy_context() {
-  static OSSL_LIB_CTX* ctx = nullptr;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    OSSL_LIB_CTX* c = OSSL_LIB_CTX_new();
-    if (c && OSSL_PROVIDER_load(c, "default") && OSSL_PROVIDER_load(c, "legacy")) {
-      ctx = c;
-    } else {
-      OSSL_LIB_CTX_free(c);
-    }
-    clear_openssl_errors();
-  });
-  return ctx;
-}
-
-// Makes `ctx` this thread's default library context for its lifetime.
-class ScopedDefaultContext {
- public:
-  explicit ScopedDefaultContext(OSSL_LIB_CTX* ctx) : previous_(OSSL_LIB_CTX_set0_default(ctx)) {}
-  ~ScopedDefaultContext() { OSSL_LIB_CTX_set0_default(previous_); }
-  ScopedDefaultContext(const ScopedDefaultContext&) = delete;
-  ScopedDefaultContext& operator=(const ScopedDefaultContext&) = delete;
-
- private:
-  OSSL_LIB_CTX* previous_;
-};
 
 // The password that verifies the MAC (nullopt = none does); a null pointer
 // inside means "no password".

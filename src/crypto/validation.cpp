@@ -2,6 +2,8 @@
 // then run every check. Each check lives in its own file (gate.h).
 #include "certkeeper/crypto/validation.h"
 
+#include <openssl/x509.h>
+
 #include <cassert>
 #include <exception>
 
@@ -18,9 +20,21 @@ bool input_blocked(const Gate& gate) {
   return gate.has(FindingCode::unreadable) || gate.has(FindingCode::p12_bad_password);
 }
 
+// A leaf whose public key OpenSSL cannot decode (damaged, or an algorithm
+// it does not know) can serve no TLS session, and the checks below would
+// each ask that missing key something.
+void check_public_key(Gate& gate) {
+  if (X509_get0_pubkey(gate.leaf)) return;
+  clear_openssl_errors();
+  gate.add(Severity::error, FindingCode::unreadable, gate.leaf_label,
+           "the certificate's public key cannot be read (damaged, or an algorithm OpenSSL does not support); "
+           "get the certificate issued again");
+}
+
 void run_checks(Gate& gate, Verdict& verdict) {
   if (!choose_leaf_and_key(gate)) return;
   gate.leaf_facts = facts_of(gate.leaf);
+  check_public_key(gate);
   if (!input_blocked(gate)) {
     check_chain(gate);
     check_dates(gate);

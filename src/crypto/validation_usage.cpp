@@ -20,7 +20,8 @@ std::vector<std::string> usage_problems(X509* leaf) {
   }
   if (flags & EXFLAG_KUSAGE) {
     const uint32_t ku = X509_get_key_usage(leaf);
-    const bool rsa = EVP_PKEY_get_base_id(X509_get0_pubkey(leaf)) == EVP_PKEY_RSA;
+    const EVP_PKEY* pub = X509_get0_pubkey(leaf);  // null when it cannot be decoded
+    const bool rsa = pub && EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA;
     const bool signs = ku & KU_DIGITAL_SIGNATURE;
     const bool enciphers = rsa && (ku & KU_KEY_ENCIPHERMENT);
     if (!signs && !enciphers) problems.push_back("its keyUsage lacks digitalSignature");

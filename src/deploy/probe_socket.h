@@ -18,7 +18,21 @@ using SteadyClock = std::chrono::steady_clock;
 // "host:port", "[v6]:port".
 std::string endpoint_text(const std::string& host, int port);
 
-class Connection {
+// What the STARTTLS dialogue (starttls.h) needs of a connection: bytes out,
+// bytes in, and errors about the endpoint. The socket is one; the fuzz
+// harness feeds the dialogue a server's bytes through another.
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  // All of `data`. `doing` completes "... while <doing>" in messages.
+  virtual Status send_all(std::string_view data, std::string_view doing) = 0;
+  // Up to `size` bytes, waiting for at least one; 0 when the peer closed.
+  virtual Result<std::size_t> receive(char* buffer, std::size_t size, std::string_view doing) = 0;
+  // An error about this endpoint.
+  virtual Error fail(Errc code, std::string message) const = 0;
+};
+
+class Connection final : public Channel {
  public:
   // Resolves `host` (a name or an IP literal, IPv6 without brackets) and
   // connects to the first address that answers, all within `timeout`.
@@ -30,7 +44,7 @@ class Connection {
   Connection& operator=(Connection&&) = delete;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
-  ~Connection();
+  ~Connection() override;
 
   const std::string& endpoint() const { return endpoint_; }
 
@@ -38,13 +52,13 @@ class Connection {
   // deadline passes. `doing` completes "... while <doing>" in messages.
   Status wait(short events, std::string_view doing);
   // All of `data`, never raising SIGPIPE.
-  Status send_all(std::string_view data, std::string_view doing);
+  Status send_all(std::string_view data, std::string_view doing) override;
   // Up to `size` bytes, waiting for at least one; 0 when the server closed
   // the connection.
-  Result<std::size_t> receive(char* buffer, std::size_t size, std::string_view doing);
+  Result<std::size_t> receive(char* buffer, std::size_t size, std::string_view doing) override;
 
   // An error about this endpoint: subject = endpoint().
-  Error fail(Errc code, std::string message) const;
+  Error fail(Errc code, std::string message) const override;
 
  private:
   Connection(int fd, std::string endpoint, SteadyClock::time_point deadline, std::chrono::milliseconds timeout)

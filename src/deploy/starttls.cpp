@@ -38,9 +38,9 @@ std::string quote(std::string_view line) {
 // and kMaxLines for the whole dialogue.
 class LineReader {
  public:
-  explicit LineReader(Connection& conn) : conn_(conn) {}
+  explicit LineReader(Channel& conn) : conn_(conn) {}
 
-  Connection& conn() { return conn_; }
+  Channel& conn() { return conn_; }
 
   Result<std::string> next(std::string_view doing) {
     while (true) {
@@ -78,12 +78,12 @@ class LineReader {
   }
 
  private:
-  Connection& conn_;
+  Channel& conn_;
   std::string buffer_;
   int lines_ = 0;
 };
 
-Status send_line(Connection& conn, const std::string& command, std::string_view doing) {
+Status send_line(Channel& conn, const std::string& command, std::string_view doing) {
   return conn.send_all(command + "\r\n", doing);
 }
 
@@ -140,7 +140,7 @@ bool offers(const SmtpReply& ehlo, std::string_view keyword) {
 }
 
 Status smtp(LineReader& in) {
-  Connection& conn = in.conn();
+  Channel& conn = in.conn();
   auto greeting = read_smtp_reply(in, "reading the SMTP greeting");
   if (!greeting) return std::move(greeting).error();
   if (greeting->code != 220) {
@@ -166,7 +166,7 @@ Status smtp(LineReader& in) {
 constexpr std::string_view kImapTag = "a001";
 
 Status imap(LineReader& in) {
-  Connection& conn = in.conn();
+  Channel& conn = in.conn();
   auto greeting = in.next("reading the IMAP greeting");
   if (!greeting) return std::move(greeting).error();
   if (istarts_with(*greeting, "* PREAUTH")) {
@@ -204,7 +204,7 @@ Status imap(LineReader& in) {
 bool pop3_ok(std::string_view line) { return line == "+OK" || istarts_with(line, "+OK "); }
 
 Status pop3(LineReader& in) {
-  Connection& conn = in.conn();
+  Channel& conn = in.conn();
   auto greeting = in.next("reading the POP3 greeting");
   if (!greeting) return std::move(greeting).error();
   if (istarts_with(*greeting, "-ERR")) {
@@ -225,7 +225,7 @@ Status pop3(LineReader& in) {
 
 }  // namespace
 
-Status run_starttls(Connection& conn, Starttls protocol) {
+Status run_starttls(Channel& conn, Starttls protocol) {
   LineReader in(conn);
   switch (protocol) {
     case Starttls::smtp: return smtp(in);

@@ -20,6 +20,6 @@ inline constexpr int kMaxLines = 100;
 // STARTTLS, refuses it or answers something else (the message quotes what
 // it said); Errc::timeout from the connection's deadline. Nothing to do for
 // Starttls::none.
-Status run_starttls(Connection& conn, Starttls protocol);
+Status run_starttls(Channel& conn, Starttls protocol);
 
 }  // namespace certkeeper::deploy::probe_detail

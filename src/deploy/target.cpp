@@ -63,6 +63,12 @@ Status parse_endpoint(const std::string& text, const std::string& whole, ProbeSp
     port = text.substr(colon + 1);
   }
   if (probe.host.empty()) return make_error(Errc::usage, "probe '" + whole + "': the host is empty");
+  // RFC 3986 §3.2.2: brackets only delimit an IP literal. Inside a host
+  // they would not survive probe_text(), so the stored probe would not
+  // read back.
+  if (probe.host.find_first_of("[]") != std::string::npos) {
+    return make_error(Errc::usage, "probe '" + whole + "': the host holds a bracket; write IPv6 as [ADDRESS]:PORT");
+  }
   auto p = parse_port(port, whole);
   if (!p) return p.error();
   probe.port = *p;

@@ -5,6 +5,7 @@
 #include "acme_session.h"
 #include "certkeeper/lifecycle/account_ops.h"
 #include "certkeeper/store/event_kinds.h"
+#include "certkeeper/util/json.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -14,7 +15,7 @@ using detail::AcmeSession;
 
 // "ec-p256", "ec-p384", "rsa-N" from the public JWK.
 std::string key_type_of(const crypto::Signer& signer) {
-  auto jwk = nlohmann::json::parse(signer.jwk_json(), nullptr, false);
+  auto jwk = parse_json_or_null(signer.jwk_json());
   if (!jwk.is_object()) return "";
   std::string kty = jwk.value("kty", "");
   if (kty == "EC") {
@@ -100,8 +101,7 @@ Result<AccountView> register_account(const Context& ctx, const RegisterRequest& 
   if (!o) return std::move(o).error();
   detail::SessionOptions options;
   options.eab = *eab;
-  std::mutex lock;
-  auto s = detail::open_session(o->inv, ctx, o->server, lock, options);
+  auto s = detail::open_session(o->inv, ctx, o->server, options);
   if (!s) return std::move(s).error();
   if (!s->registered) {
     if (auto confirmed = confirm_with_ca(*s, o->inv, ctx, o->server, options); !confirmed) {
@@ -124,8 +124,7 @@ Result<AccountView> show_account(const Context& ctx, bool ask_server) {
     // An interrupted rollover: opening a session settles which key is live.
     detail::SessionOptions options;
     options.register_missing = false;
-    std::mutex lock;
-    (void)detail::open_session(o->inv, ctx, o->server, lock, options);
+    (void)detail::open_session(o->inv, ctx, o->server, options);
     found = o->inv.find_account(o->server.directory_url, o->server.contact);
     if (!found) return std::move(found).error();
   }
@@ -162,8 +161,7 @@ Result<AccountView> rollover_account(const Context& ctx) {
   if (!o) return std::move(o).error();
   detail::SessionOptions options;
   options.register_missing = false;
-  std::mutex lock;
-  auto s = detail::open_session(o->inv, ctx, o->server, lock, options);
+  auto s = detail::open_session(o->inv, ctx, o->server, options);
   if (!s) return std::move(s).error();
   auto new_key = crypto::generate_private_key("ec-p256");
   if (!new_key) return std::move(new_key).error();
@@ -196,8 +194,7 @@ Result<AccountView> deactivate_account(const Context& ctx) {
   if (*found && (*found)->status == "deactivated") return view_of(**found);
   detail::SessionOptions options;
   options.register_missing = false;
-  std::mutex lock;
-  auto s = detail::open_session(o->inv, ctx, o->server, lock, options);
+  auto s = detail::open_session(o->inv, ctx, o->server, options);
   if (!s) return std::move(s).error();
   auto account = s->client->deactivate();
   if (!account) return std::move(account).error();

@@ -2,6 +2,7 @@
 
 #include "certkeeper/lifecycle/init.h"
 #include "certkeeper/store/event_kinds.h"
+#include "renew_locks.h"
 
 namespace certkeeper::lifecycle::detail {
 namespace {
@@ -14,6 +15,16 @@ std::string setting_or(store::Inventory& inv, const char* key, const std::string
 
 // §7.1.6: a deactivated (by us) or revoked (by the CA) account is final.
 bool retired(const store::AccountRecord& a) { return a.status == "deactivated" || a.status == "revoked"; }
+
+// How long a session waits for another run's registration (a newAccount
+// round trip, or a CA that answers slowly).
+constexpr int kAccountLockWaitMs = 120'000;
+
+// Whether opening a session may write the account row: there is none yet, it
+// is retired, its key is not registered, or a rollover is to be settled.
+bool changes_account(const std::optional<store::AccountRecord>& a) {
+  return !a || retired(*a) || a->account_url.empty() || !a->pending_key_pem.empty();
+}
 
 // A fresh key for (directory, contact), stored before anything is sent so
 // that a crash after registration never loses it. `replaced`: the row of a
@@ -93,7 +104,7 @@ Status settle_pending_key(store::Inventory& inv, const Context& ctx, AcmeSession
 }
 
 Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, const AcmeServer& server,
-                                 std::mutex& account_lock, const SessionOptions& options) {
+                                 const SessionOptions& options) {
   AcmeSession session;
   session.directory_url = server.directory_url;
   session.ca_file = server.ca_file;
@@ -101,9 +112,22 @@ Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, cons
   http_options.ca_file = server.ca_file;
   session.http = net::make_curl_client(http_options);
 
-  std::lock_guard<std::mutex> lock(account_lock);
   auto found = inv.find_account(server.directory_url, server.contact);
   if (!found) return std::move(found).error();
+  std::optional<FileLock> held;
+  if (changes_account(*found)) {
+    auto path = account_lock_path(ctx.db_path);
+    if (!path) return std::move(path).error();
+    // Silent: the workers of one pass wait here for each other's registration.
+    auto taken = acquire_or_wait(*path, kAccountLockWaitMs, account_label(server), "",
+                                 "another certkeeper is still registering this ACME account; try again when it has "
+                                 "finished");
+    if (!taken) return std::move(taken).error();
+    held.emplace(std::move(*taken));
+    // What a run that held the lock did decides: it may have registered.
+    found = inv.find_account(server.directory_url, server.contact);
+    if (!found) return std::move(found).error();
+  }
   std::optional<store::AccountRecord> stored = *found;
   if (!options.register_missing) {
     if (stored && retired(*stored)) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -50,10 +49,14 @@ struct SessionOptions {
 // can never be used again) is replaced: a fresh key in the same row, then a
 // new registration ("account-key-replaced"). A CA whose directory says
 // externalAccountRequired gets no registration without `options.eab`
-// (Errc::usage naming --eab-kid and --eab-hmac-key). Serialised per process
-// by `account_lock`.
+// (Errc::usage naming --eab-kid and --eab-hmac-key).
+// Whatever changes the account row (registering, replacing, settling a
+// rollover) runs under DB.locks/@accounts, across threads and processes,
+// and is decided on the row as read after taking it: however many workers
+// or processes start at once, one account is registered and every session
+// uses it. An account that is stored and registered needs no lock.
 Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, const AcmeServer& server,
-                                 std::mutex& account_lock, const SessionOptions& options = {});
+                                 const SessionOptions& options = {});
 
 // §7.3: registers session.account's key (newAccount, agreeing to the terms)
 // and stores the account URL ("account-registered"); the EAB rule of

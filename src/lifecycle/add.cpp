@@ -30,6 +30,14 @@ Result<std::vector<std::string>> normalized_domains(const AddRequest& r) {
 
 Result<std::string> challenge_config(const AddRequest& r) {
   nlohmann::json config = nlohmann::json::object();
+  bool standalone = (r.challenge == "http-01" && r.webroot.empty()) || r.challenge == "tls-alpn-01";
+  if (r.listen_wait_seconds && !standalone) {
+    return usage("--listen-wait is for the built-in responder (http-01 without --webroot, tls-alpn-01)", r.name);
+  }
+  if (r.listen_wait_seconds && (*r.listen_wait_seconds < 0 || *r.listen_wait_seconds > 3600)) {
+    return usage("--listen-wait must be 0 to 3600 seconds", r.name);
+  }
+  if (r.listen_wait_seconds) config["listen_wait_seconds"] = *r.listen_wait_seconds;
   if (r.challenge == "http-01") {
     if (!r.webroot.empty() && !r.listen.empty()) return usage("give --webroot or --listen, not both", r.name);
     if (!r.webroot.empty()) {

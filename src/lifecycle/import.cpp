@@ -115,11 +115,16 @@ Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest
                            {"not_after", leaf.not_after},
                            {"origin", verdict.origin},
                            {"files", files_detail(request.sources)}};
-  auto number = inv->append_version(def, std::move(version), store::event::imported, detail.dump(), ctx.actor,
-                                    ctx.now());
-  if (!number) return std::move(number).error();
-  out.stored = true;
-  out.version = *number;
+  // The check above is the fast path; the decision is made again inside the
+  // writing transaction, so that the same files imported by several
+  // processes at once are stored once and the others say "unchanged".
+  auto appended = inv->append_version_if_new(def, std::move(version), store::event::imported, detail.dump(), ctx.actor,
+                                             ctx.now());
+  if (!appended) return std::move(appended).error();
+  out.version = appended->version;
+  out.stored = appended->appended;
+  out.unchanged = !appended->appended;
+  out.created = out.created && appended->appended;
   if (request.install) install_new_version(ctx, *inv, request.name, out.version, out.install, out.install_error);
   return out;
 }

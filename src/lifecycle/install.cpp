@@ -16,13 +16,19 @@
 #include "certkeeper/util/crash_point.h"
 #include "certkeeper/util/log.h"
 #include "install_steps.h"
+#include "renew_locks.h"
 #include "target_spec.h"
 
 namespace certkeeper::lifecycle {
 
 namespace {
 
+// How long an install waits for another install of the same certificate:
+// a transaction runs reload commands (60 s each by default) and probes.
+constexpr int kInstallLockWaitMs = 120'000;
+
 struct Loaded {
+  std::optional<detail::FileLock> lock;  // held for the whole transaction
   store::Inventory inv;
   store::CertificateRecord cert;
   std::vector<store::TargetRecord> records;
@@ -31,10 +37,27 @@ struct Loaded {
   int keep = kDefaultKeepVersions;
 };
 
-Result<Loaded> load(const Context& ctx, const std::string& name) {
+// One install transaction per certificate at a time (install, rollback,
+// import --install, the scheduler's): unless it only plans (`lock` false),
+// the lock is taken first and everything the transaction decides on (the
+// journal, what is installed, the targets, the versions) is read after it.
+// A run that read the journal before waiting would take the run it waited
+// for as interrupted and undo its committed install.
+Result<Loaded> load(const Context& ctx, const std::string& name, bool lock) {
   if (auto ok = check_certificate_name(name); !ok) return ok.error();
   auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing);
   if (!inv) return inv.error();
+  std::optional<detail::FileLock> held;
+  if (lock) {
+    auto path = detail::install_lock_path(ctx.db_path, name);
+    if (!path) return path.error();
+    auto taken = detail::acquire_or_wait(*path, kInstallLockWaitMs, name,
+                                         "another certkeeper is installing this certificate",
+                                         "another certkeeper is still installing this certificate; run this again "
+                                         "when it has finished");
+    if (!taken) return taken.error();
+    held.emplace(std::move(*taken));
+  }
   auto cert = inv->find_certificate(name);
   if (!cert) return cert.error();
   if (!*cert) return make_error(Errc::not_found, "no such certificate; 'certkeeper list' shows the names", name);
@@ -54,7 +77,8 @@ Result<Loaded> load(const Context& ctx, const std::string& name) {
   if (!versions) return versions.error();
   int keep = kDefaultKeepVersions;
   if (auto s = inv->setting(kKeepVersions); s && *s) keep = std::max(1, std::atoi((*s)->c_str()));
-  return Loaded{std::move(*inv), std::move(**cert), std::move(*records), std::move(specs), std::move(*versions), keep};
+  return Loaded{std::move(held),     std::move(*inv),     std::move(**cert), std::move(*records),
+                std::move(specs),    std::move(*versions), keep};
 }
 
 const store::VersionRecord* find_version(const Loaded& l, int version) {
@@ -374,7 +398,7 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
 }  // namespace
 
 Result<InstallOutcome> install(const Context& ctx, const InstallRequest& request) {
-  auto l = load(ctx, request.name);
+  auto l = load(ctx, request.name, !request.dry_run);
   if (!l) return l.error();
   int version = request.version.value_or(l->cert.current_version.value_or(0));
   if (version == 0) {
@@ -384,7 +408,7 @@ Result<InstallOutcome> install(const Context& ctx, const InstallRequest& request
 }
 
 Result<InstallOutcome> rollback(const Context& ctx, const InstallRequest& request) {
-  auto l = load(ctx, request.name);
+  auto l = load(ctx, request.name, !request.dry_run);
   if (!l) return l.error();
   auto installed = l->records.front().installed_version;
   int version = 0;

@@ -15,17 +15,26 @@
 #include "certkeeper/lifecycle/version_record.h"
 #include "certkeeper/store/event_kinds.h"
 #include "certkeeper/util/log.h"
+#include "issue_held.h"
+#include "open_order.h"
+#include "renew_locks.h"
 #include "solver_set.h"
 
 namespace certkeeper::lifecycle {
 namespace {
 
 using detail::AcmeSession;
+using detail::OrderInFlight;
+using detail::refused_as_not_ours;
+
+// How long `issue` waits for another run issuing the same certificate (an
+// order with its validation, and the install of what it stored).
+constexpr int kIssueLockWaitMs = 600'000;
 
 struct Shared {
   const Context& ctx;
   detail::SolverSet solvers;
-  std::mutex account_lock;
+  bool lock_certificates = true;  // false: the caller (a scheduler worker) holds each certificate's lock
 };
 
 // Each worker keeps its sessions (directory, nonce, account, connection)
@@ -40,34 +49,16 @@ Result<AcmeSession*> session_for(Sessions& sessions, store::Inventory& inv, Shar
   if (auto it = sessions.find(key); it != sessions.end()) return &it->second;
   detail::SessionOptions options;
   options.retry_after_out = &retry_after;
-  auto opened = detail::open_session(inv, shared.ctx, server, shared.account_lock, options);
+  auto opened = detail::open_session(inv, shared.ctx, server, options);
   if (!opened) return std::move(opened).error();
   return &sessions.emplace(key, std::move(*opened)).first->second;
 }
 
-// An order for the definition: the one an earlier run left open (resumed,
-// with the key stored for it), or a new one whose key and URL are stored
-// before any challenge is answered.
-struct OrderInFlight {
-  acme::Order order;
-  std::string key_pem;
-  std::int64_t id = 0;
-  bool resumed = false;
-};
-
 Result<OrderInFlight> start_or_resume(store::Inventory& inv, AcmeSession& s, const store::CertificateRecord& def,
                                       const Context& ctx) {
-  auto open = inv.open_order_of(def.name);
-  if (!open) return std::move(open).error();
-  if (*open && (*open)->account_id == s.account.id) {
-    auto order = s.client->order((*open)->order_url);
-    if (order && order->status != "invalid") return OrderInFlight{*order, (*open)->key_pem, (*open)->id, true};
-    // A CA that cannot be asked right now says nothing about the order: keep it.
-    bool transient = !order && (order.error().code == Errc::network ||
-                                (s.client->last_problem() && s.client->last_problem()->transient()));
-    if (transient) return std::move(order).error();
-    (void)inv.close_order((*open)->id, "failed", ctx.now());
-  }
+  auto resumed = detail::resume_open_order(inv, s, def, ctx);
+  if (!resumed) return std::move(resumed).error();
+  if (*resumed) return std::move(**resumed);
   std::vector<acme::Identifier> ids;
   for (const auto& d : def.domains) ids.push_back(acme::identifier_for(d));
   auto key = crypto::generate_private_key(def.key_type);
@@ -84,7 +75,7 @@ Result<OrderInFlight> start_or_resume(store::Inventory& inv, AcmeSession& s, con
   auto order = replaces.empty() ? s.client->new_order(ids, def.profile)
                                 : s.client->new_order_replacing(ids, def.profile, replaces);
   if (!order) return std::move(order).error();
-  auto id = inv.open_order(def.name, s.account.id, order->url, *key, ctx.actor, ctx.now());
+  auto id = inv.open_order(def.name, s.account.id, s.account.account_url, order->url, *key, ctx.actor, ctx.now());
   if (!id) return std::move(id).error();
   return OrderInFlight{*order, *key, *id, false};
 }
@@ -162,6 +153,16 @@ Result<std::string> finalize_and_download(AcmeSession& s, const store::Certifica
   return s.client->download(order.certificate, def.preferred_chain);
 }
 
+// The certificate chain of an order: its challenges answered (when still
+// pending), finalized, downloaded.
+Result<std::string> obtain(AcmeSession& s, challenge::Solver& solver, const store::CertificateRecord& def,
+                           const OrderInFlight& in_flight) {
+  if (in_flight.order.status == "pending") {
+    if (auto ok = authorize(s, solver, in_flight.order, def.challenge); !ok) return ok.error();
+  }
+  return finalize_and_download(s, def, in_flight.order, in_flight.key_pem);
+}
+
 // The downloaded chain through the gate, then stored as a new version.
 Status store_issued(store::Inventory& inv, const Context& ctx, AcmeSession& s, const store::CertificateRecord& def,
                     const OrderInFlight& in_flight, const std::string& pem, IssueOutcome& out) {
@@ -208,16 +209,58 @@ Status issue_steps(store::Inventory& inv, Shared& shared, Sessions& sessions, co
   }
   auto solver = shared.solvers.for_definition(def);
   if (!solver) return std::move(solver).error();
-  auto order = start_or_resume(inv, *session, def, ctx);
-  if (!order) return std::move(order).error();
-  in_flight = std::move(*order);
-  out.resumed = in_flight->resumed;
-  if (in_flight->order.status == "pending") {
-    if (auto ok = authorize(*session, **solver, in_flight->order, def.challenge); !ok) return ok;
+  // A resumed order that the CA refuses at a later step as another
+  // account's is abandoned and a new one placed, once: a certificate never
+  // stays stuck on an order nobody can finish.
+  for (int attempt = 0;; ++attempt) {
+    auto order = start_or_resume(inv, *session, def, ctx);
+    if (!order) return std::move(order).error();
+    in_flight = std::move(*order);
+    out.resumed = in_flight->resumed;
+    auto pem = obtain(*session, **solver, def, *in_flight);
+    if (pem) return store_issued(inv, ctx, *session, def, *in_flight, *pem, out);
+    if (!in_flight->resumed || attempt > 0 || !refused_as_not_ours(*session->client)) return std::move(pem).error();
+    store::OrderRecord refused;
+    refused.id = in_flight->id;
+    refused.certificate_name = def.name;
+    refused.order_url = in_flight->order.url;
+    if (auto abandoned = detail::abandon_order(inv, ctx, refused, "the CA says another account owns it"); !abandoned) {
+      return abandoned;
+    }
+    in_flight.reset();
   }
-  auto pem = finalize_and_download(*session, def, in_flight->order, in_flight->key_pem);
-  if (!pem) return std::move(pem).error();
-  return store_issued(inv, ctx, *session, def, *in_flight, *pem, out);
+}
+
+// The definition of an ACME certificate, or why there is none to issue.
+Result<store::CertificateRecord> acme_definition(store::Inventory& inv, const std::string& name) {
+  auto def = inv.find_certificate(name);
+  if (!def) return std::move(def).error();
+  if (!*def) return make_error(Errc::not_found, "no such certificate; define it with 'certkeeper add'", name);
+  if ((*def)->source != "acme") {
+    return make_error(Errc::conflict, "is a manual certificate; only 'certkeeper add' definitions are issued", name);
+  }
+  return std::move(**def);
+}
+
+// One order per certificate at a time (issue, renew's workers): the
+// certificate's lock (DB.locks/NAME) is taken, then the definition read
+// again. Without it, a second run resumes the first one's open order and
+// answers the same challenges (the CA refuses the second answer as
+// malformed, a failure that halts the certificate), or stores the same
+// certificate twice.
+Result<store::CertificateRecord> lock_and_read(store::Inventory& inv, const Context& ctx, const std::string& name,
+                                               std::optional<detail::FileLock>& lock) {
+  if (auto ok = check_certificate_name(name); !ok) return std::move(ok).error();
+  // An unknown name gets its error before any lock file is made for it.
+  if (auto before = acme_definition(inv, name); !before) return before;
+  auto path = detail::certificate_lock_path(ctx.db_path, name);
+  if (!path) return std::move(path).error();
+  auto taken = detail::acquire_or_wait(*path, kIssueLockWaitMs, name, "another certkeeper is issuing this certificate",
+                                       "another certkeeper is still issuing this certificate; run this again when it "
+                                       "has finished");
+  if (!taken) return std::move(taken).error();
+  lock.emplace(std::move(*taken));
+  return acme_definition(inv, name);
 }
 
 IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& name) {
@@ -229,13 +272,10 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
     out.error = inv.error();
     return out;
   }
-  auto def = inv->find_certificate(name);
-  if (!def || !*def || (*def)->source != "acme") {
-    out.error = !def ? def.error()
-                     : make_error(*def ? Errc::conflict : Errc::not_found,
-                                  *def ? "is a manual certificate; only 'certkeeper add' definitions are issued"
-                                       : "no such certificate; define it with 'certkeeper add'",
-                                  name);
+  std::optional<detail::FileLock> lock;
+  auto def = shared.lock_certificates ? lock_and_read(*inv, ctx, name, lock) : acme_definition(*inv, name);
+  if (!def) {
+    out.error = def.error();
     return out;
   }
   AcmeSession* session = nullptr;
@@ -243,7 +283,7 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
   std::size_t requests_before = 0;
   for (const auto& [key, s] : sessions) requests_before += s.client->requests();
   std::optional<UnixTime> session_retry_after;
-  Status done = issue_steps(*inv, shared, sessions, **def, out, session, in_flight, session_retry_after);
+  Status done = issue_steps(*inv, shared, sessions, *def, out, session, in_flight, session_retry_after);
   std::size_t requests_after = 0;
   for (const auto& [key, s] : sessions) requests_after += s.client->requests();
   out.requests = requests_after - requests_before;
@@ -272,8 +312,13 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
 }  // namespace
 
 std::vector<IssueOutcome> issue(const Context& ctx, const std::vector<std::string>& names, int parallel) {
+  return detail::issue(ctx, names, parallel, true);
+}
+
+std::vector<IssueOutcome> detail::issue(const Context& ctx, const std::vector<std::string>& names, int parallel,
+                                        bool lock_certificates) {
   if (names.empty()) return {};
-  Shared shared{ctx, detail::SolverSet(*ctx.clock), {}};
+  Shared shared{ctx, detail::SolverSet(*ctx.clock), lock_certificates};
   std::vector<IssueOutcome> outcomes(names.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {

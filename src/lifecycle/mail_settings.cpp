@@ -77,12 +77,14 @@ Result<MailSettings> load_mail_settings(const std::string& path) {
   }
   auto text = read_input_file(path, 64 * 1024);
   if (!text) return text.error();
+  return parse_mail_settings(*text, path);
+}
 
+Result<MailSettings> parse_mail_settings(const std::string& t, const std::string& path) {
   MailSettings s;
   bool port_set = false;
   int line_no = 0;
   std::size_t pos = 0;
-  const std::string& t = *text;
   while (pos < t.size()) {
     const auto end = t.find('\n', pos);
     std::string line = t.substr(pos, end == std::string::npos ? std::string::npos : end - pos);

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "ari_refresh.h"
+#include "issue_held.h"
 #include "event_alert.h"
 #include "revocation_watch.h"
 #include "certkeeper/lifecycle/event_hook.h"
@@ -225,7 +226,7 @@ class Pass {
       return item;
     }
     item.attempted = true;
-    auto outcomes = issue(ctx_, {c.name}, 1);
+    auto outcomes = detail::issue(ctx_, {c.name}, 1, /*lock_certificates=*/false);  // this worker holds it
     item.issued = std::move(outcomes.front());
     auto after = inv.find_certificate(c.name);
     if (!after || !*after) return item;

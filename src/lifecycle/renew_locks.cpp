@@ -10,7 +10,10 @@
 #include <cstring>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "certkeeper/util/files.h"
+#include "certkeeper/util/log.h"
 
 namespace certkeeper::lifecycle::detail {
 
@@ -50,6 +53,30 @@ Result<std::string> certificate_lock_path(const std::string& db_path, const std:
   std::string dir = db_path + ".locks";
   if (auto ok = make_directories(dir, 0700); !ok) return ok.error();
   return dir + "/" + name;
+}
+
+Result<std::string> install_lock_path(const std::string& db_path, const std::string& name) {
+  auto path = certificate_lock_path(db_path, name);
+  if (!path) return path;
+  return *path + "@install";
+}
+
+Result<std::string> account_lock_path(const std::string& db_path) {
+  std::string dir = db_path + ".locks";
+  if (auto ok = make_directories(dir, 0700); !ok) return ok.error();
+  return dir + "/@accounts";
+}
+
+Result<FileLock> acquire_or_wait(const std::string& path, int wait_ms, const std::string& subject,
+                                 const std::string& waiting_for, const std::string& busy_message) {
+  auto now = FileLock::acquire(path, 0);
+  if (now || now.error().code != Errc::conflict) return now;
+  if (!waiting_for.empty()) {
+    log::warn(fmt::format("certkeeper: {}: {}; waiting for it (at most {} s)", subject, waiting_for, wait_ms / 1000));
+  }
+  auto later = FileLock::acquire(path, wait_ms);
+  if (later || later.error().code != Errc::conflict) return later;
+  return make_error(Errc::conflict, busy_message, subject);
 }
 
 }  // namespace certkeeper::lifecycle::detail

@@ -81,8 +81,7 @@ Result<RevokeOutcome> revoke_certificate(const Context& ctx, const RevokeRequest
   if (!server) return std::move(server).error();
   detail::SessionOptions options;
   options.register_missing = false;  // a new account could not revoke it anyway
-  std::mutex lock;
-  auto session = detail::open_session(*inv, ctx, *server, lock, options);
+  auto session = detail::open_session(*inv, ctx, *server, options);
   if (!session) return std::move(session).error();
   const std::string canonical = reason_table()[static_cast<std::size_t>(*code)];
   if (auto revoked = session->client->revoke(*der, *code); !revoked) {

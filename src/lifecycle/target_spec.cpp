@@ -2,14 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/json.h"
+
 namespace certkeeper::lifecycle::detail {
 
 Result<deploy::TargetSpec> spec_of(const store::TargetRecord& r) {
   deploy::TargetSpec spec;
   spec.dir = r.dir;
   auto layout = deploy::parse_layout(r.layout);
-  auto reload = nlohmann::json::parse(r.reload_json, nullptr, false);
-  auto probes = nlohmann::json::parse(r.probes_json, nullptr, false);
+  auto reload = parse_json_or_null(r.reload_json);
+  auto probes = parse_json_or_null(r.probes_json);
   auto corrupt = [&](const std::string& what) {
     return make_error(Errc::database_corrupt, "the stored target " + r.dir + " has " + what +
                                                   "; define it again with 'certkeeper target add'",

@@ -11,6 +11,7 @@
 #include "certkeeper/crypto/facts.h"
 #include "certkeeper/lifecycle/version_record.h"
 #include "certkeeper/store/event_kinds.h"
+#include "certkeeper/util/json.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -57,7 +58,7 @@ std::string watch_name(const deploy::ProbeSpec& probe) {
 }
 
 Result<ProbeRequest> watched_probe(const store::CertificateRecord& remote) {
-  nlohmann::json config = nlohmann::json::parse(remote.challenge_config, nullptr, false);
+  nlohmann::json config = parse_json_or_null(remote.challenge_config);
   if (!config.is_object() || !config.contains("probe") || !config["probe"].is_string()) {
     return make_error(Errc::database, "the watched endpoint's probe is missing; run 'certkeeper watch add' again",
                       remote.name);

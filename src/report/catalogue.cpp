@@ -31,6 +31,13 @@ constexpr JsonField kShow[] = {
     {"certificate.last_attempt", "the last attempt, UTC; null when none"},
     {"certificate.last_success", "the last stored version, UTC; null when none"},
     {"certificate.next_check", "when the scheduler looks at it next, UTC; null when not scheduled"},
+    {"certificate.key_type", "an ACME certificate's key type (`ec-p256`, `rsa-3072`, ...); empty for others"},
+    {"certificate.challenge", "how an ACME certificate is validated: `http-01`, `tls-alpn-01` or `dns-01`"},
+    {"certificate.challenge_config", "the challenge's settings (`webroot`, `webroot_map`, `listen`, `dns_hook`, "
+                                     "...); null when none"},
+    {"certificate.challenge_config.*", "as set by `add` or `import --from-certbot`"},
+    {"certificate.acme_server", "the ACME directory URL it renews from; empty for others"},
+    {"certificate.renew_before_days", "`--renew-before` in days; null when the lifetime rule applies"},
     {"certificate.created_at", "when it was defined, UTC"},
     {"certificate.updated_at", "when the definition last changed, UTC"},
     {"current", "the current version, or null", "version"},

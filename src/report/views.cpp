@@ -4,6 +4,8 @@
 
 #include "certkeeper/report/report.h"
 #include "certkeeper/util/expiry.h"
+#include "certkeeper/util/json.h"
+#include "certkeeper/util/text.h"
 #include "fields.h"
 #include "json_rows.h"
 #include "table.h"
@@ -26,7 +28,7 @@ nlohmann::json version_json(const store::VersionRecord& v) {
           {"not_before", format_utc(v.not_before)},
           {"not_after", format_utc(v.not_after)},
           {"origin", v.origin},
-          {"findings", nlohmann::json::parse(v.findings_json, nullptr, false)},
+          {"findings", parse_json_or_null(v.findings_json)},
           {"revoked_at", optional_time(v.revoked_at)},
           {"revoke_reason", v.revoke_reason},
           {"created_at", format_utc(v.created_at)}};
@@ -43,12 +45,19 @@ nlohmann::json certificate_json(const store::CertificateRecord& c) {
           {"last_attempt", optional_time(c.last_attempt)},
           {"last_success", optional_time(c.last_success)},
           {"next_check", optional_time(c.next_check)},
+          // How an ACME certificate renews ("" / null for manual and remote ones).
+          {"key_type", c.key_type},
+          {"challenge", c.challenge},
+          {"challenge_config", c.challenge_config.empty() ? nlohmann::json()
+                                                          : parse_json_or_null(c.challenge_config)},
+          {"acme_server", c.acme_server},
+          {"renew_before_days", c.renew_before_days ? nlohmann::json(*c.renew_before_days) : nlohmann::json()},
           {"created_at", format_utc(c.created_at)},
           {"updated_at", format_utc(c.updated_at)}};
 }
 
 std::string findings_lines(const std::string& findings_json) {
-  auto parsed = nlohmann::json::parse(findings_json, nullptr, false);
+  auto parsed = parse_json_or_null(findings_json);
   std::string out;
   if (!parsed.is_array()) return out;
   for (const auto& f : parsed) {
@@ -93,6 +102,11 @@ std::string render_show(const store::CertificateRecord& c,
   }
   std::string out = fmt::format("name:         {}\nsource:       {}\n", c.name, c.source);
   if (!c.domains.empty()) out += fmt::format("domains:      {}\n", detail::join(c.domains, " "));
+  if (!c.challenge.empty()) {
+    out += text::printable(fmt::format("renews with:  {} {}, {}{}", c.challenge, c.challenge_config, c.key_type,
+                                       c.acme_server.empty() ? "" : ", " + c.acme_server)) +
+           "\n";
+  }
   if (!current) return out + "version:      none yet\n";
   store::ReportRow row;
   row.not_before = current->not_before;
@@ -124,7 +138,7 @@ std::string render_history(const std::string& name, const std::vector<store::Ver
       e.push_back({{"at", format_utc(event.at)},
                    {"kind", event.kind},
                    {"actor", event.actor},
-                   {"detail", nlohmann::json::parse(event.detail_json, nullptr, false)}});
+                   {"detail", parse_json_or_null(event.detail_json)}});
     }
     return nlohmann::json{{"name", name}, {"versions", v}, {"events", e}}.dump(2) + "\n";
   }

@@ -1,6 +1,7 @@
 // Inventory: ACME accounts and orders in flight.
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/text.h"
 #include "impl.h"
 
 namespace certkeeper::store {
@@ -67,20 +68,46 @@ Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::
   });
 }
 
+Result<bool> Inventory::add_account_if_absent(AccountRecord account, const std::string& actor, UnixTime now,
+                                              const std::string& event_kind) {
+  return detail::guarded(impl_->path, [&]() -> Result<bool> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (account.created_at == 0) account.created_at = now;
+    SQLite::Statement q(impl_->db,
+                        "INSERT INTO acme_accounts (directory_url, contact, account_url, key_pem, status, created_at, "
+                        "pending_key_pem) VALUES (?, ?, ?, ?, ?, ?, '') ON CONFLICT (directory_url, contact) DO NOTHING");
+    q.bind(1, account.directory_url);
+    q.bind(2, account.contact);
+    q.bind(3, account.account_url);
+    q.bind(4, account.key_pem);
+    q.bind(5, account.status);
+    q.bind(6, static_cast<std::int64_t>(account.created_at));
+    if (q.exec() == 0) return false;
+    nlohmann::json detail = {{"directory_url", account.directory_url},
+                             {"contact", account.contact},
+                             {"account_url", account.account_url},
+                             {"status", account.status}};
+    detail::insert_event(impl_->db, now, std::nullopt, "", event_kind, actor, detail.dump());
+    tx.commit();
+    return true;
+  });
+}
+
 Result<std::int64_t> Inventory::open_order(const std::string& name, std::int64_t account_id,
-                                           const std::string& order_url, const std::string& key_pem,
-                                           const std::string& actor, UnixTime now) {
+                                           const std::string& account_url, const std::string& order_url,
+                                           const std::string& key_pem, const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<std::int64_t> {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
     auto id = detail::certificate_id(impl_->db, name);
     if (!id) return make_error(Errc::not_found, "no such certificate", name);
-    SQLite::Statement q(impl_->db, "INSERT INTO orders (certificate_id, account_id, order_url, key_pem, created_at) "
-                                   "VALUES (?, ?, ?, ?, ?)");
+    SQLite::Statement q(impl_->db, "INSERT INTO orders (certificate_id, account_id, account_url, order_url, key_pem, "
+                                   "created_at) VALUES (?, ?, ?, ?, ?, ?)");
     q.bind(1, static_cast<std::int64_t>(*id));
     q.bind(2, static_cast<std::int64_t>(account_id));
-    q.bind(3, order_url);
-    q.bind(4, key_pem);
-    q.bind(5, static_cast<std::int64_t>(now));
+    q.bind(3, account_url);
+    q.bind(4, order_url);
+    q.bind(5, key_pem);
+    q.bind(6, static_cast<std::int64_t>(now));
     q.exec();
     std::int64_t order_id = impl_->db.getLastInsertRowid();
     detail::insert_event(impl_->db, now, *id, name, event::order_opened, actor,
@@ -93,7 +120,8 @@ Result<std::int64_t> Inventory::open_order(const std::string& name, std::int64_t
 Result<std::optional<OrderRecord>> Inventory::open_order_of(const std::string& name) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<OrderRecord>> {
     SQLite::Statement q(impl_->db,
-                        "SELECT o.id, o.account_id, o.order_url, o.key_pem, o.status, o.created_at FROM orders o "
+                        "SELECT o.id, o.account_id, o.order_url, o.key_pem, o.status, o.created_at, o.account_url "
+                        "FROM orders o "
                         "JOIN certificates c ON c.id = o.certificate_id WHERE c.name = ? AND o.status = 'open' "
                         "ORDER BY o.id DESC LIMIT 1");
     q.bind(1, name);
@@ -106,6 +134,7 @@ Result<std::optional<OrderRecord>> Inventory::open_order_of(const std::string& n
     o.key_pem = q.getColumn(3).getString();
     o.status = q.getColumn(4).getString();
     o.created_at = q.getColumn(5).getInt64();
+    o.account_url = q.getColumn(6).getString();
     return std::optional<OrderRecord>{o};
   });
 }
@@ -117,6 +146,24 @@ Status Inventory::close_order(std::int64_t order_id, const std::string& status, 
     q.bind(2, static_cast<std::int64_t>(now));
     q.bind(3, static_cast<std::int64_t>(order_id));
     q.exec();
+    return {};
+  });
+}
+
+Status Inventory::abandon_order(const OrderRecord& order, const std::string& reason, const std::string& actor,
+                                UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(impl_->db, "UPDATE orders SET status = 'failed', finished_at = ? WHERE id = ? AND status = 'open'");
+    q.bind(1, static_cast<std::int64_t>(now));
+    q.bind(2, static_cast<std::int64_t>(order.id));
+    if (q.exec() > 0) {
+      auto id = detail::certificate_id(impl_->db, order.certificate_name);
+      detail::insert_event(impl_->db, now, id, order.certificate_name, event::order_abandoned, actor,
+                           nlohmann::json{{"order_url", text::to_utf8(order.order_url)}, {"reason", text::to_utf8(reason)}}
+                               .dump());
+    }
+    tx.commit();
     return {};
   });
 }

@@ -183,7 +183,16 @@ Result<std::vector<CertificateRecord>> Inventory::list_certificates() {
 Status Inventory::define_certificate(const CertificateRecord& definition, const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-    bool existed = find(impl_->db, definition.name).has_value();
+    auto existing = find(impl_->db, definition.name);
+    // Checked again here, under the write lock: an import of the same name
+    // may have made it a manual certificate since the caller looked.
+    if (existing && existing->source != definition.source) {
+      return make_error(Errc::conflict,
+                        "is a " + existing->source + " certificate; define the " + definition.source +
+                            " one under another name",
+                        definition.name);
+    }
+    bool existed = existing.has_value();
     std::int64_t id = insert_definition(impl_->db, definition, now);
     nlohmann::json detail = {{"source", definition.source},
                              {"domains", definition.domains},
@@ -233,6 +242,48 @@ Result<int> Inventory::append_version(const CertificateRecord& definition, Versi
                                        actor, now);
     tx.commit();
     return number;
+  });
+}
+
+Result<Inventory::Appended> Inventory::append_version_if_new(const CertificateRecord& definition,
+                                                            VersionRecord version, const std::string& event_kind,
+                                                            const std::string& event_detail_json,
+                                                            const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<Appended> {
+    // IMMEDIATE: the write lock is taken before the certificate is read, so
+    // the decision below is made on what no other writer can change.
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (auto existing = find(impl_->db, definition.name)) {
+      if (existing->source != definition.source) {
+        return make_error(Errc::conflict, "is managed by " + existing->source + "; store the files under another name",
+                          definition.name);
+      }
+      if (existing->current_version) {
+        SQLite::Statement q(impl_->db, "SELECT fingerprint_sha256 FROM cert_versions WHERE certificate_id = ? AND "
+                                       "version = ?");
+        q.bind(1, static_cast<std::int64_t>(existing->id));
+        q.bind(2, *existing->current_version);
+        if (q.executeStep() && q.getColumn(0).getString() == version.fingerprint_sha256) {
+          return Appended{*existing->current_version, false};
+        }
+      }
+    }
+    int number = append_in_transaction(impl_->db, definition, version, event_kind, event_detail_json, actor, now);
+    tx.commit();
+    return Appended{number, true};
+  });
+}
+
+Result<std::optional<int>> Inventory::append_first_version(const CertificateRecord& definition,
+                                                             VersionRecord version, const std::string& event_kind,
+                                                             const std::string& event_detail_json,
+                                                             const std::string& actor, UnixTime now) {
+  return detail::guarded(impl_->path, [&]() -> Result<std::optional<int>> {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (find(impl_->db, definition.name)) return std::optional<int>{};
+    int number = append_in_transaction(impl_->db, definition, version, event_kind, event_detail_json, actor, now);
+    tx.commit();
+    return std::optional<int>{number};
   });
 }
 

@@ -3,6 +3,7 @@
 // the append-only trigger).
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/json.h"
 #include "impl.h"
 
 namespace certkeeper::store {
@@ -56,7 +57,7 @@ Result<bool> Inventory::record_event_once(const std::string& name, const std::st
     q.bind(2, kind);
     q.bind(3, version);
     if (q.executeStep()) return false;
-    auto detail = nlohmann::json::parse(detail_json.empty() ? "{}" : detail_json, nullptr, false);
+    auto detail = parse_json_or_null(detail_json.empty() ? "{}" : detail_json);
     if (!detail.is_object()) detail = nlohmann::json::object();
     detail["version"] = version;
     detail::insert_event(impl_->db, now, *id, name, kind, actor, detail.dump());

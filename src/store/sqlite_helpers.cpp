@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/json.h"
 #include "impl.h"
 
 namespace certkeeper::store::detail {
@@ -36,7 +37,7 @@ bool decode_plain_list(const std::string& json, std::vector<std::string>& out) {
 std::vector<std::string> decode_list(const std::string& json) {
   std::vector<std::string> fast;
   if (decode_plain_list(json, fast)) return fast;
-  auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  auto parsed = parse_json_or_null(json);
   std::vector<std::string> out;
   if (!parsed.is_array()) return out;
   for (const auto& item : parsed) {

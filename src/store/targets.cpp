@@ -2,6 +2,7 @@
 // (db/0004_target_install_journal.sql).
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/json.h"
 #include "impl.h"
 
 namespace certkeeper::store {
@@ -38,8 +39,8 @@ std::string target_detail(const TargetRecord& t) {
                            {"owner", t.owner},
                            {"group", t.group},
                            {"mode", t.mode},
-                           {"reload", nlohmann::json::parse(t.reload_json, nullptr, false)},
-                           {"probes", nlohmann::json::parse(t.probes_json, nullptr, false)}};
+                           {"reload", parse_json_or_null(t.reload_json)},
+                           {"probes", parse_json_or_null(t.probes_json)}};
   return detail.dump();
 }
 

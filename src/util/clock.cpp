@@ -37,7 +37,8 @@ void two_digits(char* at, unsigned v) {
 
 void append_utc(std::string& out, UnixTime t) {
   // Days since the epoch to a civil date (H. Hinnant, "chrono-Compatible
-  // Low-Level Date Algorithms"), for years 1000..9999; others go to libc.
+  // Low-Level Date Algorithms"), for years 0000..9999 (RFC 3339 §5.6:
+  // always four digits, where libc writes "818"); others go to libc.
   std::int64_t days = t / kSecondsPerDay;
   std::int64_t secs = t % kSecondsPerDay;
   if (secs < 0) {
@@ -53,7 +54,7 @@ void append_utc(std::string& out, UnixTime t) {
   const unsigned day = doy - (153 * mp + 2) / 5 + 1;
   const unsigned month = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2);
-  if (year < 1000 || year > 9999) return append_utc_libc(out, t);
+  if (year < 0 || year > 9999) return append_utc_libc(out, t);
   char buf[20];  // YYYY-MM-DDTHH:MM:SSZ
   const auto y = static_cast<unsigned>(year);
   two_digits(buf, y / 100);

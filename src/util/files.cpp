@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -125,6 +127,79 @@ Status write_file_atomic(const std::string& path, const std::string& data, mode_
   if (fd.reset() != 0) return fail("cannot close");
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename into place");
   return fsync_directory(dir);
+}
+
+namespace {
+
+std::string directory_of(const std::string& path) {
+  std::filesystem::path target(path);
+  return target.has_parent_path() ? target.parent_path().string() : std::string(".");
+}
+
+// A temp file beside `file.path` holding its data with its mode; "" and
+// `error` set when it could not be made (nothing is left behind then).
+std::string stage(const FileToWrite& file, Error& error) {
+  std::random_device rd;
+  const std::string dir = directory_of(file.path);
+  const std::string tmp =
+      fmt::format("{}/.{}.tmp-{:08x}", dir, std::filesystem::path(file.path).filename().string(), rd());
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, file.mode));
+  if (fd.get() < 0) {
+    error = make_error(Errc::io, fmt::format("cannot create a file in {}: {}", dir, errno_text(errno)), file.path);
+    return "";
+  }
+  const char* failed = nullptr;
+  if (::fchmod(fd.get(), file.mode) != 0) {
+    failed = "cannot set file mode";
+  } else if (!write_all(fd.get(), file.data)) {
+    failed = "cannot write";
+  } else if (::fsync(fd.get()) != 0) {
+    failed = "cannot sync";
+  } else if (fd.reset() != 0) {
+    failed = "cannot close";
+  }
+  if (!failed) return tmp;
+  const int err = errno;
+  ::unlink(tmp.c_str());
+  error = make_error(Errc::io, fmt::format("{}: {}; nothing was written", failed, errno_text(err)), file.path);
+  return "";
+}
+
+}  // namespace
+
+Status write_files_atomic(const std::vector<FileToWrite>& files, bool replace) {
+  std::vector<std::string> staged;
+  Error error;
+  for (const auto& file : files) {
+    std::string tmp = stage(file, error);
+    if (tmp.empty()) {
+      for (const auto& t : staged) ::unlink(t.c_str());
+      return error;
+    }
+    staged.push_back(std::move(tmp));
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const unsigned flags = replace ? 0 : RENAME_NOREPLACE;
+    if (::renameat2(AT_FDCWD, staged[i].c_str(), AT_FDCWD, files[i].path.c_str(), flags) == 0) continue;
+    const int err = errno;
+    for (std::size_t j = i; j < staged.size(); ++j) ::unlink(staged[j].c_str());
+    if (!replace) {
+      for (std::size_t j = 0; j < i; ++j) ::unlink(files[j].path.c_str());  // ours: they did not exist
+    }
+    if (err == EEXIST) {
+      return make_error(Errc::conflict, "exists (it appeared while writing); nothing was written", files[i].path);
+    }
+    return make_error(Errc::io, fmt::format("cannot rename into place: {}", errno_text(err)), files[i].path);
+  }
+  std::vector<std::string> dirs;
+  for (const auto& file : files) {
+    std::string dir = directory_of(file.path);
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(std::move(dir));
+  }
+  for (const auto& dir : dirs) {
+    if (auto synced = fsync_directory(dir); !synced) return synced;
+  }
+  return {};
 }
 
 Status make_directories(const std::string& dir, mode_t mode) {

@@ -91,6 +91,19 @@ TEST(DnsHookSolver, CapsALongErrorLine) {
   EXPECT_LT(s.error().message.size(), 600u);
 }
 
+TEST(DnsHookSolver, KeepsAReasonWithItsAdviceWhole) {
+  // contrib/dns/rfc2136-hook's lines name the server, the key file, what
+  // went wrong and what to do: about 300 characters with a long path.
+  const std::string reason = "rfc2136-hook: 127.0.0.1:53 rejected the TSIG key 'update' from " +
+                             std::string(120, 'k') + ".key (BADSIG): copy the key from the server's configuration";
+  HookDir hook("echo \"" + reason + "\" >&2\nexit 1\n");
+  FixedClock clock(0);
+  auto solver = make_dns_hook_solver(hook.hook(), 0s, clock);
+  auto s = solver->present(task_of("dns-01", "www.example.test", token_of('g')));
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find(reason), std::string::npos) << s.error().message;
+}
+
 TEST(DnsHookSolver, AMissingHookIsAnErrorNamingIt) {
   TempDir dir;
   FixedClock clock(0);

@@ -2,6 +2,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -45,7 +46,8 @@ TEST(HttpStandaloneSolver, AnswersActiveTokensOnlyWhileOpen) {
   ASSERT_TRUE(answer) << httplib::to_string(answer.error());
   EXPECT_EQ(answer->status, 200);
   EXPECT_EQ(answer->body, task.key_authorization);
-  EXPECT_EQ(answer->get_header_value("Content-Type"), "text/plain");
+  // RFC 8555 §8.3's example answers as application/octet-stream.
+  EXPECT_EQ(answer->get_header_value("Content-Type"), "application/octet-stream");
 
   auto unknown = get(port, challenge_path(token_of('z')));
   ASSERT_TRUE(unknown);
@@ -117,9 +119,59 @@ TEST(HttpStandaloneSolver, IsSafeForParallelOrders) {
   EXPECT_FALSE(get(port, "/"));
 }
 
+TEST(HttpStandaloneSolver, TwoSolversOnOneAddressShareItsListener) {
+  // renew's workers each make their own solver for the same --listen: the
+  // second must not fail with "Address already in use".
+  int port = free_port();
+  auto first = make_http_standalone_solver(loopback(port), std::chrono::seconds(0));
+  auto second = make_http_standalone_solver(loopback(port), std::chrono::seconds(0));
+  Task a = task_of("http-01", "a.example.test", token_of('a'));
+  Task b = task_of("http-01", "b.example.test", token_of('b'));
+  ASSERT_TRUE(first->present(a));
+  auto shown = second->present(b);
+  ASSERT_TRUE(shown) << shown.error().what();
+  EXPECT_EQ(get(port, challenge_path(a.token))->body, a.key_authorization);
+  EXPECT_EQ(get(port, challenge_path(b.token))->body, b.key_authorization);
+  first->cleanup(a);
+  EXPECT_EQ(get(port, challenge_path(a.token))->status, 404);
+  EXPECT_EQ(get(port, challenge_path(b.token))->body, b.key_authorization) << "still listening for the other";
+  second->cleanup(b);
+  EXPECT_FALSE(get(port, "/"));
+  EXPECT_TRUE(testing::can_listen_on(port));
+}
+
+TEST(HttpStandaloneSolver, APortHeldByAnotherProgramIsWaitedFor) {
+  auto taken = std::make_unique<PortHolder>();
+  int port = taken->port();
+  auto solver = make_http_standalone_solver(loopback(port), std::chrono::seconds(10));
+  Task task = task_of("http-01", "www.example.test", token_of('w'));
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    taken.reset();
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto shown = solver->present(task);
+  release.join();
+  ASSERT_TRUE(shown) << shown.error().what();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(250)) << "it waited";
+  EXPECT_EQ(get(port, challenge_path(task.token))->body, task.key_authorization);
+  solver->cleanup(task);
+}
+
+TEST(HttpStandaloneSolver, APortHeldPastTheWaitFailsSayingHowLongItWaited) {
+  PortHolder taken;
+  auto solver = make_http_standalone_solver(loopback(taken.port()), std::chrono::seconds(1));
+  auto s = solver->present(task_of("http-01", "www.example.test", token_of('x')));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, Errc::io);
+  EXPECT_NE(s.error().message.find("cannot listen on " + loopback(taken.port())), std::string::npos)
+      << s.error().message;
+  EXPECT_NE(s.error().message.find("waited 1 s"), std::string::npos) << s.error().message;
+}
+
 TEST(HttpStandaloneSolver, APortInUseIsAClearError) {
   PortHolder taken;
-  auto solver = make_http_standalone_solver(loopback(taken.port()));
+  auto solver = make_http_standalone_solver(loopback(taken.port()), std::chrono::seconds(0));
   Task task = task_of("http-01", "www.example.test", token_of('a'));
   auto s = solver->present(task);
   ASSERT_FALSE(s);

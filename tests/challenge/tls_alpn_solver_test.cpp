@@ -199,9 +199,33 @@ TEST(TlsAlpnSolver, AnswersAnIpIdentifierByItsReverseName) {
   solver->cleanup(task);
 }
 
+TEST(TlsAlpnSolver, TwoSolversOnOneAddressShareItsListener) {
+  // renew's workers each make their own solver for the same --listen: the
+  // second must not fail with "Address already in use".
+  int port = free_port();
+  auto first = make_tls_alpn_solver(loopback(port), std::chrono::seconds(0));
+  auto second = make_tls_alpn_solver(loopback(port), std::chrono::seconds(0));
+  Task a = task_of("tls-alpn-01", "a.example.test", token_of('a'));
+  Task b = task_of("tls-alpn-01", "b.example.test", token_of('b'));
+  ASSERT_TRUE(first->present(a));
+  auto shown = second->present(b);
+  ASSERT_TRUE(shown) << shown.error().what();
+  Handshake ha = handshake(port, {"a.example.test"});
+  Handshake hb = handshake(port, {"b.example.test"});
+  ASSERT_TRUE(ha.ok);
+  ASSERT_TRUE(hb.ok);
+  expect_acme_identifier(ha.peer.get(), a.key_authorization);
+  expect_acme_identifier(hb.peer.get(), b.key_authorization);
+  first->cleanup(a);
+  EXPECT_FALSE(handshake(port, {"a.example.test"}).ok);
+  EXPECT_TRUE(handshake(port, {"b.example.test"}).ok) << "still listening for the other solver's task";
+  second->cleanup(b);
+  EXPECT_TRUE(testing::can_listen_on(port));
+}
+
 TEST(TlsAlpnSolver, APortInUseIsAClearError) {
   PortHolder taken;
-  auto solver = make_tls_alpn_solver(loopback(taken.port()));
+  auto solver = make_tls_alpn_solver(loopback(taken.port()), std::chrono::seconds(0));
   Task task = task_of("tls-alpn-01", "www.example.test", token_of('d'));
   auto s = solver->present(task);
   ASSERT_FALSE(s);

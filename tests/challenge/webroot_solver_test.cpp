@@ -114,3 +114,32 @@ TEST(WebrootSolver, AFileWhereTheChallengeDirectoryGoesIsAnError) {
 
 }  // namespace
 }  // namespace certkeeper::challenge
+
+namespace certkeeper::challenge {
+namespace {
+
+TEST(WebrootMapSolver, WritesEachNameUnderItsOwnRoot) {
+  certkeeper::testing::TempDir dir;
+  const std::string a = dir.file("a"), b = dir.file("b");
+  std::filesystem::create_directories(a);
+  std::filesystem::create_directories(b);
+  auto solver = make_webroot_map_solver({{"www.example.test", a}, {"Mail.Example.Test", b}});
+  Task www = testing::task_of("http-01", "www.example.test", testing::token_of('a'));
+  Task mail = testing::task_of("http-01", "mail.example.test", testing::token_of('b'));
+  ASSERT_TRUE(solver->present(www));
+  ASSERT_TRUE(solver->present(mail));
+  EXPECT_EQ(certkeeper::testing::read_file(a + "/.well-known/acme-challenge/" + www.token), www.key_authorization);
+  EXPECT_EQ(certkeeper::testing::read_file(b + "/.well-known/acme-challenge/" + mail.token), mail.key_authorization);
+  EXPECT_FALSE(std::filesystem::exists(a + "/.well-known/acme-challenge/" + mail.token));
+  solver->cleanup(www);
+  solver->cleanup(mail);
+  EXPECT_FALSE(std::filesystem::exists(a + "/.well-known/acme-challenge/" + www.token));
+  EXPECT_FALSE(std::filesystem::exists(b + "/.well-known/acme-challenge/" + mail.token));
+
+  auto other = solver->present(testing::task_of("http-01", "other.example.test", testing::token_of('c')));
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().subject, "other.example.test");
+}
+
+}  // namespace
+}  // namespace certkeeper::challenge

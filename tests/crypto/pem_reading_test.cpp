@@ -7,6 +7,8 @@
 #include <chrono>
 #include <future>
 
+#include <openssl/pem.h>
+
 #include "crypto/gate_fixture.h"
 
 namespace certkeeper::testing {
@@ -170,6 +172,59 @@ TEST_F(PemLayoutTest, DerCertificateAndDerKey) {
   EXPECT_EQ(v.origin, "import-pem");
   EXPECT_EQ(v.bundle->leaf().fingerprint_sha256, leaf.facts().fingerprint_sha256);
   EXPECT_TRUE(leaf.key().same_as_pem(v.bundle->key_pem()));
+}
+
+// The DER inside a PEM block ("BEGIN EC PRIVATE KEY" gives the traditional
+// DER form), as a file from other tools holds it.
+std::string der_of(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  std::string der;
+  if (PEM_read_bio(bio, &name, &header, &data, &len) == 1) der.assign(reinterpret_cast<char*>(data), len);
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(data);
+  BIO_free(bio);
+  return der;
+}
+
+TEST_F(PemLayoutTest, EveryDerKeyFormIsRead) {
+  // PKCS#8, the traditional RSA and EC forms, and encrypted PKCS#8: each as
+  // a DER key file beside a DER certificate.
+  for (KeyType type : {KeyType::ec_p256, KeyType::rsa2048}) {
+    CertOptions o;
+    o.key = Key::shared(type);
+    const Cert leaf = pki.leaf(o);
+    const std::string pkcs8 = leaf.key().der();
+    const std::string traditional = der_of(leaf.key().traditional_pem());
+    const std::string encrypted = der_of(leaf.key().encrypted_pkcs8_pem("sesame"));
+    ASSERT_FALSE(traditional.empty());
+    ASSERT_NE(traditional, pkcs8);
+    for (const std::string* der : {&pkcs8, &traditional, &encrypted}) {
+      Sources s = files(leaf);
+      s.cert_file = pki.write("cert.der", leaf.der());
+      s.key_file = pki.write("key.der", *der);
+      if (der == &encrypted) s.key_passphrase_file = pki.write("passphrase", "sesame\n");
+      const Verdict v = check(s);
+      ASSERT_TRUE(Accepted(v)) << key_type_name(type) << " " << (der - &pkcs8) << ": " << describe(v);
+      EXPECT_TRUE(leaf.key().same_as_pem(v.bundle->key_pem()));
+    }
+  }
+}
+
+TEST_F(PemLayoutTest, ADerSequenceThatIsNoKeyIsUnreadable) {
+  // A certificate where the key should be, and DER that is only shaped
+  // like a key (SEQUENCE { INTEGER, ... }).
+  const Cert leaf = pki.leaf();
+  for (const std::string& der : {leaf.der(), std::string("\x30\x06\x02\x01\x00\x02\x01\x07", 8)}) {
+    Sources s = files(leaf);
+    s.key_file = pki.write("key.der", der);
+    const Verdict v = check(s);
+    EXPECT_TRUE(Rejected(v)) << describe(v);
+  }
 }
 
 TEST_F(PemLayoutTest, TraditionalKeyIsStoredAsPkcs8) {

@@ -165,6 +165,41 @@ TEST_F(KeyTest, Rsa1024LeafIsWeak) {
   EXPECT_TRUE(HasFinding(v, "weak-key", Severity::error));
 }
 
+// A certificate whose subjectPublicKeyInfo cannot be decoded: an EC point
+// of form 0x05, which does not exist (SEC 1 §2.3.4). The rest still
+// parses, so OpenSSL reads the certificate and fails only on the key.
+std::string with_undecodable_key(const Cert& cert) {
+  std::string der = cert.der();
+  const std::string point("\x03\x42\x00\x04", 4);  // BIT STRING, 66 bytes, uncompressed point
+  const auto at = der.find(point);
+  if (at == std::string::npos) return {};
+  der[at + 3] = '\x05';
+  return der;
+}
+
+TEST_F(KeyTest, ALeafWhosePublicKeyCannotBeReadIsUnreadableNotACrash) {
+  // The keyUsage check asked the undecodable key for its type: a NULL
+  // dereference in OpenSSL, SIGSEGV for `check --cert` (found by
+  // tests/fuzz/validate_fuzz).
+  const Cert leaf = pki.leaf();
+  const std::string der = with_undecodable_key(leaf);
+  ASSERT_FALSE(der.empty());
+  for (bool with_key : {false, true}) {
+    Sources s = files(leaf);
+    s.cert_file = pki.write("broken.der", der);
+    Policy p = policy();
+    if (!with_key) {
+      s.key_file.clear();
+      p.require_key = false;
+    }
+    const Verdict v = check(s, p);
+    EXPECT_TRUE(Rejected(v)) << describe(v);
+    ASSERT_TRUE(HasFinding(v, "unreadable", Severity::error)) << describe(v);
+    EXPECT_EQ(find(v, "unreadable")->subject, s.cert_file);
+    EXPECT_NE(find(v, "unreadable")->message.find("public key"), std::string::npos) << describe(v);
+  }
+}
+
 // ---------------------------------------------------------------- key types
 
 class KeyTypeTest : public GateTest, public ::testing::WithParamInterface<KeyType> {};

@@ -129,6 +129,9 @@ TEST(ParseProbe, EveryMalformedFormIsAUsageError) {
       "[::1]443",                        // no colon after the bracket
       "[::1:443",                        // unclosed bracket
       "[]:443",                          // empty host in brackets
+      "[[x]:1",                          // a bracket inside the host: stored as "[x:1", which
+      "a[b:1",                           // did not read back (tests/fuzz/probe_spec_fuzz)
+      "a]b:1",                           //
       "host:443,",                       // empty option
       "host:443,starttls",               // option without a value
       "host:443,starttls=",              //

@@ -62,13 +62,13 @@ dpkg -i "$deb" >/dev/null
 installed=1
 
 # The files where the brief and Debian put them.
-for f in /usr/bin/certkeeper /usr/lib/certkeeper/certkeeper-curl.so /usr/lib/certkeeper/certkeeper-http01.so \
+for f in /usr/bin/certkeeper /usr/lib/certkeeper/certkeeper-curl.so \
   /lib/systemd/system/certkeeper.service /lib/systemd/system/certkeeper-renew.service \
   /lib/systemd/system/certkeeper-renew.timer /usr/share/man/man8/certkeeper.8.gz \
   /usr/share/man/man8/certkeeper-import.8.gz /usr/share/bash-completion/completions/certkeeper \
   /usr/share/doc/certkeeper/README.md /usr/share/doc/certkeeper/reference/commands.md \
   /usr/share/doc/certkeeper/guide/manual-import.md /usr/share/certkeeper/targets/nginx.sh \
-  /usr/share/certkeeper/targets/lib/preset.sh; do
+  /usr/share/certkeeper/targets/lib/preset.sh /usr/share/certkeeper/dns/rfc2136-hook; do
   [ -e "$f" ] || fail "not installed: $f"
 done
 [ "$(stat -c %a /var/lib/certkeeper)" = 700 ] || fail "/var/lib/certkeeper is not 0700"

@@ -238,5 +238,27 @@ TEST(Views, ShowAndHistory) {
   EXPECT_EQ(hist["events"][0]["detail"]["version"], 2);
 }
 
+TEST(Views, ShowTellsHowAnAcmeCertificateRenews) {
+  store::CertificateRecord c;
+  c.name = "web";
+  c.source = "acme";
+  c.domains = {"www.example.test"};
+  c.key_type = "rsa-3072";
+  c.challenge = "http-01";
+  c.challenge_config = R"({"webroot":"/var/www/html"})";
+  c.acme_server = "https://ca.example.test/dir";
+  c.renew_before_days = 20;
+  auto doc = nlohmann::json::parse(render_show(c, {}, kNow, true));
+  EXPECT_EQ(doc["certificate"]["key_type"], "rsa-3072");
+  EXPECT_EQ(doc["certificate"]["challenge"], "http-01");
+  EXPECT_EQ(doc["certificate"]["challenge_config"]["webroot"], "/var/www/html");
+  EXPECT_EQ(doc["certificate"]["acme_server"], "https://ca.example.test/dir");
+  EXPECT_EQ(doc["certificate"]["renew_before_days"], 20);
+  auto text = render_show(c, {}, kNow, false);
+  EXPECT_NE(text.find("renews with:  http-01 {\"webroot\":\"/var/www/html\"}, rsa-3072, https://ca.example.test/dir"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace certkeeper::report

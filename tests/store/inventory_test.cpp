@@ -119,6 +119,53 @@ TEST(Inventory, SettingsRoundTripWithEvent) {
   EXPECT_EQ((*events)[0].at, kNow);
 }
 
+TEST(Inventory, AppendVersionIfNewStoresOnlyWhatTheCurrentVersionDoesNotHold) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv);
+  auto first = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(first) << first.error().what();
+  EXPECT_TRUE(first->appended);
+  EXPECT_EQ(first->version, 1);
+  auto again = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->appended) << "the current version holds it: nothing is written";
+  EXPECT_EQ(again->version, 1);
+  auto second = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f2"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->appended);
+  EXPECT_EQ(second->version, 2);
+  // An older version is not the current one: going back to it is a new version.
+  auto back = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->appended);
+  EXPECT_EQ(back->version, 3);
+  EXPECT_EQ(inv->events("mail")->size(), 4u) << "created + three imports, none for the repeat";
+
+  CertificateRecord acme = manual("web");
+  acme.source = "acme";
+  ASSERT_TRUE(inv->define_certificate(acme, "t", kNow));
+  auto refused = inv->append_version_if_new(manual("web"), sample_version(kNow, "f3"), "imported", "{}", "t", kNow);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  EXPECT_TRUE(inv->versions("web")->empty());
+}
+
+TEST(Inventory, ADefinitionNeverTurnsACertificateOfAnotherSource) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv);
+  ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+  CertificateRecord acme = manual("mail");
+  acme.source = "acme";
+  acme.domains = {"mail.example.test"};
+  auto refused = inv->define_certificate(acme, "t", kNow);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::conflict);
+  EXPECT_EQ((*inv->find_certificate("mail"))->source, "manual");
+  EXPECT_EQ(inv->versions("mail")->size(), 1u);
+}
+
 TEST(Inventory, AppendVersionNumbersAndEvents) {
   TempDir dir;
   auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
@@ -336,13 +383,23 @@ TEST(Inventory, AccountsAndOrders) {
   EXPECT_EQ(found.id, saved->id);
 
   ASSERT_TRUE(inv->define_certificate(acme_definition(), "t", kNow));
-  auto order = inv->open_order("web", found.id, "https://ca/order/7", "ORDERKEY", "t", kNow);
+  auto order = inv->open_order("web", found.id, found.account_url, "https://ca/order/7", "ORDERKEY", "t", kNow);
   ASSERT_TRUE(order);
   auto open = **inv->open_order_of("web");
   EXPECT_EQ(open.order_url, "https://ca/order/7");
   EXPECT_EQ(open.key_pem, "ORDERKEY");
+  EXPECT_EQ(open.account_url, "https://ca/acct/1") << "the account that made it";
   ASSERT_TRUE(inv->close_order(*order, "done", kNow + 5));
   EXPECT_FALSE(*inv->open_order_of("web"));
+
+  auto second = inv->open_order("web", found.id, found.account_url, "https://ca/order/8", "KEY2", "t", kNow);
+  ASSERT_TRUE(second);
+  ASSERT_TRUE(inv->abandon_order(**inv->open_order_of("web"), "made by another account", "t", kNow + 6));
+  EXPECT_FALSE(*inv->open_order_of("web"));
+  auto events = *inv->events("web");
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().kind, "order-abandoned");
+  EXPECT_NE(events.back().detail_json.find("made by another account"), std::string::npos);
 }
 
 }  // namespace
@@ -380,6 +437,67 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
   auto scan = inv->crl_unscanned();
   ASSERT_TRUE(scan) << "the revocation watch's tables are there";
   EXPECT_EQ(scan->versions.size(), 1u) << "versions from before the upgrade are read by the first pass";
+}
+
+}  // namespace
+}  // namespace certkeeper::store
+
+namespace certkeeper::store {
+namespace {
+
+TEST(Inventory, AppendFirstVersionNeverTouchesAnExistingName) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv) << inv.error().what();
+  CertificateRecord acme;
+  acme.name = "web";
+  acme.source = "acme";
+  acme.domains = {"a.example.test"};
+  auto first = inv->append_first_version(acme, sample_version(kNow + 1000), "migrated", "{}", "test", kNow);
+  ASSERT_TRUE(first) << first.error().what();
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ(**first, 1);
+  auto stored = inv->find_certificate("web");
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->source, "acme");
+  EXPECT_EQ((*stored)->current_version, 1);
+
+  const auto events_before = inv->events("web")->size();
+  auto again = inv->append_first_version(manual("web"), sample_version(kNow + 2000, "cd"), "migrated", "{}",
+                                          "test", kNow);
+  ASSERT_TRUE(again) << again.error().what();
+  EXPECT_FALSE(again->has_value());
+  EXPECT_EQ(inv->versions("web")->size(), 1u);
+  EXPECT_EQ(inv->events("web")->size(), events_before);
+  EXPECT_EQ((*inv->find_certificate("web"))->source, "acme");
+}
+
+TEST(Inventory, AddAccountIfAbsentKeepsTheStoredOne) {
+  TempDir dir;
+  auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
+  ASSERT_TRUE(inv) << inv.error().what();
+  AccountRecord account;
+  account.directory_url = "https://ca.example.test/dir";
+  account.contact = "mailto:ops@example.test";
+  account.account_url = "https://ca.example.test/acct/1";
+  account.key_pem = "first key";
+  auto added = inv->add_account_if_absent(account, "test", kNow, "account-imported");
+  ASSERT_TRUE(added) << added.error().what();
+  EXPECT_TRUE(*added);
+  account.account_url = "https://ca.example.test/acct/2";
+  account.key_pem = "second key";
+  auto again = inv->add_account_if_absent(account, "test", kNow, "account-imported");
+  ASSERT_TRUE(again) << again.error().what();
+  EXPECT_FALSE(*again);
+  auto stored = inv->find_account(account.directory_url, account.contact);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->account_url, "https://ca.example.test/acct/1");
+  EXPECT_EQ((*stored)->key_pem, "first key");
+  auto events = inv->events("");
+  ASSERT_TRUE(events);
+  std::size_t imported = 0;
+  for (const auto& e : *events) imported += e.kind == "account-imported";
+  EXPECT_EQ(imported, 1u);
 }
 
 }  // namespace

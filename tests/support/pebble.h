@@ -15,6 +15,10 @@ struct PebbleOptions {
   int alternate_roots = 0;          // PEBBLE_ALTERNATE_ROOTS
   long certificate_validity = 0;    // certificateValidityPeriod seconds (0 = pebble's default)
   std::map<std::string, std::string> extra_env;  // for pebble; inherited PEBBLE_* variables are dropped
+  // "127.0.0.1:PORT": pebble resolves every name through this DNS server
+  // (e.g. a real BIND, tests/support/bind.h) and pebble-challtestsrv is not
+  // started (set_txt/clear_txt then fail). "" = challtestsrv, as below.
+  std::string dns_server;
 };
 
 class Pebble {

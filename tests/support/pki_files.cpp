@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include "support/ossl_ptr.h"
@@ -121,6 +122,25 @@ std::string TestPki::make_fifo(const std::string& name) const {
 }  // namespace certkeeper::testing
 
 namespace certkeeper::testing {
+
+std::string pem_fingerprint_sha256(const std::string& pem) {
+  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!cert) {
+    ERR_clear_error();
+    return "";
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  check(X509_digest(cert.get(), EVP_sha256(), md, &n), "X509_digest");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < n; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 0x0F];
+  }
+  return out;
+}
 
 std::string crl_pem(const std::string& der) {
   using namespace ossl;

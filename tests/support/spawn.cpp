@@ -21,12 +21,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Reads what is there now; closes (-1) the descriptor at end of file.
-void read_available(int& fd, std::string& sink) {
+void read_available(int& fd, std::string& sink, const std::function<void(const std::string&)>& tap = {}) {
   char buf[65536];
   while (fd >= 0) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0) {
       sink.append(buf, static_cast<std::size_t>(n));
+      if (tap) tap(std::string(buf, static_cast<std::size_t>(n)));
     } else if (n == 0) {
       ::close(fd);
       fd = -1;
@@ -103,6 +104,7 @@ SpawnResult spawn(const std::vector<std::string>& args, const SpawnOptions& opti
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
+  if (options.on_start) options.on_start(pid);
   int fds[2] = {out_pipe[0], err_pipe[0]};
   for (int fd : fds) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   int pidfd = open_pidfd(pid);
@@ -153,12 +155,12 @@ SpawnResult spawn(const std::vector<std::string>& args, const SpawnOptions& opti
       throw std::runtime_error(std::string("spawn: ppoll: ") + std::strerror(errno));
     }
     read_available(fds[0], result.out);
-    read_available(fds[1], result.err);
+    read_available(fds[1], result.err, options.on_stderr);
   }
   // What the process wrote before it ended; a grandchild that inherited the
   // pipes (none should) cannot hold this up: the reads do not block.
   read_available(fds[0], result.out);
-  read_available(fds[1], result.err);
+  read_available(fds[1], result.err, options.on_stderr);
   for (int fd : fds) {
     if (fd >= 0) ::close(fd);
   }

@@ -7,7 +7,10 @@
 
 #include <sys/resource.h>
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +26,12 @@ struct SpawnOptions {
   std::optional<rlim_t> file_size_limit;
   // A process still running after this is SIGKILLed and reported timed_out.
   std::chrono::milliseconds timeout{60'000};
+  // Called in this process right after the fork, with the child's pid (for
+  // tests that watch a process while it runs, e.g. tests/races/).
+  std::function<void(pid_t)> on_start;
+  // Called with each piece of stderr as it arrives (it is in
+  // SpawnResult::err as well).
+  std::function<void(const std::string&)> on_stderr;
 };
 
 struct SpawnResult {

@@ -159,6 +159,10 @@ struct PemStyle {
 // The blocks, in the given order, as one file.
 std::string pem_concat(const std::vector<std::string>& blocks, const PemStyle& style = {});
 
+// SHA-256 over the DER of the first certificate in `pem` (lower-case hex, as
+// PkiFacts::fingerprint_sha256), or "" when `pem` holds none.
+std::string pem_fingerprint_sha256(const std::string& pem);
+
 // A DER CRL as PEM ("BEGIN X509 CRL").
 std::string crl_pem(const std::string& der);
 

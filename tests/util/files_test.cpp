@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include <filesystem>
@@ -121,6 +122,57 @@ TEST(MakeDirectories, CreatesParentsWithMode) {
   ASSERT_TRUE(make_directories(dir.file("a/b/c"), 0700));
   EXPECT_EQ(testing::file_mode(dir.file("a/b/c")), 0700);
   EXPECT_TRUE(make_directories(dir.file("a/b/c"), 0700)) << "existing directories are fine";
+}
+
+}  // namespace
+}  // namespace certkeeper
+
+namespace certkeeper {
+namespace {
+
+using testing::TempDir;
+
+std::vector<std::string> entries(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(WriteFilesAtomic, WritesTheSetWithTheirModes) {
+  TempDir dir;
+  auto done = write_files_atomic({{dir.file("cert.pem"), "cert", 0644}, {dir.file("privkey.pem"), "key", 0600}}, false);
+  ASSERT_TRUE(done) << done.error().what();
+  EXPECT_EQ(testing::read_file(dir.file("cert.pem")), "cert");
+  EXPECT_EQ(testing::file_mode(dir.file("cert.pem")), 0644);
+  EXPECT_EQ(testing::file_mode(dir.file("privkey.pem")), 0600);
+  EXPECT_EQ(entries(dir.path()), (std::vector<std::string>{"cert.pem", "privkey.pem"}));
+}
+
+TEST(WriteFilesAtomic, NeverOverwritesWithoutReplace) {
+  TempDir dir;
+  testing::write_file(dir.file("b"), "old");
+  auto done = write_files_atomic({{dir.file("a"), "new a", 0644}, {dir.file("b"), "new b", 0644}}, false);
+  ASSERT_FALSE(done);
+  EXPECT_EQ(done.error().code, Errc::conflict);
+  EXPECT_EQ(done.error().subject, dir.file("b"));
+  EXPECT_EQ(testing::read_file(dir.file("b")), "old");
+  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"b"}) << "a was removed again, no temp file is left";
+
+  auto replaced = write_files_atomic({{dir.file("a"), "new a", 0644}, {dir.file("b"), "new b", 0644}}, true);
+  ASSERT_TRUE(replaced) << replaced.error().what();
+  EXPECT_EQ(testing::read_file(dir.file("b")), "new b");
+}
+
+TEST(WriteFilesAtomic, AFailureWhileStagingLeavesNothing) {
+  TempDir dir;
+  testing::write_file(dir.file("a"), "old");
+  auto done = write_files_atomic({{dir.file("a"), "new", 0644}, {dir.file("missing/b"), "b", 0644}}, true);
+  ASSERT_FALSE(done);
+  EXPECT_EQ(done.error().code, Errc::io);
+  EXPECT_EQ(done.error().subject, dir.file("missing/b"));
+  EXPECT_EQ(testing::read_file(dir.file("a")), "old") << "nothing was renamed before every file was staged";
+  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"a"});
 }
 
 }  // namespace

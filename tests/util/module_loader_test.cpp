@@ -48,7 +48,7 @@ TEST(ModuleLoader, AMissingModuleNamesTheFileTheDirectoriesAndTheFix) {
 }
 
 TEST(ModuleLoader, AMissingSymbolIsAnErrorNotACrash) {
-  auto missing = module_symbol("certkeeper-http01.so", "no_such_entry_point");
+  auto missing = module_symbol("certkeeper-curl.so", "no_such_entry_point");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, Errc::io);
   EXPECT_NE(missing.error().message.find("no_such_entry_point"), std::string::npos);

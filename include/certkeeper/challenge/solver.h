@@ -6,11 +6,12 @@
 //   present() failed. Callers run cleanup() on every path (CleanupGuard).
 // - No value from the server becomes a path or a shell word unless it passed
 //   valid_token(): base64url, at least 128 bits (22 characters).
-// - Solvers are thread-safe: parallel orders may share one (e.g. one
-//   standalone responder per listen address).
+// - Solvers are thread-safe: parallel orders may share one, and the built-in
+//   responders share one listener per address across solvers.
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -49,15 +50,29 @@ class Solver {
 // creating the two directories 0755) and removes it on cleanup.
 std::unique_ptr<Solver> make_webroot_solver(std::string webroot);
 
+// http-01 with one document root per name (certbot's webroot_map): each
+// task is written under the root of its identifier (matched without regard
+// to case); a name without one fails present() with Errc::usage.
+std::unique_ptr<Solver> make_webroot_map_solver(const std::map<std::string, std::string>& webroots);
+
+// The built-in responders below keep one listener per listen address for the
+// whole process: every solver made for an address (and so every order in
+// flight, in any thread) shares it, and it listens only while at least one
+// task is active. While another program holds the port (another certkeeper
+// validating on the same address), present() waits for it, at most
+// `port_wait`, saying so once on stderr; then Errc::io naming the address.
+inline constexpr std::chrono::seconds kDefaultPortWait{60};
+
 // http-01: a built-in HTTP server on ADDR:PORT (e.g. "127.0.0.1:5002") that
 // answers GET /.well-known/acme-challenge/TOKEN for active tokens only (404
-// for anything else) and listens only while at least one token is active.
-std::unique_ptr<Solver> make_http_standalone_solver(std::string listen);
+// for anything else), one request per connection.
+std::unique_ptr<Solver> make_http_standalone_solver(std::string listen,
+                                                    std::chrono::seconds port_wait = kDefaultPortWait);
 
 // tls-alpn-01 (RFC 8737): a built-in TLS server on ADDR:PORT that completes
 // handshakes only for ALPN "acme-tls/1" and an SNI with an active task,
 // presenting the certificate from crypto::make_tls_alpn_certificate.
-std::unique_ptr<Solver> make_tls_alpn_solver(std::string listen);
+std::unique_ptr<Solver> make_tls_alpn_solver(std::string listen, std::chrono::seconds port_wait = kDefaultPortWait);
 
 // dns-01 through a hook program with lego's exec contract:
 //   PROG present _acme-challenge.NAME. VALUE

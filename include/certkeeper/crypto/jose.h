@@ -40,6 +40,12 @@ class Signer {
 // A Signer from a PEM private key (EC P-256/P-384 or RSA >= 2048).
 Result<std::unique_ptr<Signer>> make_signer(const std::string& private_key_pem);
 
+// A private JWK (RFC 7517: RSA with n, e, d, p, q, dp, dq, qi; EC
+// P-256/P-384 with x, y, d) as unencrypted PKCS#8 PEM, checked
+// that its private and public halves belong together. Errc::invalid_input
+// (never quoting the key) otherwise. Secret.
+Result<std::string> private_key_pem_from_jwk(const std::string& jwk_json);
+
 // A flattened JWS JSON object (RFC 7515 §7.2.2):
 // {"protected": b64u(protected_json), "payload": b64u(payload), "signature": ...}.
 // `payload` "" means POST-as-GET (RFC 8555 §6.3): the payload member is "".

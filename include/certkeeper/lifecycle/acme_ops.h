@@ -20,6 +20,9 @@ struct AddRequest {
   std::string challenge = "http-01";  // http-01 | tls-alpn-01 | dns-01
   std::string webroot;                // http-01 by files
   std::string listen;                 // http-01 / tls-alpn-01 standalone, "ADDR:PORT"
+  // Standalone: how long to wait while another program (another certkeeper
+  // validating on the same address) holds the port; unset = 60 s.
+  std::optional<int> listen_wait_seconds;
   std::string dns_hook;               // dns-01 program
   int dns_propagation_seconds = 30;
   std::string key_type = "ec-p256";
@@ -55,6 +58,11 @@ struct IssueOutcome {
 // and stores each one that passes the validation gate as a new version. A
 // failure records the certificate's last error (and Retry-After as its next
 // check) and changes no version. Outcomes are in the order of `names`.
+// One run per certificate at a time: a name that another run (a renew
+// pass, another issue) is working on is waited for (at most 10 minutes, said
+// on stderr), its definition read again, and then ordered. An open order
+// made by another account (or one the CA says is not this account's) is
+// abandoned ("order-abandoned") and a new one placed in the same run.
 std::vector<IssueOutcome> issue(const Context& ctx, const std::vector<std::string>& names, int parallel);
 
 }  // namespace certkeeper::lifecycle

@@ -52,6 +52,9 @@ std::span<const MailSettingKey> mail_setting_keys();
 // value or a missing server/from (the message names the line, never the
 // password).
 Result<MailSettings> load_mail_settings(const std::string& path);
+// The parsing step of load_mail_settings: the file's text, `path` naming it
+// in errors. The same Errc::invalid_input errors, without the mode check.
+Result<MailSettings> parse_mail_settings(const std::string& text, const std::string& path);
 
 // The recipients: `to` when given, else the settings' default ones.
 // Errc::usage when neither names anyone or an address is malformed.

@@ -25,6 +25,7 @@ struct OrderRecord {
   std::int64_t id = 0;
   std::string certificate_name;
   std::int64_t account_id = 0;
+  std::string account_url;  // the account that made it ("" for orders stored before schema 7)
   std::string order_url;
   std::string key_pem;  // secret: the certificate key generated for this order
   std::string status;   // "open", "done", "failed"

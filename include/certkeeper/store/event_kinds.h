@@ -17,12 +17,15 @@ inline constexpr char created[] = "created";
 inline constexpr char defined[] = "defined";
 inline constexpr char redefined[] = "redefined";
 inline constexpr char imported[] = "imported";
+inline constexpr char migrated[] = "migrated";
 inline constexpr char order_opened[] = "order-opened";
+inline constexpr char order_abandoned[] = "order-abandoned";
 inline constexpr char issued[] = "issued";
 inline constexpr char issue_failed[] = "issue-failed";
 inline constexpr char observed[] = "observed";
 inline constexpr char endpoint_unreachable[] = "endpoint-unreachable";
 inline constexpr char endpoint_reachable[] = "endpoint-reachable";
+inline constexpr char exported[] = "exported";
 // Targets and installs.
 inline constexpr char target_added[] = "target-added";
 inline constexpr char target_changed[] = "target-changed";
@@ -38,6 +41,7 @@ inline constexpr char revocation_expected[] = "revocation-expected";
 // The ACME account (global: no certificate).
 inline constexpr char account_registered[] = "account-registered";
 inline constexpr char account_key_stored[] = "account-key-stored";
+inline constexpr char account_imported[] = "account-imported";
 inline constexpr char account_key_replaced[] = "account-key-replaced";
 inline constexpr char account_refreshed[] = "account-refreshed";
 inline constexpr char account_rollover_started[] = "account-rollover-started";

@@ -58,8 +58,10 @@ class Inventory {
   Result<std::optional<CertificateRecord>> find_certificate(const std::string& name);
   Result<std::vector<CertificateRecord>> list_certificates();
 
-  // Creates or replaces the definition of an ACME-managed certificate (its
-  // versions stay), with the event "defined" or "redefined".
+  // Creates or replaces the definition of an ACME-managed (or watched)
+  // certificate (its versions stay), with the event "defined" or
+  // "redefined". A certificate of another source under that name is refused
+  // (Errc::conflict), decided inside the writing transaction.
   Status define_certificate(const CertificateRecord& definition, const std::string& actor, UnixTime now);
   // Records a failed attempt: failures + 1, last_error, last_attempt and the
   // next check (e.g. from Retry-After), with the event "issue-failed".
@@ -105,12 +107,24 @@ class Inventory {
   Result<AccountRecord> save_account(AccountRecord account, const std::string& actor, UnixTime now,
                                      const std::string& event_kind = event::account_key_stored);
 
-  // Orders in flight: opened (with the new key) before finalize, closed when
-  // the certificate is stored or the order failed.
-  Result<std::int64_t> open_order(const std::string& name, std::int64_t account_id, const std::string& order_url,
-                                  const std::string& key_pem, const std::string& actor, UnixTime now);
+  // Stores `account` only when the inventory has none for its (directory
+  // URL, contact), with the event `event_kind`, in one transaction that also
+  // makes the check: true when stored, false when a row was there (nothing
+  // changed). For accounts brought from another client (import --from-certbot).
+  Result<bool> add_account_if_absent(AccountRecord account, const std::string& actor, UnixTime now,
+                                     const std::string& event_kind);
+
+  // Orders in flight: opened (with the new key and the URL of the account
+  // that made it) before any challenge is answered, closed when the
+  // certificate is stored or the order failed.
+  Result<std::int64_t> open_order(const std::string& name, std::int64_t account_id, const std::string& account_url,
+                                  const std::string& order_url, const std::string& key_pem, const std::string& actor,
+                                  UnixTime now);
   Result<std::optional<OrderRecord>> open_order_of(const std::string& name);
   Status close_order(std::int64_t order_id, const std::string& status, UnixTime now);
+  // Closes an open order that cannot be finished (status "failed") with the
+  // event "order-abandoned" saying why, in one transaction.
+  Status abandon_order(const OrderRecord& order, const std::string& reason, const std::string& actor, UnixTime now);
 
   // Appends `version` (its number is assigned: previous + 1) to the
   // certificate `definition.name`, creating the definition when it does not
@@ -120,6 +134,29 @@ class Inventory {
   Result<int> append_version(const CertificateRecord& definition, VersionRecord version,
                              const std::string& event_kind, const std::string& event_detail_json,
                              const std::string& actor, UnixTime now);
+
+  // append_version for a version that must be new: inside the one writing
+  // transaction the certificate is read again, and when its current version
+  // already holds a certificate with `version.fingerprint_sha256`, nothing is
+  // written (appended == false, version: the current one). Two processes
+  // storing the same certificate at once store it once. A certificate that
+  // exists with another source than `definition.source` is refused
+  // (Errc::conflict), as it would be by a check before the transaction.
+  struct Appended {
+    int version = 0;
+    bool appended = false;
+  };
+  Result<Appended> append_version_if_new(const CertificateRecord& definition, VersionRecord version,
+                                         const std::string& event_kind, const std::string& event_detail_json,
+                                         const std::string& actor, UnixTime now);
+
+  // append_version for a name that must be new: the check and the insert
+  // are one transaction, so a certificate another process defined meanwhile
+  // is never appended to. nullopt (nothing changed) when the name exists.
+  Result<std::optional<int>> append_first_version(const CertificateRecord& definition, VersionRecord version,
+                                                   const std::string& event_kind,
+                                                   const std::string& event_detail_json, const std::string& actor,
+                                                   UnixTime now);
 
   // The same for many certificates in one transaction (bulk loads such as
   // the benchmark inventory): all are stored, or none. Returns the numbers.

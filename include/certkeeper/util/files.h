@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <sys/types.h>
+#include <vector>
 
 #include "certkeeper/util/result.h"
 
@@ -25,6 +26,22 @@ Result<std::string> read_input_file(const std::string& path,
 // `path`, then the directory fsynced. On failure nothing is left behind and
 // the old file is untouched.
 Status write_file_atomic(const std::string& path, const std::string& data, mode_t mode);
+
+// A set of files written together (export): each is staged as a temp file
+// beside its target (mode set before data, written, fsynced); only when all
+// are staged are they renamed into place, then their directories fsynced. A
+// reader never sees a half-written file, and a failure while staging leaves
+// nothing behind. With `replace` false no existing file is ever overwritten:
+// the rename itself refuses (RENAME_NOREPLACE), so a file that another
+// process created after the caller looked is not lost; then the files of the
+// set already renamed are removed again and the error (Errc::conflict) names
+// the file.
+struct FileToWrite {
+  std::string path;
+  std::string data;
+  mode_t mode = 0600;
+};
+Status write_files_atomic(const std::vector<FileToWrite>& files, bool replace);
 
 // Creates `dir` and missing parents with `mode` (existing ones are left as
 // they are).
