@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ACME benchmark (README "Benchmarks"): certkeeper beside Debian's certbot,
+# The ACME benchmark (bench/README.md): certkeeper beside Debian's certbot,
 # lego and uacme on the same local pebble (PEBBLE_VA_NOSLEEP=1, http-01 on
 # 127.0.0.1:5002, pebble's other defaults: 5% of nonces rejected).
 #

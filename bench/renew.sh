@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The scheduler benchmark (README "Benchmarks", "Renewal passes"):
+# The scheduler benchmark (bench/README.md, "Renewal passes"):
 #   renew --dry-run over 1k / 10k / 100k certificates, none due   target < 50 ms at 100k,
 #   ... and with 100 due                                          growing with what is due
 #   renew (a real pass) with none due

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The report formats benchmark (README "Benchmarks", "Report formats"):
+# The report formats benchmark (bench/README.md, "Report formats"):
 #   report --format html over 100,000 certificates         target < 2 s
 #   report --format prometheus over 100,000 certificates   target < 2 s
 # with the table and JSON beside them for reference, --within 30 in HTML and

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark of issue #2 (README "Benchmarks"): builds inventories of 1k,
+# The benchmark of issue #2 (bench/README.md): builds inventories of 1k,
 # 10k and 100k real certificates and times whole certkeeper processes:
 #   check of one leaf + 2-certificate chain   target < 20 ms
 #   list --json over 100k                     (reported)

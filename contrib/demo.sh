@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job on the embedded defaults (README "Quick start"): builds
+# The main job on the embedded defaults (README "Two commands"): builds
 # certkeeper, then in ./demo initialises an inventory (a SQLite file),
 # generates a throwaway PKI with openssl (root CA -> intermediate -> server
 # certificate for mail.example.test), checks and imports the three files the

@@ -51,6 +51,26 @@ certkeeper_fuzz_packages=(
   libfuzzer-15-dev
 )
 
+# The documentation and package tests (issue 13): mandoc lints the manual
+# pages (groff, from man-db, checks them too); debhelper builds the Debian
+# package, lintian checks it; ccache lets the package build reuse the
+# release tree's objects instead of compiling everything a second time.
+certkeeper_test_packages+=(
+  mandoc
+  debhelper
+  lintian
+  ccache
+)
+
+# The release tree of the test command. Options given, not left to the
+# cache: ./contrib/demo.sh configures the same tree with the tests off, and
+# ctest finds no tests (and exits 0) in a tree configured that way.
+certkeeper_release_options=(
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  -DCERTKEEPER_TESTS=ON
+  -DCERTKEEPER_BENCH=ON
+)
+
 # install_missing PKG...: apt-get install only the packages not yet installed.
 install_missing() {
   local missing=()
@@ -73,10 +93,28 @@ install_missing() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# build_tree DIR [CMAKE ARGS...]: configure (once) and build.
+# ccache_environment: when ccache is installed, the settings under which
+# trees in different places share objects (the release tree and the Debian
+# package's, contrib/package.sh): paths relative to a base directory that
+# holds both, and the working directory left out of the hash.
+ccache_environment() {
+  command -v ccache >/dev/null || return 0
+  if [ -z "${CCACHE_BASEDIR:-}" ] && [ -z "$(ccache -k base_dir 2>/dev/null)" ]; then
+    export CCACHE_BASEDIR=$PWD
+  fi
+  export CCACHE_NOHASHDIR=1
+}
+
+# build_tree DIR [CMAKE ARGS...]: configure (once) and build, through ccache
+# when it is installed.
 build_tree() {
   local dir=$1
   shift
-  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  local launcher=()
+  if command -v ccache >/dev/null; then
+    ccache_environment
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  cmake -S . -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
   cmake --build "$dir" --parallel "$(nproc)"
 }

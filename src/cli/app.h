@@ -18,7 +18,7 @@
 
 namespace certkeeper::cli {
 
-// Exit codes (DESIGN.md "Command line"; README "Exit codes").
+// Exit codes (DESIGN.md "Command line"; their meanings: reference_tables.cpp).
 enum Exit : int {
   kOk = 0,
   kFailure = 1,
@@ -70,6 +70,7 @@ Command add_run(CLI::App& root, Globals& g);
 Command add_probe(CLI::App& root, Globals& g);
 Command add_watch(CLI::App& root, Globals& g);
 Command add_export(CLI::App& root, Globals& g);
+Command add_docs(CLI::App& root, Globals& g);  // hidden: the reference documentation
 
 // Output helpers (output.cpp).
 // Prints `error` (stderr line, or JSON document on stdout) and returns its exit code.

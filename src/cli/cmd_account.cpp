@@ -59,9 +59,11 @@ Command add_account(CLI::App& root, Globals& g) {
   app->require_subcommand(1, 1);
   auto* reg = app->add_subcommand("register", "Register the account (or find the one already registered)");
   auto request = std::make_shared<lifecycle::RegisterRequest>();
-  reg->add_option("--eab-kid", request->eab_kid, "External Account Binding key id, from the CA");
+  reg->add_option("--eab-kid", request->eab_kid, "External Account Binding key id, from the CA")
+      ->type_name("KID");
   reg->add_option("--eab-hmac-key", request->eab_hmac_key,
-                  "External Account Binding HMAC key (base64url), from the CA");
+                  "External Account Binding HMAC key (base64url), from the CA")
+      ->type_name("KEY");
   auto* show = app->add_subcommand("show", "Show the stored account and the CA's view of it");
   auto offline = std::make_shared<bool>(false);
   show->add_flag("--offline", *offline, "Do not ask the CA");

@@ -26,24 +26,38 @@ Command add_add(CLI::App& root, Globals& g) {
   auto r = std::make_shared<lifecycle::AddRequest>();
   auto renew_before = std::make_shared<int>(0);
   app->add_option("NAME", r->name, "Certificate name")->required();
-  app->add_option("--domain", r->domains, "A name the certificate covers (repeat for more)")->required();
+  app->add_option("--domain", r->domains, "A name the certificate covers (repeat for more)")
+      ->type_name("D")
+      ->required();
   app->add_option("--challenge", r->challenge, "http-01 (default), tls-alpn-01 or dns-01")
+      ->type_name("CHALLENGE")
       ->check(CLI::IsMember({"http-01", "tls-alpn-01", "dns-01"}));
-  app->add_option("--webroot", r->webroot, "http-01: write the answer under DIR/.well-known/acme-challenge/");
-  app->add_option("--listen", r->listen, "http-01/tls-alpn-01: answer on ADDR:PORT (default 0.0.0.0:80 / :443)");
+  app->add_option("--webroot", r->webroot, "http-01: write the answer under DIR/.well-known/acme-challenge/")
+      ->type_name("DIR");
+  app->add_option("--listen", r->listen, "http-01/tls-alpn-01: answer on ADDR:PORT (default 0.0.0.0:80 / :443)")
+      ->type_name("ADDR:PORT");
   auto listen_wait = std::make_shared<int>(0);
   auto* lw = app->add_option("--listen-wait", *listen_wait,
                              "--listen: seconds to wait while another program holds the port (default 60)")
+                 ->type_name("SECONDS")
                  ->check(CLI::Range(0, 3600));
-  app->add_option("--dns-hook", r->dns_hook, "dns-01: PROG present|cleanup _acme-challenge.NAME. VALUE");
+  app->add_option("--dns-hook", r->dns_hook, "dns-01: PROG present|cleanup _acme-challenge.NAME. VALUE")
+      ->type_name("PROG");
   app->add_option("--dns-propagation", r->dns_propagation_seconds, "dns-01: seconds to wait after the hook (30)")
+      ->type_name("SECONDS")
       ->check(CLI::Range(0, 3600));
-  app->add_option("--key-type", r->key_type, "ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096");
-  app->add_option("--profile", r->profile, "ACME profile to ask for (from the directory's meta.profiles)");
-  app->add_option("--acme-server", r->acme_server, "ACME directory URL (default: the inventory's setting)");
-  app->add_option("--acme-ca-file", r->acme_ca_file, "CA file for a private ACME CA (its TLS and its chain)");
-  auto* rb = app->add_option("--renew-before", *renew_before, "Renew this many days before expiry");
-  app->add_option("--preferred-chain", r->preferred_chain, "Prefer the chain whose top issuer has this CN");
+  app->add_option("--key-type", r->key_type, "ec-p256 (default), ec-p384, rsa-2048, rsa-3072, rsa-4096")
+      ->type_name("ec-p256|ec-p384|rsa-2048|rsa-3072|rsa-4096");
+  app->add_option("--profile", r->profile, "ACME profile to ask for (from the directory's meta.profiles)")
+      ->type_name("NAME");
+  app->add_option("--acme-server", r->acme_server, "ACME directory URL (default: the inventory's setting)")
+      ->type_name("URL");
+  app->add_option("--acme-ca-file", r->acme_ca_file, "CA file for a private ACME CA (its TLS and its chain)")
+      ->type_name("F");
+  auto* rb = app->add_option("--renew-before", *renew_before, "Renew this many days before expiry")
+                 ->type_name("DAYS");
+  app->add_option("--preferred-chain", r->preferred_chain, "Prefer the chain whose top issuer has this CN")
+      ->type_name("ISSUER_CN");
   return {app, [&g, r, renew_before, rb, listen_wait, lw] {
             if (rb->count()) r->renew_before_days = *renew_before;
             if (lw->count()) r->listen_wait_seconds = *listen_wait;
@@ -65,7 +79,9 @@ Command add_issue(CLI::App& root, Globals& g) {
   auto names = std::make_shared<std::vector<std::string>>();
   auto parallel = std::make_shared<int>(4);
   app->add_option("NAME", *names, "Certificates to issue")->required();
-  app->add_option("--parallel", *parallel, "Orders in flight at once (default 4)")->check(CLI::Range(1, 64));
+  app->add_option("--parallel", *parallel, "Orders in flight at once (default 4)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 64));
   return {app, [&g, names, parallel] {
             auto outcomes = lifecycle::issue(g.context(), *names, *parallel);
             int code = kOk;

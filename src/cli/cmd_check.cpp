@@ -47,8 +47,10 @@ Command add_check(CLI::App& root, Globals& g) {
   auto* app = root.add_subcommand("check", "Validate certificate files; change nothing");
   auto args = std::make_shared<CheckArgs>();
   add_source_options(*app, args->source);
-  auto* host = app->add_option("--host", args->host, "Host name or IP address the certificate must cover");
+  auto* host = app->add_option("--host", args->host, "Host name or IP address the certificate must cover")
+                   ->type_name("NAME");
   app->add_option("--external-url", args->external_url, "URL whose host the certificate must cover")
+      ->type_name("URL")
       ->excludes(host);
   return {app, [&g, args] {
             lifecycle::CheckRequest req;

@@ -65,15 +65,19 @@ Command add_export(CLI::App& root, Globals& g) {
   auto& r = args->request;
   app->add_option("NAME", r.name, "Certificate name")->required();
   app->add_option("--version", args->version, "Version to export (default: the current one)")
+      ->type_name("N")
       ->check(CLI::PositiveNumber);
   app->add_option("--format", r.format, "pem: cert.pem, chain.pem, fullchain.pem (+ privkey.pem); p12: one PKCS#12")
+      ->type_name("pem|p12")
       ->required()
       ->check(CLI::IsMember({"pem", "p12"}));
   app->add_option("--out", r.out,
-                  "pem: the directory to write into; p12: the file (default: standard output, never with the key)");
+                  "pem: the directory to write into; p12: the file (default: standard output, never with the key)")
+      ->type_name("PATH");
   app->add_flag("--include-key", r.include_key, "Also export the private key (into a file of mode 0600 only)");
   app->add_option("--password-file", r.password_file,
-                  "p12: file whose first line is the password (required with --include-key)");
+                  "p12: file whose first line is the password (required with --include-key)")
+      ->type_name("F");
   app->add_flag("--legacy", r.legacy, "p12: 3DES/RC2-40 with a SHA-1 MAC, for old appliances (default: AES-256)");
   app->add_flag("--force", r.force, "Replace existing files");
   return {app, [&g, args] {

@@ -24,6 +24,7 @@ Command add_import(CLI::App& root, Globals& g) {
   auto* name = app->add_option("NAME", args->name, "Certificate name in the inventory");
   auto* certbot = app->add_option("--from-certbot", args->certbot_dir,
                                   "Take over certbot's lineages, account and settings from its config dir")
+                      ->type_name("DIR")
                       ->expected(0, 1)
                       ->default_str("/etc/letsencrypt");
   add_source_options(*app, args->source, certbot);

@@ -22,12 +22,14 @@ Command add_init(CLI::App& root, Globals& g) {
   auto* app = root.add_subcommand("init", "Create the inventory (or update its settings)");
   auto args = std::make_shared<InitArgs>();
   app->add_option("--external-url", args->external_url,
-                  "URL clients use to reach this server; imported certificates must cover its host");
-  app->add_option("--acme-server", args->acme_server, "ACME directory URL (default: pebble on loopback)");
-  app->add_option("--acme-ca-file", args->acme_ca_file, "CA file to trust for the ACME server's TLS");
-  app->add_option("--email", args->email, "Contact address for the ACME account");
+                  "URL clients use to reach this server; imported certificates must cover its host")
+      ->type_name("URL");
+  app->add_option("--acme-server", args->acme_server, "ACME directory URL (default: pebble on loopback)")->type_name("URL");
+  app->add_option("--acme-ca-file", args->acme_ca_file, "CA file to trust for the ACME server's TLS")->type_name("F");
+  app->add_option("--email", args->email, "Contact address for the ACME account")->type_name("ADDR");
   auto* keep = app->add_option("--keep-versions", args->keep_versions,
-                  "Installed versions kept on disk in each target directory (default 5; the database keeps all)");
+                  "Installed versions kept on disk in each target directory (default 5; the database keeps all)")
+                   ->type_name("N");
   return {app, [&g, args, keep] {
             lifecycle::InitRequest req{given(args->external_url), given(args->acme_server),
                                        given(args->acme_ca_file), given(args->email),

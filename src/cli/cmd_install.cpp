@@ -20,6 +20,7 @@ void add_common(CLI::App* app, InstallArgs& args) {
   app->add_flag("--dry-run", args.dry_run, "Print the files, modes, commands and probes; change nothing");
   app->add_option("--probe-wait", args.probe_wait,
                   "Seconds each probe may retry until the service serves the new certificate (default 15)")
+      ->type_name("SECONDS")
       ->check(CLI::Range(1, 600));
 }
 
@@ -40,6 +41,7 @@ Command add_install(CLI::App& root, Globals& g) {
   auto args = std::make_shared<InstallArgs>();
   add_common(app, *args);
   app->add_option("--version", args->version, "Version to install (default: the current one)")
+      ->type_name("N")
       ->check(CLI::PositiveNumber);
   return {app, [&g, args] {
             auto outcome = lifecycle::install(g.context(), request_of(*args));
@@ -53,6 +55,7 @@ Command add_rollback(CLI::App& root, Globals& g) {
   auto args = std::make_shared<InstallArgs>();
   add_common(app, *args);
   app->add_option("--to", args->version, "Version to go back to (default: the one before the installed one)")
+      ->type_name("N")
       ->check(CLI::PositiveNumber);
   return {app, [&g, args] {
             auto outcome = lifecycle::rollback(g.context(), request_of(*args));

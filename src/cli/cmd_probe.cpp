@@ -30,9 +30,12 @@ Command add_probe(CLI::App& root, Globals& g) {
   auto* app = root.add_subcommand("probe", "Show the certificate chain an endpoint serves, and judge it");
   auto args = std::make_shared<ProbeArgs>();
   app->add_option("HOST:PORT", args->endpoint, "The endpoint ([v6]:PORT for IPv6)")->required();
-  app->add_option("--starttls", args->starttls, "smtp, imap or pop3: the STARTTLS dialogue first");
-  app->add_option("--servername", args->servername, "SNI to send and name to check (default: HOST)");
-  app->add_option("--ca-file", args->ca_file, "Also trust these CAs (PEM) when verifying the chain");
+  app->add_option("--starttls", args->starttls, "smtp, imap or pop3: the STARTTLS dialogue first")
+      ->type_name("smtp|imap|pop3");
+  app->add_option("--servername", args->servername, "SNI to send and name to check (default: HOST)")
+      ->type_name("NAME");
+  app->add_option("--ca-file", args->ca_file, "Also trust these CAs (PEM) when verifying the chain")
+      ->type_name("F");
   return {app, [&g, args] {
             auto spec = probe_spec(args->endpoint, args->starttls, args->servername);
             if (!spec) return fail(g, spec.error());

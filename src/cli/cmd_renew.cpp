@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "mail_options.h"
+#include "certkeeper/lifecycle/event_hook.h"
 #include "certkeeper/lifecycle/renew.h"
 #include "certkeeper/util/log.h"
 
@@ -106,7 +107,7 @@ nlohmann::json next_json(const std::optional<lifecycle::NextCheck>& next) {
   return {{"name", next->name}, {"at", format_utc(next->at)}, {"reason", next->reason}};
 }
 
-// The revocation watch (README "Revocation watch"). Unreachable and
+// The revocation watch (docs/manual/renewal.md). Unreachable and
 // rejected CRLs were logged on stderr by the pass already.
 nlohmann::json revocation_json(const lifecycle::RevocationWatch& w) {
   nlohmann::json crls = nlohmann::json::array();
@@ -172,6 +173,13 @@ int pass_status(const lifecycle::RenewOutcome& outcome) {
   return code;
 }
 
+// The --on-event help lists the events of lifecycle's table.
+std::string on_event_help() {
+  std::string events;
+  for (const auto& e : lifecycle::hook_events()) events += (events.empty() ? "" : ", ") + std::string(e.event);
+  return "Program run as 'PROG EVENT NAME' on " + events;
+}
+
 struct RenewArgs {
   lifecycle::RenewRequest request;
   int jitter = 0;
@@ -196,16 +204,17 @@ Command add_renew(CLI::App& root, Globals& g) {
   app->add_option("NAME", r.names, "Only these certificates (default: everything due)");
   app->add_flag("--force", r.force, "Renew now, whatever the schedule says (the named ones, or every ACME one)");
   app->add_flag("--dry-run", r.dry_run, "Print each decision and its reason; change nothing, contact nobody");
-  app->add_option("--parallel", r.parallel, "Certificates worked at once (default 4)")->check(CLI::Range(1, 64));
+  app->add_option("--parallel", r.parallel, "Certificates worked at once (default 4)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 64));
   app->add_option("--jitter", args->jitter,
                   "Wait a random 0..S seconds first (default 300 when given without a value), so a fleet "
                   "started by timers does not reach the CA at the same second")
+      ->type_name("SECONDS")
       ->expected(0, 1)
       ->default_str("300")
       ->check(CLI::Range(0, 86400));
-  app->add_option("--on-event", r.on_event,
-                  "Program run as 'PROG EVENT NAME' on renewal-failed, rolled-back, install-failed, expires-soon, "
-                  "halted, revoked, revocation-expected");
+  app->add_option("--on-event", r.on_event, on_event_help())->type_name("PROG");
   add_mail_options(app, args->mail, "each event that --on-event gets");
   return {app, [&g, args, app] {
             auto& req = args->request;
@@ -263,7 +272,7 @@ struct ChildPass {
 
 // One pass in a forked child, so that whatever a pass loads (the libcurl
 // module, the http-01 responder, TLS state, parallel workers) goes away with
-// the child and the daemon stays small between passes (README "Memory").
+// the child and the daemon stays small between passes (bench/README.md, "Renewal passes").
 // The child reports back one line on a pipe: "done DECISIONS NEXT_CHECK"
 // (0 when nothing is scheduled), "retry" or "fatal EXIT_CODE". Signals stay blocked in the child as in the daemon: SIGTERM
 // lets the pass in flight finish.
@@ -341,8 +350,10 @@ Command add_run(CLI::App& root, Globals& g) {
   auto* app = root.add_subcommand("run", "The scheduler as a daemon: a pass, then sleep until the next check");
   auto args = std::make_shared<RenewArgs>();
   auto request = std::shared_ptr<lifecycle::RenewRequest>(args, &args->request);
-  app->add_option("--on-event", request->on_event, "As for renew");
-  app->add_option("--parallel", request->parallel, "Certificates worked at once (default 4)")->check(CLI::Range(1, 64));
+  app->add_option("--on-event", request->on_event, on_event_help())->type_name("PROG");
+  app->add_option("--parallel", request->parallel, "Certificates worked at once (default 4)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 64));
   add_mail_options(app, args->mail, "each event that --on-event gets");
   return {app, [&g, args, request] {
             if (auto mail = prepare_mail(*request, args->mail); !mail) return fail(g, mail.error());

@@ -37,12 +37,16 @@ Command add_report(CLI::App& root, Globals& g) {
   auto* app = root.add_subcommand("report", "Expiry report of every certificate, soonest first");
   auto args = std::make_shared<ReportArgs>();
   app->add_option("--format", args->format, "table (default), json, csv, prometheus or html")
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"table", "json", "csv", "prometheus", "html"}));
-  app->add_option("--output", args->output, "Write the report to this file (atomically) instead of stdout");
+  app->add_option("--output", args->output, "Write the report to this file (atomically) instead of stdout")
+      ->type_name("F");
   app->add_option("--within", args->within, "Only certificates expiring within DAYS days")
+      ->type_name("DAYS")
       ->check(CLI::Range(0, 100000));
   app->add_option("--fail-within", args->fail_within,
                   "Exit 6 when a certificate expires within DAYS days")
+      ->type_name("DAYS")
       ->check(CLI::Range(0, 100000));
   add_mail_options(app, args->mail, "the report (the table, and the HTML page as its alternative)");
   return {app, [&g, args] {

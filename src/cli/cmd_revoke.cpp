@@ -12,7 +12,8 @@ Command add_revoke(CLI::App& root, Globals& g) {
   app->add_option("NAME", request->name, "Certificate name")->required();
   app->add_option("--reason", request->reason,
                   "unspecified (default), keyCompromise, caCompromise, affiliationChanged, superseded or "
-                  "cessationOfOperation (RFC 5280)");
+                  "cessationOfOperation (RFC 5280)")
+      ->type_name("unspecified|keyCompromise|caCompromise|affiliationChanged|superseded|cessationOfOperation");
   return {app, [&g, request] {
             auto r = lifecycle::revoke_certificate(g.context(), *request);
             if (!r) return fail_ca(g, r.error());

@@ -63,27 +63,34 @@ Command add_target(CLI::App& root, Globals& g) {
   auto* add = app->add_subcommand("add", "Add a target, or change the target with this --dir");
   auto& r = args->add;
   add->add_option("NAME", r.name, "Certificate name")->required();
-  add->add_option("--dir", r.dir, "Directory the service reads the files from (absolute)")->required();
-  add->add_option("--layout", r.layout, "separate (cert, chain, fullchain, privkey .pem; default) or combined");
+  add->add_option("--dir", r.dir, "Directory the service reads the files from (absolute)")
+      ->type_name("DIR")
+      ->required();
+  add->add_option("--layout", r.layout, "separate (cert, chain, fullchain, privkey .pem; default) or combined")
+      ->type_name("separate|combined");
   add->add_flag("--include-root", r.include_root, "Append the root to chain.pem, fullchain.pem, combined.pem");
-  add->add_option("--owner", r.owner, "Owner of the files (default: the installing user)");
-  add->add_option("--group", r.group, "Group of the files (default: the installing user's)");
-  add->add_option("--mode", r.mode, "Mode of the key file: 0600 (default), 0640, 0400 or 0440");
+  add->add_option("--owner", r.owner, "Owner of the files (default: the installing user)")->type_name("USER");
+  add->add_option("--group", r.group, "Group of the files (default: the installing user's)")->type_name("GROUP");
+  add->add_option("--mode", r.mode, "Mode of the key file: 0600 (default), 0640, 0400 or 0440")
+      ->type_name("0600|0640|0400|0440");
   add->add_option("--reload", r.reload,
                   "Command that reloads a service reading the files (repeatable; split into words, never run by "
-                  "a shell unless written as sh -c '...')");
+                  "a shell unless written as sh -c '...')")
+      ->type_name("CMD");
   add->add_option("--reload-timeout", r.reload_timeout_seconds,
-                  "Seconds a reload may take before its process group is killed (default 60)");
+                  "Seconds a reload may take before its process group is killed (default 60)")
+      ->type_name("SECONDS");
   add->add_option("--probe", r.probes,
                   "Endpoint that must serve the certificate after a reload: HOST:PORT[,starttls=smtp|imap|pop3]"
-                  "[,servername=NAME] (repeatable)");
+                  "[,servername=NAME] (repeatable)")
+      ->type_name("HOST:PORT[,starttls=P][,servername=NAME]");
 
   auto* list = app->add_subcommand("list", "Show a certificate's targets");
   list->add_option("NAME", args->name, "Certificate name")->required();
 
   auto* remove = app->add_subcommand("remove", "Forget a target (its files stay on disk)");
   remove->add_option("NAME", args->name, "Certificate name")->required();
-  remove->add_option("--dir", args->dir, "The target's directory")->required();
+  remove->add_option("--dir", args->dir, "The target's directory")->type_name("DIR")->required();
 
   return {app, [&g, args, add, list, remove]() -> int {
             if (add->parsed()) {

@@ -51,10 +51,14 @@ Command add_watch(CLI::App& root, Globals& g) {
 
   auto* add = app->add_subcommand("add", "Watch endpoints: probe them now and in every scheduler pass");
   add->add_option("HOST:PORT", args->endpoints, "Endpoints ([v6]:PORT for IPv6)")->required();
-  add->add_option("--starttls", args->starttls, "smtp, imap or pop3: the STARTTLS dialogue first");
-  add->add_option("--servername", args->servername, "SNI to send and name to check (default: HOST)");
-  add->add_option("--ca-file", args->ca_file, "Also trust these CAs (PEM) when verifying the chain");
-  add->add_option("--name", args->name, "Inventory name (one endpoint only; default HOST-PORT)");
+  add->add_option("--starttls", args->starttls, "smtp, imap or pop3: the STARTTLS dialogue first")
+      ->type_name("smtp|imap|pop3");
+  add->add_option("--servername", args->servername, "SNI to send and name to check (default: HOST)")
+      ->type_name("NAME");
+  add->add_option("--ca-file", args->ca_file, "Also trust these CAs (PEM) when verifying the chain")
+      ->type_name("F");
+  add->add_option("--name", args->name, "Inventory name (one endpoint only; default HOST-PORT)")
+      ->type_name("NAME");
 
   auto* list = app->add_subcommand("list", "Show the watched endpoints");
 

@@ -14,11 +14,13 @@ void add_mail_options(CLI::App* app, MailOptions& options, const std::string& wh
   options.email_option =
       app->add_option("--email", options.email,
                       "Mail " + what + " to ADDR (repeatable; without ADDR: the 'to' of the mail settings)")
+          ->type_name("ADDR")
           ->expected(0, 1)
           ->allow_extra_args(false);
   app->add_option("--mail-config", options.config,
                   "Mail settings file (default $CERTKEEPER_MAIL_CONFIG, /etc/certkeeper/mail.conf for root, "
-                  "~/.config/certkeeper/mail.conf otherwise)");
+                  "~/.config/certkeeper/mail.conf otherwise)")
+      ->type_name("F");
 }
 
 Result<std::optional<lifecycle::MailSettings>> load_mail(const MailOptions& options) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app.h"
+#include "reference.h"
 #include "certkeeper/util/log.h"
 
 using namespace certkeeper;
@@ -20,10 +21,13 @@ int main(int argc, char** argv) {
   Globals g;
   CLI::App app{"certkeeper: keeps a host's TLS certificates valid, verified and recoverable",
                "certkeeper"};
-  app.set_version_flag("--version", "certkeeper 0.1.0");
+  app.set_version_flag("--version", "certkeeper " CERTKEEPER_VERSION);
   app.require_subcommand(1, 1);
   app.fallthrough();
-  app.add_option("--db", g.db, "Inventory database (default: $CERTKEEPER_DB, else per-user state dir)");
+  app.add_option("--db", g.db,
+                 "Inventory database (default: $CERTKEEPER_DB, else /var/lib/certkeeper/certkeeper.db for root, "
+                 "${XDG_STATE_HOME:-~/.local/state}/certkeeper/certkeeper.db otherwise)")
+      ->type_name("PATH");
   app.add_flag("--json", g.json, "Print one JSON document on stdout");
   auto* quiet = app.add_flag("-q,--quiet", g.quiet, "Print only errors");
   app.add_flag("-v,--verbose", g.verbose, "Print debugging detail on stderr")->excludes(quiet);
@@ -34,7 +38,8 @@ int main(int argc, char** argv) {
                                    add_account(app, g), add_revoke(app, g),
                                    add_target(app, g), add_install(app, g), add_rollback(app, g),
                                    add_renew(app, g),  add_run(app, g),     add_probe(app, g),
-                                   add_watch(app, g),  add_export(app, g)};
+                                   add_watch(app, g),  add_export(app, g), add_docs(app, g)};
+  apply_footers(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "certkeeper/crypto/validation.h"
@@ -54,12 +55,13 @@ struct Gate {
   PathResult path;
   bool path_built = false;
 
-  void add(Severity severity, std::string code, std::string subject, std::string message) {
-    findings.push_back(Finding{severity, std::move(code), std::move(subject), std::move(message)});
+  void add(Severity severity, FindingCode code, std::string subject, std::string message) {
+    findings.push_back(make_finding(severity, code, std::move(subject), std::move(message)));
   }
-  bool has(const std::string& code) const {
+  bool has(FindingCode code) const {
+    const std::string_view name = finding_code_name(code);
     for (const Finding& f : findings) {
-      if (f.code == code) return true;
+      if (f.code == name) return true;
     }
     return false;
   }

@@ -14,7 +14,7 @@ namespace certkeeper::crypto {
 namespace {
 
 void unreadable(Gate& gate, const std::string& label, const std::string& message) {
-  gate.add(Severity::error, "unreadable", label, message);
+  gate.add(Severity::error, FindingCode::unreadable, label, message);
 }
 
 std::optional<std::string> read_file(Gate& gate, const std::string& path) {
@@ -127,7 +127,7 @@ void read_p12_sources(const Sources& sources, Gate& gate) {
   if (!bytes) return;
   P12Contents p12 = read_pkcs12(*bytes, password);
   if (p12.status == P12Status::bad_password) {
-    gate.add(Severity::error, "p12-bad-password", sources.p12_file,
+    gate.add(Severity::error, FindingCode::p12_bad_password, sources.p12_file,
              sources.p12_password_file.empty()
                  ? "the PKCS#12 file is password protected; pass its password with --password-file"
                  : "the password in " + sources.p12_password_file +

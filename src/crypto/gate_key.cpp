@@ -10,7 +10,7 @@ namespace {
 
 bool has_unreadable(const Gate& gate, const std::string& label) {
   for (const Finding& f : gate.findings) {
-    if (f.code == "unreadable" && f.subject == label) return true;
+    if (f.code == finding_code_name(FindingCode::unreadable) && f.subject == label) return true;
   }
   return false;
 }
@@ -53,13 +53,13 @@ std::string plain_key_command(const std::string& key_label) {
 void report_encrypted(Gate& gate) {
   const std::string& label = gate.in.encrypted_key_labels.front();
   if (!gate.in.passphrase_label.empty()) {
-    gate.add(Severity::error, "key-encrypted", label,
+    gate.add(Severity::error, FindingCode::key_encrypted, label,
              "the private key is encrypted and the passphrase in " + gate.in.passphrase_label +
                  " does not decrypt it; put the right passphrase there, or remove it with '" +
                  plain_key_command(label) + "' and give key-plain.pem");
     return;
   }
-  gate.add(Severity::error, "key-encrypted", label,
+  gate.add(Severity::error, FindingCode::key_encrypted, label,
            "the private key is encrypted (password protected); remove the passphrase with '" +
                plain_key_command(label) + "' and give key-plain.pem, or pass --key-passphrase-file");
 }
@@ -79,7 +79,7 @@ void report_mismatch(Gate& gate) {
   const std::string leaf_cn = name_for_message(X509_get_subject_name(gate.leaf));
   for (const SuppliedKey& k : gate.in.keys) {
     if (const SuppliedCert* owner = owner_of(gate, k.key.get())) {
-      gate.add(Severity::error, "key-mismatch", k.label,
+      gate.add(Severity::error, FindingCode::key_mismatch, k.label,
                "the private key belongs to the CA certificate " +
                    name_for_message(X509_get_subject_name(owner->cert.get())) + " from " + owner->label +
                    ", not to the certificate " + leaf_cn + "; give the key that was generated with this "
@@ -87,7 +87,7 @@ void report_mismatch(Gate& gate) {
       return;
     }
   }
-  gate.add(Severity::error, "key-mismatch", first.label,
+  gate.add(Severity::error, FindingCode::key_mismatch, first.label,
            "the private key does not belong to the certificate " + leaf_cn + " in " + gate.in.cert_label +
                "; give the key that was generated with this certificate's request");
 }
@@ -101,14 +101,14 @@ void report_key(Gate& gate) {
     report_mismatch(gate);
   } else if (!in.key_label.empty()) {
     if (in.key_file_holds_certs && !has_unreadable(gate, in.key_label)) {
-      gate.add(Severity::error, "key-missing", in.key_label,
+      gate.add(Severity::error, FindingCode::key_missing, in.key_label,
                "holds a certificate but no private key; give the private key file with --key");
     }
   } else if (gate.policy.require_key) {
-    gate.add(Severity::error, "key-missing", in.cert_label,
+    gate.add(Severity::error, FindingCode::key_missing, in.cert_label,
              "no private key was given and the certificate file holds none; give the key with --key");
   } else {
-    gate.add(Severity::info, "key-unchecked", in.cert_label,
+    gate.add(Severity::info, FindingCode::key_unchecked, in.cert_label,
              "no private key was given, so it was not checked against the certificate; pass --key to check it");
   }
 }
@@ -118,14 +118,14 @@ void report_key(Gate& gate) {
 bool choose_leaf_and_key(Gate& gate) {
   GateInput& in = gate.in;
   if (in.cert_file_certs.empty()) {
-    if (has_unreadable(gate, in.cert_label) || gate.has("p12-bad-password")) return false;
+    if (has_unreadable(gate, in.cert_label) || gate.has(FindingCode::p12_bad_password)) return false;
     if (in.cert_file_holds_keys && in.key_file_holds_certs) {
-      gate.add(Severity::error, "key-mismatch", in.key_label,
+      gate.add(Severity::error, FindingCode::key_mismatch, in.key_label,
                "the certificate and key files look swapped: " + in.cert_label + " holds a private key and " +
                    in.key_label + " holds a certificate; pass the certificate with --cert and the key with --key");
       return false;
     }
-    gate.add(Severity::error, "unreadable", in.cert_label,
+    gate.add(Severity::error, FindingCode::unreadable, in.cert_label,
              in.cert_file_holds_keys
                  ? "holds a private key but no certificate; give the certificate file (PEM or DER) with --cert"
                  : "holds no certificate; give the certificate as PEM (\"-----BEGIN CERTIFICATE-----\") or DER");

@@ -4,6 +4,7 @@
 
 #include <openssl/x509.h>
 
+#include <cassert>
 #include <exception>
 
 #include "facts_internal.h"
@@ -15,7 +16,9 @@ namespace {
 
 // Unreadable input or a wrong PKCS#12 password: the remaining checks would
 // only repeat the same problem in other words.
-bool input_blocked(const Gate& gate) { return gate.has("unreadable") || gate.has("p12-bad-password"); }
+bool input_blocked(const Gate& gate) {
+  return gate.has(FindingCode::unreadable) || gate.has(FindingCode::p12_bad_password);
+}
 
 // A leaf whose public key OpenSSL cannot decode (damaged, or an algorithm
 // it does not know) can serve no TLS session, and the checks below would
@@ -23,7 +26,7 @@ bool input_blocked(const Gate& gate) { return gate.has("unreadable") || gate.has
 void check_public_key(Gate& gate) {
   if (X509_get0_pubkey(gate.leaf)) return;
   clear_openssl_errors();
-  gate.add(Severity::error, "unreadable", gate.leaf_label,
+  gate.add(Severity::error, FindingCode::unreadable, gate.leaf_label,
            "the certificate's public key cannot be read (damaged, or an algorithm OpenSSL does not support); "
            "get the certificate issued again");
 }
@@ -54,9 +57,9 @@ Verdict run_gate(const Policy& policy, std::string origin, const std::string& su
     verdict.findings = std::move(gate.findings);
   } catch (const std::exception& e) {
     verdict.bundle.reset();
-    verdict.findings.push_back(Finding{Severity::error, "internal-error", subject,
-                                       std::string("validation stopped on an internal error (") + e.what() +
-                                           "); please report this"});
+    verdict.findings.push_back(make_finding(Severity::error, FindingCode::internal_error, subject,
+                                            std::string("validation stopped on an internal error (") + e.what() +
+                                                "); please report this"));
   }
   clear_openssl_errors();
   return verdict;
@@ -64,13 +67,9 @@ Verdict run_gate(const Policy& policy, std::string origin, const std::string& su
 
 }  // namespace
 
-const char* severity_name(Severity s) {
-  switch (s) {
-    case Severity::error: return "error";
-    case Severity::warning: return "warning";
-    case Severity::info: return "info";
-  }
-  return "error";
+Finding make_finding(Severity severity, FindingCode code, std::string subject, std::string message) {
+  assert(allows(finding_code_info(code), severity) && "a severity the finding table does not list");
+  return Finding{severity, finding_code_name(code), std::move(subject), std::move(message)};
 }
 
 bool Verdict::accepted() const { return count(Severity::error) == 0; }

@@ -37,7 +37,7 @@ void report_incomplete(Gate& gate) {
   } else {
     fix = "give the issuing CA certificate (PEM) in a chain/CA file";
   }
-  gate.add(Severity::error, "chain-incomplete", gate.chain_subject(),
+  gate.add(Severity::error, FindingCode::chain_incomplete, gate.chain_subject(),
            "no path from the certificate to a trusted root: " + gate.path.failure + "; " + fix +
                " (a private root also goes there or in --ca-file)");
 }
@@ -65,14 +65,14 @@ void report_order_and_extras(Gate& gate) {
     }
   }
   if (!gate.in.p12 && !std::is_sorted(seen.begin(), seen.end())) {
-    gate.add(Severity::warning, "chain-reordered", gate.chain_subject(),
+    gate.add(Severity::warning, FindingCode::chain_reordered, gate.chain_subject(),
              "the CA certificates are not in path order (the certificate's issuer first, then its issuer, up to "
              "the root); they are stored in path order");
   }
   if (extras.empty()) return;
   std::string names;
   for (const SuppliedCert* e : extras) names += (names.empty() ? "" : ", ") + cn_of(e->cert.get());
-  gate.add(Severity::warning, "chain-extra", extras.front()->label,
+  gate.add(Severity::warning, FindingCode::chain_extra, extras.front()->label,
            std::to_string(extras.size()) + " certificate(s) not on the path to the root (or given twice) were "
            "dropped: " + names + "; the CA file needs only the issuing CA, its issuers and the root");
 }
@@ -87,7 +87,7 @@ void report_root(Gate& gate) {
   const std::string root = cn_of(anchor);
   if (gate.path.anchor_in_input) {
     if (!gate.path.anchor_in_system && !gate.path.anchor_in_ca_file) {
-      gate.add(Severity::info, "root-private", gate.label_of(anchor),
+      gate.add(Severity::info, FindingCode::root_private, gate.label_of(anchor),
                "the chain ends at the root " + root + " from this file, which is not in the system trust store; "
                "clients must trust it themselves");
     }
@@ -97,11 +97,11 @@ void report_root(Gate& gate) {
   // the admin page's "append the root" advice is for uploaded CA files.
   if (gate.in.from_ca) return;
   if (gate.path.path.size() >= 3) {
-    gate.add(Severity::warning, "root-missing", gate.chain_subject(),
+    gate.add(Severity::warning, FindingCode::root_missing, gate.chain_subject(),
              "the CA file lacks the root " + root + " (found in " + anchor_source(gate) +
                  "); the issuer is a subordinate CA, so append the root certificate after it");
   } else {
-    gate.add(Severity::info, "root-missing", gate.chain_subject(),
+    gate.add(Severity::info, FindingCode::root_missing, gate.chain_subject(),
              "the root " + root + " that issued the certificate directly is not in the given files (found in " +
                  anchor_source(gate) + "); add it to the CA file if clients need it");
   }
@@ -123,7 +123,7 @@ std::string Gate::label_of(X509* cert) const {
 
 void check_chain(Gate& gate) {
   if (gate.leaf_facts.self_signed) {
-    gate.add(Severity::error, "self-signed", gate.leaf_label,
+    gate.add(Severity::error, FindingCode::self_signed, gate.leaf_label,
              "the certificate is self-signed, so clients will not trust it; get one issued by a CA (a public CA, "
              "or your private CA with its root in the CA file)");
     return;

@@ -21,21 +21,21 @@ void check_one(Gate& gate, X509* cert, bool is_leaf) {
   const std::string subject = is_leaf ? gate.leaf_label : gate.label_of(cert);
   const std::string fix = is_leaf ? "get a new certificate" : "get the current CA certificates from the CA";
   if (f.not_after <= now) {
-    gate.add(Severity::error, "expired", subject,
+    gate.add(Severity::error, FindingCode::expired, subject,
              what(f, is_leaf) + " expired on " + format_utc(f.not_after) + "; " + fix);
     return;
   }
   if (f.not_before > now + kClockSkew) {
-    gate.add(Severity::error, "not-yet-valid", subject,
+    gate.add(Severity::error, FindingCode::not_yet_valid, subject,
              what(f, is_leaf) + " is not valid until " + format_utc(f.not_before) +
                  "; wait until then, or check this machine's clock");
   } else if (f.not_before > now) {
-    gate.add(Severity::warning, "not-yet-valid", subject,
+    gate.add(Severity::warning, FindingCode::not_yet_valid, subject,
              what(f, is_leaf) + " becomes valid only at " + format_utc(f.not_before) +
                  ", less than 5 minutes from now; clients with a slow clock may reject it until then");
   }
   if (!is_leaf && f.not_after < gate.leaf_facts.not_after) {
-    gate.add(Severity::warning, "chain-expires-first", subject,
+    gate.add(Severity::warning, FindingCode::chain_expires_first, subject,
              what(f, false) + " expires on " + format_utc(f.not_after) + ", before the certificate (" +
                  format_utc(gate.leaf_facts.not_after) + "); clients will reject the chain then; " + fix);
   }
@@ -46,7 +46,7 @@ void check_expires_soon(Gate& gate) {
   const UnixTime now = gate.policy.now;
   if (!expires_soon(f.not_before, f.not_after, now)) return;
   const std::int64_t left = f.not_after - now;
-  gate.add(Severity::warning, "expires-soon", gate.leaf_label,
+  gate.add(Severity::warning, FindingCode::expires_soon, gate.leaf_label,
            "the certificate expires on " + format_utc(f.not_after) + ", in " + std::to_string(left / kSecondsPerDay) +
                (left / kSecondsPerDay == 1 ? " day" : " days") + "; renew it soon");
 }

@@ -7,7 +7,7 @@ namespace certkeeper::crypto {
 void check_names(Gate& gate) {
   const CertificateFacts& f = gate.leaf_facts;
   if (gate.policy.names.empty()) {
-    gate.add(Severity::info, "name-unchecked", gate.leaf_label,
+    gate.add(Severity::info, FindingCode::name_unchecked, gate.leaf_label,
              "no host name was given, so the names were not checked; pass --host or --external-url, or set one "
              "with 'certkeeper init --external-url URL'");
     return;
@@ -18,7 +18,7 @@ void check_names(Gate& gate) {
     if (m.kind != MatchKind::none) continue;
     std::string message = "the certificate does not cover '" + name + "': " + m.explanation;
     if (has_san) message += "; get a certificate whose subjectAltName includes it, or check --host/--external-url";
-    gate.add(Severity::error, "name-mismatch", gate.leaf_label, message);
+    gate.add(Severity::error, FindingCode::name_mismatch, gate.leaf_label, message);
   }
 }
 

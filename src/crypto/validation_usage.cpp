@@ -80,12 +80,12 @@ void check_cert_strength(Gate& gate, X509* cert, bool is_leaf) {
   const std::string subject = is_leaf ? gate.leaf_label : gate.label_of(cert);
   const std::string fix = is_leaf ? "get it reissued" : "get the current CA certificates from the CA";
   if (const std::string weak = weak_key(cert); !weak.empty()) {
-    gate.add(Severity::error, "weak-key", subject,
+    gate.add(Severity::error, FindingCode::weak_key, subject,
              who(cert, is_leaf) + " has a weak key: " + weak + "; " + fix +
                  " with RSA 2048 bits or more, or EC P-256 or larger");
   }
   if (const char* digest = weak_digest(cert)) {
-    gate.add(Severity::error, "weak-signature", subject,
+    gate.add(Severity::error, FindingCode::weak_signature, subject,
              who(cert, is_leaf) + " is signed with " + digest + ", which clients reject; " + fix +
                  " with SHA-256 or stronger");
   }
@@ -98,7 +98,7 @@ void check_usage(Gate& gate) {
   if (problems.empty()) return;
   std::string text;
   for (const std::string& p : problems) text += (text.empty() ? "" : "; ") + p;
-  gate.add(Severity::error, "leaf-usage", gate.leaf_label,
+  gate.add(Severity::error, FindingCode::leaf_usage, gate.leaf_label,
            "the certificate cannot serve as a TLS server certificate: " + text +
                "; get a server certificate (CA:FALSE, serverAuth, digitalSignature)");
 }

@@ -4,6 +4,7 @@
 
 #include "acme_session.h"
 #include "certkeeper/lifecycle/account_ops.h"
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/util/json.h"
 #include "certkeeper/util/log.h"
 
@@ -86,7 +87,7 @@ Status confirm_with_ca(AcmeSession& s, store::Inventory& inv, const Context& ctx
   if (known->url == s.account.account_url && status == s.account.status) return {};
   s.account.account_url = known->url;
   s.account.status = status;
-  auto saved = inv.save_account(s.account, ctx.actor, ctx.now(), "account-refreshed");
+  auto saved = inv.save_account(s.account, ctx.actor, ctx.now(), store::event::account_refreshed);
   if (!saved) return std::move(saved).error();
   s.account = *saved;
   return {};
@@ -172,11 +173,11 @@ Result<AccountView> rollover_account(const Context& ctx) {
   // left by a crash by asking the CA which key it knows.
   store::AccountRecord account = s->account;
   account.pending_key_pem = *new_key;
-  auto pending = o->inv.save_account(account, ctx.actor, ctx.now(), "account-rollover-started");
+  auto pending = o->inv.save_account(account, ctx.actor, ctx.now(), store::event::account_rollover_started);
   if (!pending) return std::move(pending).error();
   if (auto changed = s->client->key_change(**new_signer); !changed) {
     account.pending_key_pem.clear();
-    if (auto saved = o->inv.save_account(account, ctx.actor, ctx.now(), "account-rollover-refused"); !saved) {
+    if (auto saved = o->inv.save_account(account, ctx.actor, ctx.now(), store::event::account_rollover_refused); !saved) {
       // The pending key stays stored: the next session asks the CA which key it knows.
       log::warn("certkeeper: the refused rollover could not be recorded: " + saved.error().what());
     }
@@ -184,7 +185,7 @@ Result<AccountView> rollover_account(const Context& ctx) {
   }
   account.key_pem = *new_key;
   account.pending_key_pem.clear();
-  auto saved = o->inv.save_account(account, ctx.actor, ctx.now(), "account-rolled-over");
+  auto saved = o->inv.save_account(account, ctx.actor, ctx.now(), store::event::account_rolled_over);
   if (!saved) return std::move(saved).error();  // the pending key is stored: the next session settles it
   return view_of(*saved);
 }
@@ -202,7 +203,7 @@ Result<AccountView> deactivate_account(const Context& ctx) {
   auto account = s->client->deactivate();
   if (!account) return std::move(account).error();
   s->account.status = "deactivated";
-  auto saved = o->inv.save_account(s->account, ctx.actor, ctx.now(), "account-deactivated");
+  auto saved = o->inv.save_account(s->account, ctx.actor, ctx.now(), store::event::account_deactivated);
   if (!saved) return std::move(saved).error();
   auto view = view_of(*saved);
   if (view) view->server_status = account->status;

@@ -1,6 +1,7 @@
 #include "acme_session.h"
 
 #include "certkeeper/lifecycle/init.h"
+#include "certkeeper/store/event_kinds.h"
 #include "renew_locks.h"
 
 namespace certkeeper::lifecycle::detail {
@@ -38,7 +39,8 @@ Result<store::AccountRecord> store_new_key(store::Inventory& inv, const Context&
   account.key_pem = *key;
   account.account_url.clear();
   account.status = "valid";
-  return inv.save_account(account, ctx.actor, ctx.now(), replaced ? "account-key-replaced" : "account-key-stored");
+  return inv.save_account(account, ctx.actor, ctx.now(),
+                          replaced ? store::event::account_key_replaced : store::event::account_key_stored);
 }
 
 }  // namespace
@@ -72,7 +74,7 @@ Status send_new_account(AcmeSession& session, store::Inventory& inv, const Conte
   if (!registered) return std::move(registered).error();
   session.account.account_url = registered->url;
   session.account.status = registered->status.empty() ? "valid" : registered->status;
-  auto saved = inv.save_account(session.account, ctx.actor, ctx.now(), "account-registered");
+  auto saved = inv.save_account(session.account, ctx.actor, ctx.now(), store::event::account_registered);
   if (!saved) return std::move(saved).error();
   session.account = *saved;
   session.registered = true;
@@ -95,7 +97,7 @@ Status settle_pending_key(store::Inventory& inv, const Context& ctx, AcmeSession
   if (promote) account.key_pem = account.pending_key_pem;
   account.pending_key_pem.clear();
   auto saved = inv.save_account(account, ctx.actor, ctx.now(),
-                                promote ? "account-rolled-over" : "account-rollover-abandoned");
+                                promote ? store::event::account_rolled_over : store::event::account_rollover_abandoned);
   if (!saved) return std::move(saved).error();
   account = *saved;
   return {};

@@ -11,6 +11,7 @@
 #include "certkeeper/crypto/jose.h"
 #include "certkeeper/lifecycle/init.h"
 #include "certkeeper/lifecycle/version_record.h"
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/inventory.h"
 
 namespace certkeeper::lifecycle {
@@ -57,7 +58,7 @@ const CertbotAccount& ensure_account(Migration& m, const std::string& server, co
     record.contact = m.contact;
     record.account_url = files.url;
     record.key_pem = files.key_pem;
-    auto added = m.inv.add_account_if_absent(record, m.ctx.actor, m.ctx.now(), "account-imported");
+    auto added = m.inv.add_account_if_absent(record, m.ctx.actor, m.ctx.now(), store::event::account_imported);
     if (!added) {
       a.status = "unusable";
       a.reason = added.error().what();
@@ -166,7 +167,7 @@ void migrate_lineage(Migration& m, const std::string& name) {
                            {"serial", leaf.serial_hex},
                            {"not_after", leaf.not_after},
                            {"account_url", l.account_url}};
-  auto stored = m.inv.append_first_version(def, version_record(*verdict.bundle, verdict), "migrated", detail.dump(),
+  auto stored = m.inv.append_first_version(def, version_record(*verdict.bundle, verdict), store::event::migrated, detail.dump(),
                                             m.ctx.actor, m.ctx.now());
   if (!stored) {
     l.status = "skipped";

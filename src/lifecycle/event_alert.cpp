@@ -17,6 +17,11 @@ Status deliver_event(const RenewRequest& request, const HookEvent& e) {
     }
     log::warn("certkeeper: " + e.name + ": " + why.what());
   };
+  // Only the events the reference documents (event_hook.h).
+  if (!is_hook_event(e.event)) {
+    failed(make_error(Errc::internal, "event '" + e.event + "' is not in the table of lifecycle/event_hook.h"));
+    return errors;
+  }
   if (!request.on_event.empty()) {
     if (auto ok = run_event_hook(request.on_event, e); !ok) failed(ok.error());
   }

@@ -6,6 +6,42 @@
 #include "certkeeper/util/process.h"
 
 namespace certkeeper::lifecycle {
+namespace {
+
+constexpr HookEventInfo kEvents[] = {
+    {hook::renewal_failed, "an order failed; the next attempt is scheduled"},
+    {hook::halted, "a permanent failure stops renewals (again once a day)"},
+    {hook::rolled_back, "the renewed certificate's install was rolled back"},
+    {hook::install_failed, "the renewed certificate could not be installed (its files could not be written)"},
+    {hook::expires_soon,
+     "a manual certificate, or the one a watched endpoint serves, is inside its warning window (once a day)"},
+    {hook::unreachable, "a watched endpoint stopped answering (once per outage)"},
+    {hook::revoked, "the current version is on its CA's CRL (once per version)"},
+    {hook::revocation_expected,
+     "an ACME certificate's renewal window (ARI) ended while it is still valid: the CA expects to revoke it, "
+     "replace it now (once per version)"},
+};
+
+constexpr HookVariable kEnvironment[] = {
+    {"CERTKEEPER_EVENT", "the event, as the first argument"},
+    {"CERTKEEPER_NAME", "the certificate, as the second argument"},
+    {"CERTKEEPER_DAYS_LEFT", "whole days until the current version expires (negative once expired; empty when unknown)"},
+    {"CERTKEEPER_NOT_AFTER", "when the current version expires, RFC 3339 (empty when unknown)"},
+    {"CERTKEEPER_ERROR", "what went wrong, one line (empty when nothing did)"},
+};
+
+}  // namespace
+
+std::span<const HookEventInfo> hook_events() { return kEvents; }
+
+bool is_hook_event(std::string_view event) {
+  for (const auto& e : kEvents) {
+    if (event == e.event) return true;
+  }
+  return false;
+}
+
+std::span<const HookVariable> hook_environment() { return kEnvironment; }
 
 Status run_event_hook(const std::string& program, const HookEvent& e) {
   ProcessSpec spec;

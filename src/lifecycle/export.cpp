@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/crypto/pkcs12.h"
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/files.h"
 
@@ -187,7 +188,7 @@ Result<ExportOutcome> export_certificate(const Context& ctx, const ExportRequest
   for (const auto& f : out.files) paths.push_back(f.path);
   nlohmann::json detail = {{"version", number}, {"format", r.format}, {"files", paths}, {"key", r.include_key}};
   if (!out.encryption.empty()) detail["encryption"] = out.encryption;
-  if (auto recorded = inv->record_event(r.name, "exported", detail.dump(), ctx.actor, ctx.now()); !recorded) {
+  if (auto recorded = inv->record_event(r.name, store::event::exported, detail.dump(), ctx.actor, ctx.now()); !recorded) {
     return make_error(recorded.error().code,
                       "the files were written, but the event could not be recorded: " + recorded.error().message,
                       r.name);

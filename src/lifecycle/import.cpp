@@ -6,6 +6,7 @@
 #include "install_new.h"
 #include "certkeeper/lifecycle/init.h"
 #include "certkeeper/lifecycle/version_record.h"
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/log.h"
 
@@ -108,10 +109,10 @@ Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest
       return out;
     }
     if ((*definition)->current_not_after && leaf.not_after < *(*definition)->current_not_after) {
-      verdict.findings.push_back(
-          {crypto::Severity::warning, "older-than-current", request.name,
-           "expires before the current version " + std::to_string(*(*definition)->current_version) +
-               "; it becomes current anyway: check that this is the file you meant"});
+      verdict.findings.push_back(crypto::make_finding(
+          crypto::Severity::warning, crypto::FindingCode::older_than_current, request.name,
+          "expires before the current version " + std::to_string(*(*definition)->current_version) +
+              "; it becomes current anyway: check that this is the file you meant"));
     }
   }
 
@@ -127,7 +128,7 @@ Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest
   // The check above is the fast path; the decision is made again inside the
   // writing transaction, so that the same files imported by several
   // processes at once are stored once and the others say "unchanged".
-  auto appended = inv->append_version_if_new(def, std::move(version), "imported", detail.dump(), ctx.actor,
+  auto appended = inv->append_version_if_new(def, std::move(version), store::event::imported, detail.dump(), ctx.actor,
                                              ctx.now());
   if (!appended) return std::move(appended).error();
   out.version = appended->version;

@@ -11,6 +11,7 @@
 #include "certkeeper/deploy/file_set.h"
 #include "certkeeper/deploy/reload.h"
 #include "certkeeper/deploy/target_dir.h"
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/crash_point.h"
 #include "certkeeper/util/log.h"
@@ -206,7 +207,8 @@ Status reconcile(const Context& ctx, Loaded& l, std::vector<deploy::TargetDir>& 
   if (auto reloaded = switched.empty() ? Status{} : detail::run_reloads(switched, reloads); !reloaded) {
     notes.push_back("after restoring: " + reloaded.error().message);
   }
-  return l.inv.finish_install(name, outcomes, "install-reconciled", nlohmann::json{{"targets", detail}}.dump(),
+  return l.inv.finish_install(name, outcomes, store::event::install_reconciled,
+                              nlohmann::json{{"targets", detail}}.dump(),
                               ctx.actor, ctx.now());
 }
 
@@ -308,7 +310,7 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
     auto set = dirs[i].stage(version, deploy::render_files(l.specs[i], material_of(*keyed)));
     if (!set) {
       Error failed = set.error();
-      auto recorded = l.inv.record_event(name, "install-failed",
+      auto recorded = l.inv.record_event(name, store::event::install_failed,
                                          nlohmann::json{{"version", version}, {"reason", failed.what()}}.dump(),
                                          ctx.actor, ctx.now());
       if (!recorded) failed.message += "; nor could it be recorded: " + recorded.error().what();
@@ -354,7 +356,8 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
                              {"reloads", steps_json(out.reloads)},
                              {"probes", probes_json(out.probes)}};
     for (const auto& spec : l.specs) detail["targets"].push_back(spec.dir);
-    if (auto done = l.inv.finish_install(name, outcomes, is_rollback ? "rolled-back" : "installed", detail.dump(),
+    const char* kind = is_rollback ? store::event::rolled_back : store::event::installed;
+    if (auto done = l.inv.finish_install(name, outcomes, kind, detail.dump(),
                                          ctx.actor, ctx.now());
         !done) {
       return done.error();
@@ -402,7 +405,8 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
                            {"probes", probes_json(out.probes)},
                            {"restore_reloads", steps_json(out.restore_reloads)}};
   if (!restore_error.empty()) detail["restore_error"] = restore_error;
-  if (auto done = l.inv.finish_install(name, outcomes, "install-rolled-back", detail.dump(), ctx.actor, ctx.now());
+  if (auto done = l.inv.finish_install(name, outcomes, store::event::install_rolled_back, detail.dump(), ctx.actor,
+                                       ctx.now());
       !done) {
     return done.error();
   }

@@ -14,6 +14,7 @@
 
 #include "install_new.h"
 #include "certkeeper/lifecycle/version_record.h"
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/util/log.h"
 #include "certkeeper/util/text.h"
 #include "issue_held.h"
@@ -193,8 +194,8 @@ Status store_issued(store::Inventory& inv, const Context& ctx, AcmeSession& s, c
                            {"fingerprint_sha256", out.verdict->bundle->leaf().fingerprint_sha256},
                            {"serial", out.verdict->bundle->leaf().serial_hex},
                            {"not_after", out.verdict->bundle->leaf().not_after}};
-  auto number = inv.append_version(def, version_record(*out.verdict->bundle, *out.verdict), "issued", detail.dump(),
-                                   ctx.actor, ctx.now());
+  auto number = inv.append_version(def, version_record(*out.verdict->bundle, *out.verdict), store::event::issued,
+                                   detail.dump(), ctx.actor, ctx.now());
   if (!number) return std::move(number).error();
   out.stored = true;
   out.version = *number;

@@ -12,6 +12,20 @@
 namespace certkeeper::lifecycle {
 namespace {
 
+constexpr MailSettingKey kKeys[] = {
+    {"server", "host name or address (required; no scheme or port)"},
+    {"port", "default 587 for `starttls`, 465 for `implicit`, 25 for `none`"},
+    {"tls",
+     "`starttls` (default; STARTTLS is demanded, a server without it is an error), `implicit` (TLS from the first "
+     "byte), `none` (plain SMTP, for a relay on this host; refused together with a `username`, which would send "
+     "the password in clear)"},
+    {"username", "SMTP AUTH user; no AUTH when absent"},
+    {"password", "SMTP AUTH password (never in a message); the file must be mode 0600 or 0400"},
+    {"from", "the sender address (required)"},
+    {"to", "default recipients, comma-separated (a bare --email sends to them)"},
+    {"ca_file", "trust only these CAs (PEM) for the mail server; its certificate is always verified"},
+};
+
 std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r");
   if (b == std::string::npos) return "";
@@ -45,10 +59,14 @@ std::string default_mail_settings_path() {
   return "certkeeper-mail.conf";
 }
 
+std::span<const MailSettingKey> mail_setting_keys() { return kKeys; }
+
 Result<MailSettings> load_mail_settings(const std::string& path) {
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0) {
-    return make_error(Errc::io, "cannot read the mail settings; create it (README \"Mail settings\") or pass --mail-config",
+    return make_error(Errc::io,
+                      "cannot read the mail settings; create it (MAIL SETTINGS in man certkeeper) or pass "
+                      "--mail-config",
                       path);
   }
   if ((st.st_mode & 077) != 0) {
@@ -110,8 +128,9 @@ Result<MailSettings> parse_mail_settings(const std::string& t, const std::string
     } else if (key == "ca_file") {
       s.smtp.ca_file = value;
     } else {
-      return bad(path, line_no, "unknown key '" + key +
-                                    "' (known: server, port, tls, username, password, from, to, ca_file)");
+      std::string known;
+      for (const auto& k : kKeys) known += (known.empty() ? "" : ", ") + std::string(k.key);
+      return bad(path, line_no, "unknown key '" + key + "' (known: " + known + ")");
     }
   }
   if (s.smtp.host.empty()) return make_error(Errc::invalid_input, "no 'server = ...' line; add one", path);

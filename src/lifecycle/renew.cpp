@@ -181,7 +181,7 @@ class Pass {
     if (!o.probed) {
       const std::string why = o.error ? o.error->what() : "not reached";
       item.decision = {DecisionKind::check_at, now + kWatchRetry, "unreachable: " + why};
-      if (o.change == store::Inventory::ObservationChange::unreachable) fire(item, "unreachable", **after, *cur, why);
+      if (o.change == store::Inventory::ObservationChange::unreachable) fire(item, hook::unreachable, **after, *cur, why);
       schedule(inv, **after, item.decision.at, std::nullopt);
       return item;
     }
@@ -195,7 +195,7 @@ class Pass {
       item.decision = {DecisionKind::check_at, now + kRemindEvery,
                        fmt::format("served certificate ({}) {} on {}: replace it on {}", version, when,
                                    format_utc(v.not_after), o.endpoint)};
-      fire(item, "expires-soon", **after, *cur, "");
+      fire(item, hook::expires_soon, **after, *cur, "");
     } else {
       item.decision = {DecisionKind::check_at, std::min(now + kWatchEvery, warn_from),
                        fmt::format("served certificate ({}) valid until {}", version, format_utc(v.not_after))};
@@ -209,10 +209,10 @@ class Pass {
     auto manual = decide_manual(cur, ctx_.now());
     item.decision = manual.decision;
     if (request_.dry_run) {
-      if (manual.warn) item.events.push_back("expires-soon");
+      if (manual.warn) item.events.push_back(hook::expires_soon);
       return item;
     }
-    if (manual.warn) fire(item, "expires-soon", c, cur, "");
+    if (manual.warn) fire(item, hook::expires_soon, c, cur, "");
     schedule(inv, c, item.decision.at, std::nullopt);
     return item;
   }
@@ -251,7 +251,7 @@ class Pass {
       return item;
     }
     if (item.decision.kind == DecisionKind::halted) {
-      fire(item, "halted", c, cur, c.last_error);
+      fire(item, hook::halted, c, cur, c.last_error);
       schedule(inv, c, ctx_.now() + kRemindEvery, ari_next);
       return item;
     }
@@ -288,13 +288,13 @@ class Pass {
     }
     schedule(inv, **after, at, ari_next);
     if (item.issued->error) {
-      fire(item, (*after)->failure_permanent ? "halted" : "renewal-failed", **after, *now_cur,
+      fire(item, (*after)->failure_permanent ? hook::halted : hook::renewal_failed, **after, *now_cur,
            item.issued->error->what());
     }
     if (item.issued->install && item.issued->install->rolled_back) {
-      fire(item, "rolled-back", **after, *now_cur, item.issued->install->failure);
+      fire(item, hook::rolled_back, **after, *now_cur, item.issued->install->failure);
     } else if (item.issued->install_error) {
-      fire(item, "install-failed", **after, *now_cur, item.issued->install_error->what());
+      fire(item, hook::install_failed, **after, *now_cur, item.issued->install_error->what());
     }
     return item;
   }

@@ -9,6 +9,7 @@
 
 #include "certkeeper/crypto/crl.h"
 #include "certkeeper/net/http_client.h"
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/util/log.h"
 #include "event_alert.h"
 
@@ -35,12 +36,12 @@ class Watch {
                                       "the CA is expected to revoke it",
                                       format_utc(item.ari_window->end), format_utc(v.not_after));
         nlohmann::json detail = {{"ari_start", item.ari_window->start}, {"ari_end", item.ari_window->end}};
-        auto recorded = inv_.record_event_once(item.name, "revocation-expected", v.version, detail.dump(),
+        auto recorded = inv_.record_event_once(item.name, store::event::revocation_expected, v.version, detail.dump(),
                                                ctx_.actor, now_);
         if (!recorded) {
           log::warn("certkeeper: " + recorded.error().what());
         } else if (*recorded) {
-          fire({item.name, v.version, "revocation-expected", why, std::nullopt, "", ""}, v.not_after);
+          fire({item.name, v.version, hook::revocation_expected, why, std::nullopt, "", ""}, v.not_after);
         }
       }
     }
@@ -220,12 +221,12 @@ class Watch {
         continue;
       }
       if (!*marked) continue;  // marked before (revoke, or another pass): announced then
-      fire({s.certificate_name, s.version, "revoked", entry->reason, entry->revoked_at, url, ""}, s.not_after);
+      fire({s.certificate_name, s.version, hook::revoked, entry->reason, entry->revoked_at, url, ""}, s.not_after);
     }
   }
 
   void fire(WatchEvent event, UnixTime not_after) {
-    std::string line = event.event == "revoked"
+    std::string line = event.event == hook::revoked
                            ? fmt::format("version {} was revoked ({}) on {} according to the CRL {}; replace it now",
                                          event.version, event.reason, format_utc(*event.revoked_at), event.url)
                            : fmt::format("version {}: {}", event.version, event.reason);

@@ -1,5 +1,5 @@
 // Private to lifecycle: the revocation watch of a scheduler pass (issue 6,
-// README "Revocation watch"), run after the renewals.
+// docs/manual/renewal.md "Revocation watch"), run after the renewals.
 #pragma once
 
 #include <vector>

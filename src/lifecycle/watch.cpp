@@ -10,6 +10,7 @@
 
 #include "certkeeper/crypto/facts.h"
 #include "certkeeper/lifecycle/version_record.h"
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/util/json.h"
 
 namespace certkeeper::lifecycle {
@@ -98,8 +99,8 @@ Observation observe(const Context& ctx, store::Inventory& inv, const store::Cert
                                {"verifies", o.probed->report.chain_verifies},
                                {"verify_error", o.probed->report.verify_error},
                                {"name_covered", o.probed->report.name_covered}};
-      auto stored = inv.append_version(remote, version_of(o.probed->report), "observed", detail.dump(), ctx.actor,
-                                       ctx.now());
+      auto stored = inv.append_version(remote, version_of(o.probed->report), store::event::observed, detail.dump(),
+                                       ctx.actor, ctx.now());
       if (stored) o.new_version = *stored;
       else o.error = stored.error();
     } else if (!known) {

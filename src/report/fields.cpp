@@ -1,17 +1,77 @@
 #include "fields.h"
 
+#include "certkeeper/report/catalogue.h"
 #include "certkeeper/report/report.h"
 #include "certkeeper/util/expiry.h"
+
+namespace certkeeper::report {
+namespace {
+
+// The stable per-certificate fields (docs/reference/json.md, "report-row"), in CSV order.
+constexpr FieldInfo kFields[] = {
+    {"name", "certificate name"},
+    {"names", "names covered (DNS, then IP); CSV: space-separated"},
+    {"issuer", "issuer CN (else the issuer DN)"},
+    {"not_before", "start of validity, UTC, `YYYY-MM-DDTHH:MM:SSZ`; null without a version"},
+    {"not_after", "end of validity, UTC, `YYYY-MM-DDTHH:MM:SSZ`; null without a version"},
+    {"days_left", "whole days until `not_after`, rounded down; negative once expired"},
+    {"source", "`manual`, `acme` or `remote` (an endpoint watched on another host)"},
+    {"status", "see the statuses below"},
+    {"version", "current version number"},
+    {"serial", "serial number, upper-case hex"},
+    {"fingerprint_sha256", "SHA-256 of the DER, lower-case hex"},
+    {"key_type", "`ec-p256`, `ec-p384`, `ec-p521`, `rsa-2048`..., `ed25519`"},
+    {"failures", "consecutive failed renewal attempts since the last success (`remote`: failed probes)"},
+    {"last_error", "the last renewal error, one line (`remote`: the last probe error)"},
+    {"last_attempt",
+     "the last renewal attempt or stored version, UTC; null when never attempted (`remote`: the last probe)"},
+    {"last_success",
+     "the last stored version (issued, renewed or imported), UTC; null when none (`remote`: the last probe that "
+     "answered)"},
+    {"targets", "number of install targets"},
+    {"installed_version",
+     "the lowest version installed in any target (so a lagging target shows); targets with nothing installed yet "
+     "are not counted; null when no target has anything installed"},
+    {"probe_ok",
+     "whether the last install's post-install probes passed: the most recent `installed`, `rolled-back` or "
+     "`install-rolled-back` event decides (true when it lists probes and all passed, false when one failed, null "
+     "when it ran none or the certificate was never installed); `remote`: its own last probe (true when "
+     "`failures` is 0), null before the first"},
+    {"revoked", "whether the current version is revoked; null without a version"},
+    {"revoked_at", "when the current version was revoked; null when it was not"},
+    {"revoke_reason", "why (RFC 5280 reason name); empty when it was not revoked"},
+    {"ari_start", "start of the CA's suggested renewal window (ACME ARI, RFC 9773), UTC; null when none"},
+    {"ari_end", "end of the CA's suggested renewal window, UTC; null when none"},
+    {"next_check",
+     "when the scheduler looks at it next (the back-off after a failure, or a CA's Retry-After), UTC; null when "
+     "never scheduled"},
+};
+
+constexpr StatusInfo kStatuses[] = {
+    {"unreachable",
+     "a `remote` endpoint whose last probe failed (`failures` > 0): its dates are only what it served before"},
+    {"no-certificate", "defined, but no version stored yet"},
+    {"expired", "`not_after` has passed (also when the version is revoked)"},
+    {"revoked", "the current version is revoked (and not expired; also when it is expiring)"},
+    {"expiring", "less than a third of the lifetime, at most 30 days, is left"},
+    {"valid", "none of the above"},
+};
+
+}  // namespace
+
+std::span<const FieldInfo> report_fields() { return kFields; }
+std::span<const StatusInfo> statuses() { return kStatuses; }
+
+}  // namespace certkeeper::report
 
 namespace certkeeper::report::detail {
 
 const std::vector<std::string>& report_field_names() {
-  static const std::vector<std::string> names = {
-      "name",      "names",      "issuer",  "not_before", "not_after",  "days_left",
-      "source",    "status",     "version", "serial",     "fingerprint_sha256",
-      "key_type",  "failures",   "last_error", "last_attempt", "last_success", "targets",
-      "installed_version", "probe_ok", "revoked", "revoked_at", "revoke_reason", "ari_start", "ari_end",
-      "next_check"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& f : report_fields()) out.emplace_back(f.name);
+    return out;
+  }();
   return names;
 }
 

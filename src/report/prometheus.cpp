@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "certkeeper/report/catalogue.h"
 #include "certkeeper/util/expiry.h"
 
 namespace certkeeper::report::detail {
@@ -18,50 +19,71 @@ Value maybe(const std::optional<T>& v) {
 }
 
 struct Family {
-  const char* name;
-  const char* help;
+  MetricInfo info;
   Value (*value)(const Row& row, UnixTime now);
 };
 
-// The stable metric names (README "Prometheus metrics").
+// The stable metric names (docs/reference/metrics.md), one sample per
+// certificate, labelled as labels() says.
 const Family kFamilies[] = {
-    {"certkeeper_certificate_not_after_timestamp_seconds",
-     "End of the current version's validity (notAfter), Unix time.",
+    {{"certkeeper_certificate_not_after_timestamp_seconds",
+      "End of the current version's validity (notAfter), Unix time.", "no version", true},
      [](const Row& r, UnixTime) { return maybe(r.not_after); }},
-    {"certkeeper_certificate_not_before_timestamp_seconds",
-     "Start of the current version's validity (notBefore), Unix time.",
+    {{"certkeeper_certificate_not_before_timestamp_seconds",
+      "Start of the current version's validity (notBefore), Unix time.", "no version", true},
      [](const Row& r, UnixTime) { return maybe(r.not_before); }},
-    {"certkeeper_certificate_days_left",
-     "Whole days until notAfter, rounded down; negative once expired.",
+    {{"certkeeper_certificate_days_left", "Whole days until notAfter, rounded down; negative once expired.",
+      "no version", true},
      [](const Row& r, UnixTime now) { return r.not_after ? Value(days_left(*r.not_after, now)) : std::nullopt; }},
-    {"certkeeper_certificate_last_renewal_attempt_timestamp_seconds",
-     "Last renewal attempt (remote certificates: last probe of the endpoint), Unix time.",
+    {{"certkeeper_certificate_last_renewal_attempt_timestamp_seconds",
+      "Last renewal attempt (remote certificates: last probe of the endpoint), Unix time.", "never attempted", true},
      [](const Row& r, UnixTime) { return maybe(r.last_attempt); }},
-    {"certkeeper_certificate_last_renewal_success_timestamp_seconds",
-     "Last successful renewal (remote certificates: last successful probe), Unix time.",
+    {{"certkeeper_certificate_last_renewal_success_timestamp_seconds",
+      "Last successful renewal (remote certificates: last successful probe), Unix time.", "never succeeded", true},
      [](const Row& r, UnixTime) { return maybe(r.last_success); }},
-    {"certkeeper_certificate_renewal_failures",
-     "Consecutive failed renewal attempts (remote certificates: failed probes) since the last success.",
+    {{"certkeeper_certificate_renewal_failures",
+      "Consecutive failed renewal attempts (remote certificates: failed probes) since the last success.", "", true},
      [](const Row& r, UnixTime) { return Value(r.failures); }},
-    {"certkeeper_certificate_installed_version",
-     "Lowest version installed in any of the certificate's targets.",
+    {{"certkeeper_certificate_installed_version", "Lowest version installed in any of the certificate's targets.",
+      "nothing installed", true},
      [](const Row& r, UnixTime) { return maybe(r.installed_version); }},
-    {"certkeeper_certificate_targets", "Number of install targets of the certificate.",
+    {{"certkeeper_certificate_targets", "Number of install targets of the certificate.", "", true},
      [](const Row& r, UnixTime) { return Value(r.targets); }},
-    {"certkeeper_certificate_probe_ok",
-     "1 when the last install's post-install probes (remote: the last probe) passed, 0 when one failed.",
+    {{"certkeeper_certificate_probe_ok",
+      "1 when the last install's post-install probes (remote: the last probe) passed, 0 when one failed.",
+      "never probed", true},
      [](const Row& r, UnixTime) { return r.probe_ok ? Value(*r.probe_ok ? 1 : 0) : std::nullopt; }},
-    {"certkeeper_certificate_revoked", "1 when the current version is revoked, else 0.",
+    {{"certkeeper_certificate_revoked", "1 when the current version is revoked, else 0.", "no version", true},
      [](const Row& r, UnixTime) { return r.version ? Value(r.revoked_at ? 1 : 0) : std::nullopt; }},
-    {"certkeeper_certificate_ari_window_start_timestamp_seconds",
-     "Start of the CA's suggested renewal window (ACME ARI), Unix time.",
+    {{"certkeeper_certificate_ari_window_start_timestamp_seconds",
+      "Start of the CA's suggested renewal window (ACME ARI), Unix time.", "the CA gave no window", true},
      [](const Row& r, UnixTime) { return maybe(r.ari_start); }},
-    {"certkeeper_certificate_ari_window_end_timestamp_seconds",
-     "End of the CA's suggested renewal window (ACME ARI), Unix time.",
+    {{"certkeeper_certificate_ari_window_end_timestamp_seconds",
+      "End of the CA's suggested renewal window (ACME ARI), Unix time.", "the CA gave no window", true},
      [](const Row& r, UnixTime) { return maybe(r.ari_end); }},
     {"certkeeper_certificate_next_check_timestamp_seconds",
      "When the scheduler looks at the certificate next (back-off, the CA's Retry-After, renewal), Unix time.",
      [](const Row& r, UnixTime) { return maybe(r.next_check); }},
+};
+
+// One unlabelled sample each, about the report itself.
+struct ReportFamily {
+  MetricInfo info;
+  std::int64_t (*value)(std::size_t rows, UnixTime now);
+};
+
+const ReportFamily kReportFamilies[] = {
+    {{"certkeeper_report_certificates", "Certificates in this report (with --within: those due).", "", false},
+     [](std::size_t rows, UnixTime) { return static_cast<std::int64_t>(rows); }},
+    {{"certkeeper_report_generated_timestamp_seconds", "When this report was generated, Unix time.", "", false},
+     [](std::size_t, UnixTime now) { return static_cast<std::int64_t>(now); }},
+};
+
+constexpr FieldInfo kLabels[] = {
+    {"name", "the certificate name"},
+    {"cn", "the first name it covers"},
+    {"issuer", "the issuer CN, else the issuer DN"},
+    {"source", "`manual`, `acme` or `remote`"},
 };
 
 void append_int(std::string& out, std::int64_t v) {
@@ -121,26 +143,38 @@ std::string render_prometheus(const std::vector<store::ReportRow>& rows, const R
   std::string out;
   out.reserve(std::size(kFamilies) * (label_bytes + rows.size() * 80) + 4096);
   for (const auto& family : kFamilies) {
-    header(out, family.name, family.help);
+    header(out, family.info.name, family.info.help);
     for (std::size_t i = 0; i < rows.size(); ++i) {
       Value v = family.value(rows[i], options.now);
       if (!v) continue;
-      out += family.name;
+      out += family.info.name;
       out += label_sets[i];
       out += ' ';
       append_int(out, *v);
       out += '\n';
     }
   }
-  header(out, "certkeeper_report_certificates", "Certificates in this report (with --within: those due).");
-  out += "certkeeper_report_certificates ";
-  append_int(out, static_cast<std::int64_t>(rows.size()));
-  out += '\n';
-  header(out, "certkeeper_report_generated_timestamp_seconds", "When this report was generated, Unix time.");
-  out += "certkeeper_report_generated_timestamp_seconds ";
-  append_int(out, options.now);
-  out += '\n';
+  for (const auto& family : kReportFamilies) {
+    header(out, family.info.name, family.info.help);
+    out += family.info.name;
+    out += ' ';
+    append_int(out, family.value(rows.size(), options.now));
+    out += '\n';
+  }
   return out;
 }
 
 }  // namespace certkeeper::report::detail
+
+namespace certkeeper::report {
+
+std::vector<MetricInfo> metrics() {
+  std::vector<MetricInfo> out;
+  for (const auto& f : detail::kFamilies) out.push_back(f.info);
+  for (const auto& f : detail::kReportFamilies) out.push_back(f.info);
+  return out;
+}
+
+std::span<const FieldInfo> metric_labels() { return detail::kLabels; }
+
+}  // namespace certkeeper::report

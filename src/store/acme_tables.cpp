@@ -110,7 +110,8 @@ Result<std::int64_t> Inventory::open_order(const std::string& name, std::int64_t
     q.bind(6, static_cast<std::int64_t>(now));
     q.exec();
     std::int64_t order_id = impl_->db.getLastInsertRowid();
-    detail::insert_event(impl_->db, now, *id, name, "order-opened", actor, nlohmann::json{{"order_url", order_url}}.dump());
+    detail::insert_event(impl_->db, now, *id, name, event::order_opened, actor,
+                         nlohmann::json{{"order_url", order_url}}.dump());
     tx.commit();
     return order_id;
   });
@@ -158,7 +159,7 @@ Status Inventory::abandon_order(const OrderRecord& order, const std::string& rea
     q.bind(2, static_cast<std::int64_t>(order.id));
     if (q.exec() > 0) {
       auto id = detail::certificate_id(impl_->db, order.certificate_name);
-      detail::insert_event(impl_->db, now, id, order.certificate_name, "order-abandoned", actor,
+      detail::insert_event(impl_->db, now, id, order.certificate_name, event::order_abandoned, actor,
                            nlohmann::json{{"order_url", text::to_utf8(order.order_url)}, {"reason", text::to_utf8(reason)}}
                                .dump());
     }

@@ -140,7 +140,7 @@ int append_in_transaction(SQLite::Database& db, const CertificateRecord& definit
     id = existing->id;
   } else {
     id = insert_definition(db, definition, now);
-    detail::insert_event(db, now, id, definition.name, "created", actor,
+    detail::insert_event(db, now, id, definition.name, event::created, actor,
                          nlohmann::json{{"source", definition.source}}.dump());
   }
   SQLite::Statement next(db, "SELECT coalesce(max(version), 0) + 1 FROM cert_versions "
@@ -200,7 +200,8 @@ Status Inventory::define_certificate(const CertificateRecord& definition, const 
                              {"challenge", definition.challenge},
                              {"key_type", definition.key_type},
                              {"acme_server", definition.acme_server}};
-    detail::insert_event(impl_->db, now, id, definition.name, existed ? "redefined" : "defined", actor, detail.dump());
+    detail::insert_event(impl_->db, now, id, definition.name, existed ? event::redefined : event::defined, actor,
+                         detail.dump());
     tx.commit();
     return {};
   });
@@ -241,7 +242,7 @@ Status Inventory::record_failure(const std::string& name, const Failure& failure
     if (!failure.type.empty()) detail["type"] = storable(failure.type, 200);
     if (!failure.instance.empty()) detail["instance"] = storable(failure.instance, 1000);
     if (!failure.terms_of_service.empty()) detail["terms_of_service"] = storable(failure.terms_of_service, 1000);
-    detail::insert_event(impl_->db, now, existing->id, name, "issue-failed", actor, detail.dump());
+    detail::insert_event(impl_->db, now, existing->id, name, event::issue_failed, actor, detail.dump());
     tx.commit();
     return {};
   });
@@ -268,7 +269,7 @@ Status Inventory::record_attempt(const std::string& name, const std::string& ord
     q.bind(2, static_cast<std::int64_t>(existing->id));
     q.exec();
     nlohmann::json detail = {{"order_url", storable(order_url, 1000)}, {"resumed", resumed}};
-    detail::insert_event(impl_->db, now, existing->id, name, "issue-attempt", actor, detail.dump());
+    detail::insert_event(impl_->db, now, existing->id, name, event::issue_attempt, actor, detail.dump());
     tx.commit();
     return {};
   });
@@ -403,7 +404,7 @@ Result<Inventory::ObservationChange> Inventory::record_observation(const std::st
       q.exec();
       if (existing->failures > 0) {
         change = ObservationChange::reachable_again;
-        detail::insert_event(impl_->db, now, existing->id, name, "endpoint-reachable", actor,
+        detail::insert_event(impl_->db, now, existing->id, name, event::endpoint_reachable, actor,
                              nlohmann::json{{"failures", existing->failures}}.dump());
       }
     } else {
@@ -415,7 +416,7 @@ Result<Inventory::ObservationChange> Inventory::record_observation(const std::st
       q.exec();
       if (existing->failures == 0) {
         change = ObservationChange::unreachable;
-        detail::insert_event(impl_->db, now, existing->id, name, "endpoint-unreachable", actor,
+        detail::insert_event(impl_->db, now, existing->id, name, event::endpoint_unreachable, actor,
                              nlohmann::json{{"error", error}}.dump());
       }
     }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/inventory.h"
 
 namespace certkeeper::store {

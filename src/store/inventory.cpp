@@ -142,7 +142,7 @@ Status Inventory::set_settings(const std::map<std::string, std::string>& values,
       q.exec();
       changed[key] = value;
     }
-    detail::insert_event(impl_->db, now, std::nullopt, "", "settings-changed", actor,
+    detail::insert_event(impl_->db, now, std::nullopt, "", event::settings_changed, actor,
                          changed.dump());
     tx.commit();
     return {};

@@ -21,6 +21,7 @@ constexpr const char* kProbeOk =
     "             THEN NOT EXISTS (SELECT 1 FROM json_each(e.detail, '$.probes') p "
     "                              WHERE json_extract(p.value, '$.ok') IS NOT 1) END "
     "      FROM events e WHERE e.certificate_id = c.id "
+    // event::installed, event::rolled_back, event::install_rolled_back
     "        AND e.kind IN ('installed', 'rolled-back', 'install-rolled-back') "
     "      ORDER BY e.id DESC LIMIT 1) END";
 

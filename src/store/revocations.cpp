@@ -38,7 +38,7 @@ Result<bool> Inventory::mark_revoked(const std::string& name, int version, const
     nlohmann::json detail = {{"version", version}, {"reason", reason}, {"serial", serial}};
     if (revoked_at) detail["revoked_at"] = *revoked_at;
     if (!crl_url.empty()) detail["crl"] = crl_url;
-    detail::insert_event(impl_->db, now, certificate_id, name, "revoked", actor, detail.dump());
+    detail::insert_event(impl_->db, now, certificate_id, name, event::revoked, actor, detail.dump());
     tx.commit();
     return true;
   });

@@ -1,3 +1,5 @@
+#include <stdexcept>
+
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/util/json.h"
@@ -67,6 +69,11 @@ std::optional<std::int64_t> certificate_id(SQLite::Database& db, const std::stri
 void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
                   const std::string& certificate_name, const std::string& kind,
                   const std::string& actor, const std::string& detail_json) {
+  // Only the kinds the reference documents (event_kinds.h); the caller's
+  // transaction is rolled back, so nothing of the change is kept.
+  if (!is_event_kind(kind)) {
+    throw std::logic_error("event kind '" + kind + "' is not in the table of store/event_kinds.h");
+  }
   SQLite::Statement q(db,
                       "INSERT INTO events (at, certificate_id, certificate_name, kind, actor, detail) "
                       "VALUES (?, ?, ?, ?, ?, ?)");

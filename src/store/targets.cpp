@@ -77,8 +77,8 @@ Result<TargetRecord> Inventory::save_target(const TargetRecord& target, const st
     q.bind(9, target.probes_json);
     q.bind(10, static_cast<std::int64_t>(now));
     q.exec();
-    detail::insert_event(impl_->db, now, *cert_id, target.certificate_name, is_new ? "target-added" : "target-changed",
-                         actor, target_detail(target));
+    detail::insert_event(impl_->db, now, *cert_id, target.certificate_name,
+                         is_new ? event::target_added : event::target_changed, actor, target_detail(target));
     SQLite::Statement back(impl_->db, std::string("SELECT ") + kColumns +
                                           " FROM targets t JOIN certificates c ON c.id = t.certificate_id "
                                           "WHERE t.certificate_id = ? AND t.dir = ?");
@@ -115,7 +115,8 @@ Status Inventory::remove_target(const std::string& name, const std::string& dir,
     if (q.exec() == 0) {
       return make_error(Errc::not_found, "has no target " + dir + "; 'certkeeper target list NAME' shows them", name);
     }
-    detail::insert_event(impl_->db, now, *cert_id, name, "target-removed", actor, nlohmann::json{{"dir", dir}}.dump());
+    detail::insert_event(impl_->db, now, *cert_id, name, event::target_removed, actor,
+                         nlohmann::json{{"dir", dir}}.dump());
     tx.commit();
     return Status{};
   });

@@ -51,7 +51,7 @@ TEST_F(ReportFormatsCliTest, PrometheusTextfilePassesPromtool) {
   // promtool exits 1 when it cannot parse the text, 3 when it parsed it but
   // its lint found problems. The one lint problem allowed is the name the
   // interface fixes: certkeeper_certificate_days_left counts days, not the
-  // base unit seconds (README "Prometheus metrics").
+  // base unit seconds (docs/manual/reports.md).
   auto check = run_program({promtool, "check", "metrics"}, pki_.path(""), path);
   EXPECT_TRUE(check.exit_code == 0 || check.exit_code == 3) << check.exit_code << check.out << check.err;
   std::istringstream lines(check.out + "\n" + check.err);

@@ -1,4 +1,4 @@
-// The validation gate and names (README "Name matching"): the gate turns
+// The validation gate and names (docs/manual/validation.md): the gate turns
 // Policy::names into name-mismatch / name-unchecked findings. The matching
 // rules themselves are unit-tested in names_test.cpp.
 #include "crypto/gate_fixture.h"

@@ -105,7 +105,7 @@ TEST(InventoryAccounts, SaveAccountWritesTheEventItIsGiven) {
   EXPECT_EQ((*inv->find_account("https://ca/dir", ""))->key_pem, saved->key_pem);
   auto all = *inv->events("");
   ASSERT_EQ(all.size(), 2u);
-  EXPECT_EQ(all[0].kind, "account-saved");
+  EXPECT_EQ(all[0].kind, "account-key-stored");
   EXPECT_EQ(all[1].kind, "account-rolled-over");
   EXPECT_EQ(all[1].detail_json.find("PRIVATE"), std::string::npos) << "never the key";
 }

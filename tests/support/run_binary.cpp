@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "support/json_reference.h"
+
 extern char** environ;
 
 namespace certkeeper::testing {
@@ -79,6 +81,8 @@ ProcessResult run_certkeeper(const std::vector<std::string>& args, const std::ma
   int status = 0;
   ::waitpid(pid, &status, 0);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  // Every --json document a test sees must be in the reference.
+  expect_documented_json(args, run.out);
   return run;
 }
 

@@ -2,7 +2,7 @@
 // before it is stored or installed, whatever its source (DESIGN.md "spine").
 //
 // It reads the user's files itself so that unreadable input is a finding that
-// names the file. Findings have stable codes (README "Validation findings");
+// names the file. Findings have stable codes (finding_codes.h);
 // any finding of severity error blocks storage and install.
 #pragma once
 
@@ -11,19 +11,21 @@
 #include <vector>
 
 #include "certkeeper/crypto/bundle.h"
+#include "certkeeper/crypto/finding_codes.h"
 #include "certkeeper/util/clock.h"
 
 namespace certkeeper::crypto {
 
-enum class Severity { error, warning, info };
-const char* severity_name(Severity s);  // "error", "warning", "info"
-
 struct Finding {
   Severity severity = Severity::error;
-  std::string code;     // stable, e.g. "key-mismatch"
+  std::string code;     // stable, a name of finding_codes.h, e.g. "key-mismatch"
   std::string subject;  // the file path or certificate it is about
   std::string message;  // one line: what is wrong and what to do; no key material
 };
+
+// A finding with its code's stable name (finding_codes.h). The severity must
+// be one the code's row lists (asserted), so the reference stays true.
+Finding make_finding(Severity severity, FindingCode code, std::string subject, std::string message);
 
 // What the user handed in: PEM/DER files, or one PKCS#12 file.
 struct Sources {
@@ -65,7 +67,7 @@ struct Verdict {
 
 // Reads the sources, builds the bundle (picking the leaf that matches the key,
 // reordering the chain, dropping extras) and checks everything listed in the
-// README: chain up to a trust anchor, key match, dates, usage, strength,
+// manual (docs/manual/validation.md): chain up to a trust anchor, key match, dates, usage, strength,
 // names. Never throws; never echoes file contents.
 Verdict validate(const Sources& sources, const Policy& policy);
 

@@ -11,17 +11,45 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "certkeeper/util/clock.h"
 #include "certkeeper/util/result.h"
 
 namespace certkeeper::lifecycle {
 
+// The events a person is told about, in one table: renew and run fire only
+// these (deliver_event refuses others), and the reference documentation and
+// the --on-event help print it. Stable names: hooks switch on them.
+namespace hook {
+inline constexpr char renewal_failed[] = "renewal-failed";
+inline constexpr char halted[] = "halted";
+inline constexpr char rolled_back[] = "rolled-back";
+inline constexpr char install_failed[] = "install-failed";
+inline constexpr char expires_soon[] = "expires-soon";
+inline constexpr char unreachable[] = "unreachable";
+inline constexpr char revoked[] = "revoked";
+inline constexpr char revocation_expected[] = "revocation-expected";
+}  // namespace hook
+
+struct HookEventInfo {
+  const char* event;  // one of hook::
+  const char* when;   // when it fires, and how often (one sentence)
+};
+std::span<const HookEventInfo> hook_events();
+bool is_hook_event(std::string_view event);
+
+// The environment PROG is run with, beside its arguments EVENT NAME.
+struct HookVariable {
+  const char* name;
+  const char* meaning;
+};
+std::span<const HookVariable> hook_environment();
+
 struct HookEvent {
-  // "renewal-failed", "rolled-back", "install-failed", "expires-soon", "halted",
-  // "revoked", "revocation-expected"
-  std::string event;
+  std::string event;  // one of hook::
   std::string name;
   std::optional<UnixTime> not_after;
   UnixTime now = 0;

@@ -1,6 +1,6 @@
 // Mail: the settings file, and sending a report or an alert through it.
 //
-// The settings file (README "Mail settings") holds the SMTP password, so it
+// The settings file (docs/manual/mail.md) holds the SMTP password, so it
 // must be mode 0600 (or stricter): anything readable by group or others is
 // refused before it is used.
 //
@@ -18,6 +18,7 @@
 //   ca_file  = /etc/ssl/private-ca.pem
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,14 @@ struct MailSettings {
 // $CERTKEEPER_MAIL_CONFIG, else /etc/certkeeper/mail.conf for root and
 // ${XDG_CONFIG_HOME:-~/.config}/certkeeper/mail.conf otherwise.
 std::string default_mail_settings_path();
+
+// The keys of the settings file, with their meanings: the parser names them
+// in its "unknown key" message and the reference documentation prints them.
+struct MailSettingKey {
+  const char* key;
+  const char* meaning;
+};
+std::span<const MailSettingKey> mail_setting_keys();
 
 // Parses and checks the file. Errc::io when it cannot be read;
 // Errc::invalid_input for a mode other than 0600/0400, an unknown key, a bad

@@ -26,7 +26,7 @@ struct RenewRequest {
   // next check is not waited for; `events` holds the events it would fire.
   bool dry_run = false;
   int parallel = 4;                // certificates worked at once
-  std::string on_event;            // PROG run on each event of README "--on-event" (renewal-failed, revoked, ...)
+  std::string on_event;            // PROG run on each hook event (event_hook.h: renewal-failed, revoked, ...)
   std::optional<MailSettings> mail;  // when set, each of those events is also mailed to `email`
   std::vector<std::string> email;    // recipients ("" = the settings' default ones)
   bool log_decisions = false;      // one line per decision on stderr (the daemon's journal)
@@ -47,7 +47,7 @@ struct RenewItem {
   std::optional<int> ari_version;
 };
 
-// The revocation watch of a pass (README "Revocation watch"), after the
+// The revocation watch of a pass (docs/manual/renewal.md), after the
 // renewals: the CRLs it fetched (or would fetch), and what it found.
 struct CrlCheck {
   std::string url;

@@ -1,6 +1,6 @@
 // Expiry reports: one set of rows, several renderers (table, JSON, CSV,
 // Prometheus text exposition, HTML). Field names of JSON and CSV and the
-// Prometheus metric names are a stable interface (README "Report fields").
+// Prometheus metric names are a stable interface (report/catalogue.h).
 #pragma once
 
 #include <optional>
@@ -18,7 +18,7 @@ enum class Format { table, json, csv, prometheus, html };
 Result<Format> parse_format(const std::string& name);
 
 // The HTML report also shows each certificate's recent history: at most this
-// many of its most recent versions and events (README "HTML report").
+// many of its most recent versions and events (docs/manual/reports.md).
 constexpr int kHistoryVersions = 10;
 constexpr int kHistoryEvents = 10;
 // Whether `format` shows the history (load it with queries.h load_history).

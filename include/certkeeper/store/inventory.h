@@ -20,6 +20,7 @@
 
 #include "certkeeper/store/acme_records.h"
 #include "certkeeper/store/crl_records.h"
+#include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/records.h"
 #include "certkeeper/store/target_records.h"
 #include "certkeeper/util/result.h"
@@ -123,11 +124,11 @@ class Inventory {
 
   // ACME accounts: one per (directory URL, contact). save_account creates
   // or replaces the row of (directory URL, contact) (its id stays) and writes
-  // `event_kind` ("account-saved", "account-rolled-over", ...) with the
-  // public fields as detail (never the key).
+  // `event_kind` (an account-* kind of event_kinds.h) with the public
+  // fields as detail (never the key).
   Result<std::optional<AccountRecord>> find_account(const std::string& directory_url, const std::string& contact);
   Result<AccountRecord> save_account(AccountRecord account, const std::string& actor, UnixTime now,
-                                     const std::string& event_kind = "account-saved");
+                                     const std::string& event_kind = event::account_key_stored);
 
   // Stores `account` only when the inventory has none for its (directory
   // URL, contact), with the event `event_kind`, in one transaction that also

@@ -1,7 +1,7 @@
 // certkeeper's loadable modules. The parts that pull in large libraries are
 // shared objects built with the binary and loaded on first use: today the
 // HTTP client (libcurl and its ~25 libraries). Commands that never contact a
-// CA, and the `run` daemon between passes, never map it (README "Memory").
+// CA, and the `run` daemon between passes, never map it (bench/README.md, "Renewal passes").
 //
 // A module is looked for in the directory of the running executable (a build
 // tree: the tests and ./build/certkeeper), then in the install directory

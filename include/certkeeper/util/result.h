@@ -12,7 +12,7 @@
 
 namespace certkeeper {
 
-// Stable error codes. The CLI maps them to exit codes (README "Exit codes").
+// Stable error codes. The CLI maps them to exit codes (docs/reference/exit-codes.md).
 enum class Errc {
   usage,              // bad arguments or options (exit 2)
   io,                 // a file or directory could not be read or written (exit 1)
