@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "certkeeper/crypto/validation.h"
+#include "certkeeper/util/text.h"
 #include "chain.h"
 #include "certkeeper/crypto/openssl_ptr.h"
 
@@ -54,8 +55,10 @@ struct Gate {
   PathResult path;
   bool path_built = false;
 
+  // Messages quote certificate fields (outside input) and subjects name
+  // files: both are kept to one printable line (util/text.h), whatever they hold.
   void add(Severity severity, std::string code, std::string subject, std::string message) {
-    findings.push_back(Finding{severity, std::move(code), std::move(subject), std::move(message)});
+    findings.push_back(Finding{severity, std::move(code), text::printable(subject), text::printable(message)});
   }
   bool has(const std::string& code) const {
     for (const Finding& f : findings) {

@@ -8,12 +8,15 @@
 #include <cstdlib>
 #include <optional>
 
+#include "certkeeper/util/text.h"
+
 namespace certkeeper::crypto {
 namespace {
 
 constexpr std::size_t kMaxHostLength = 253;
 constexpr std::size_t kMaxLabelLength = 63;
 constexpr std::size_t kMaxNamesInMessage = 8;
+constexpr std::size_t kMaxShownName = 100;  // bytes of one name in a message
 
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
@@ -58,6 +61,8 @@ std::optional<std::string> canonical_ip(std::string_view s) {
 // U-labels to A-labels (IDNA2008 with the UTS #46 mapping, which also
 // lower-cases). nullopt when the name is not a valid IDN.
 std::optional<std::string> to_a_labels(const std::string& utf8) {
+  // libidn2 reads a C string: a NUL would cut the name short.
+  if (utf8.find('\0') != std::string::npos) return std::nullopt;
   char* out = nullptr;
   const int rc = idn2_to_ascii_8z(utf8.c_str(), &out, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
   if (rc != IDN2_OK || !out) {
@@ -142,6 +147,26 @@ std::optional<std::string_view> authority_host(std::string_view authority) {
 
 bool is_ip_address(std::string_view host) { return canonical_ip(trim(host)).has_value(); }
 
+std::optional<std::string> name_problem(std::string_view presented) {
+  if (presented.empty()) return "is empty";
+  if (!text::is_utf8(presented)) return "holds bytes that are not UTF-8";
+  if (!text::is_printable(presented)) return "holds control characters";
+  std::string name = strip_one_dot(presented);
+  // RFC 6125 §6.4.3, CA/Browser Forum BR 7.1.2.7.12: the wildcard is the
+  // whole left-most label, followed by a host name.
+  if (name.rfind("*.", 0) == 0) name.erase(0, 2);
+  if (!is_ascii(name)) {
+    auto a = to_a_labels(name);
+    if (!a) return "is not a valid internationalized domain name (IDNA2008)";
+    name = *a;
+  }
+  if (!valid_dns_name(ascii_lower(name))) {
+    return "is not a host name (letters, digits, '-' and '_' in labels of 1 to 63 characters, '*' only as the "
+           "whole left-most label)";
+  }
+  return std::nullopt;
+}
+
 Result<std::string> normalize_host(std::string_view host_in) {
   const std::string_view host = trim(host_in);
   const std::string subject(host_in);
@@ -213,11 +238,15 @@ Wildcard wildcard_match(const std::string& presented, const std::string& referen
   return Wildcard::match;
 }
 
+// A presented name as a message shows it: escaped (text::printable) and
+// bounded, since a certificate's names are outside input.
+std::string shown(std::string_view name) { return text::printable(text::truncate_utf8(name, kMaxShownName)); }
+
 std::string name_list(const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t i = 0; i < names.size() && i < kMaxNamesInMessage; ++i) {
     if (!out.empty()) out += ", ";
-    out += names[i];
+    out += shown(names[i]);
   }
   if (names.size() > kMaxNamesInMessage) out += ", ...";
   return out;
@@ -233,7 +262,8 @@ std::string cn_only_explanation(std::string_view subject_cn, const std::string& 
          "it must be reissued with a subjectAltName entry for it";
 }
 
-std::string wildcard_explanation(Wildcard w, const std::string& presented) {
+std::string wildcard_explanation(Wildcard w, const std::string& presented_raw) {
+  const std::string presented = shown(presented_raw);
   switch (w) {
     case Wildcard::partial: return "'" + presented + "' is a partial wildcard, which never matches";
     case Wildcard::too_broad: return "'" + presented + "' would cover a whole top-level domain and never matches";
@@ -251,7 +281,7 @@ NameMatch match_ip(const std::vector<std::string>& dns_names, const std::vector<
   }
   for (const std::string& dns : dns_names) {
     if (canonical_ip(strip_one_dot(dns)) == reference) {
-      m.explanation = "the certificate lists '" + dns +
+      m.explanation = "the certificate lists '" + shown(dns) +
                       "' as a DNS name; an IP address is covered only by an iPAddress subjectAltName entry";
       return m;
     }
@@ -280,7 +310,8 @@ NameMatch match_dns(const std::vector<std::string>& dns_names, const std::string
 
 // 'TEXT', built in one buffer: g++ 12 at -O3 takes "'" + std::string(...)
 // for an overlapping memcpy (a false -Wrestrict, an error under -Werror).
-std::string quoted(std::string_view text) {
+std::string quoted(std::string_view raw) {
+  const std::string text = shown(raw);
   std::string out;
   out.reserve(text.size() + 2);
   out += '\'';

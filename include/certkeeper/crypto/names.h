@@ -2,6 +2,7 @@
 // certificate presents. No OpenSSL here; see validation.h for the gate.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,14 @@ Result<std::string> host_from_url(std::string_view url_or_host);
 Result<std::string> normalize_host(std::string_view host);
 
 bool is_ip_address(std::string_view host);
+
+// Why a presented subjectAltName dNSName is not a host name, or nullopt when
+// it is one: empty; bytes that are not UTF-8; control characters (NUL, ESC,
+// newline, bidirectional overrides); not a valid IDN; an empty or too long
+// label; a character other than letters, digits, '-' and '_', with '*' only
+// as the whole left-most label. One trailing dot is allowed. The reason is
+// a phrase ("holds bytes that are not UTF-8") that never quotes the name.
+std::optional<std::string> name_problem(std::string_view presented);
 
 enum class MatchKind { exact, wildcard, ip, none };
 
