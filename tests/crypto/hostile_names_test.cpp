@@ -6,6 +6,7 @@
 #include "crypto/gate_fixture.h"
 
 #include "certkeeper/crypto/facts.h"
+#include "certkeeper/crypto/names.h"
 #include "certkeeper/util/text.h"
 
 namespace certkeeper::testing {
@@ -88,6 +89,15 @@ TEST_F(HostileNamesTest, AHostileIssuerIsEscapedInEveryMessage) {
   for (const auto& f : v.findings) EXPECT_TRUE(text::is_printable(f.message)) << f.code << ": " << f.message;
   ASSERT_TRUE(v.bundle);
   EXPECT_TRUE(text::is_utf8(v.bundle->leaf().issuer)) << v.bundle->leaf().issuer;
+}
+
+// libidn2 reads C strings: a NUL after a non-ASCII label used to cut the
+// presented name short before it was compared.
+TEST(HostileNameMatch, ANulNeverMakesANameMatchItsPrefix) {
+  const std::string presented = "b\xC3\xBC" "cher.example.test\0.evil.test"s;
+  const auto m = crypto::match_name({presented}, {}, "", "b\xC3\xBC" "cher.example.test");
+  EXPECT_EQ(m.kind, crypto::MatchKind::none) << "matched " << text::printable(m.presented);
+  EXPECT_TRUE(text::is_printable(m.explanation)) << m.explanation;
 }
 
 TEST_F(HostileNamesTest, FriendlyNamesAreNotInvalid) {
