@@ -19,6 +19,7 @@
 #include "mail_options.h"
 #include "certkeeper/lifecycle/renew.h"
 #include "certkeeper/util/log.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::cli {
 
@@ -112,9 +113,10 @@ std::string revocation_text(const lifecycle::RevocationWatch& w) {
   std::string text;
   for (const auto& c : w.crls) {
     if (c.status == "would-fetch") {
-      text += fmt::format("CRL {}: would fetch (named by {})\n", c.url, plural(c.certificates, "certificate"));
+      text += fmt::format("CRL {}: would fetch (named by {})\n", text::printable(c.url),
+                          plural(c.certificates, "certificate"));
     } else if (c.status == "fetched") {
-      text += fmt::format("CRL {}: fetched ({} listed), checked {}; next fetch {}\n", c.url,
+      text += fmt::format("CRL {}: fetched ({} listed), checked {}; next fetch {}\n", text::printable(c.url),
                           plural(c.entries, "revoked serial"), plural(c.certificates, "certificate"),
                           c.next_fetch ? format_utc(*c.next_fetch) : "-");
     }
@@ -126,9 +128,9 @@ std::string revocation_text(const lifecycle::RevocationWatch& w) {
   for (const auto& e : w.events) {
     if (e.event == "revoked") {
       text += fmt::format("{}: version {} REVOKED ({}) on {} according to {}\n", e.name, e.version, e.reason,
-                          e.revoked_at ? format_utc(*e.revoked_at) : "?", e.url);
+                          e.revoked_at ? format_utc(*e.revoked_at) : "?", text::printable(e.url));
     } else {
-      text += fmt::format("{}: version {}: revocation expected: {}\n", e.name, e.version, e.reason);
+      text += fmt::format("{}: version {}: revocation expected: {}\n", e.name, e.version, text::printable(e.reason));
     }
   }
   return text;
@@ -210,7 +212,8 @@ Command add_renew(CLI::App& root, Globals& g) {
             }
             std::string text;
             for (const auto& item : outcome->items) {
-              std::string line = item_text(item, req.dry_run);
+              // Reasons and errors quote CAs and endpoints: one printable line.
+              std::string line = text::printable(item_text(item, req.dry_run));
               if (item.issued && item.issued->error) {
                 err_line("certkeeper: " + line);
               } else {

@@ -3,10 +3,13 @@
 
 #include <csignal>
 #include <cstdio>
+#include <exception>
+#include <string>
 #include <vector>
 
 #include "app.h"
 #include "certkeeper/util/log.h"
+#include "certkeeper/util/text.h"
 
 using namespace certkeeper;
 using namespace certkeeper::cli;
@@ -35,6 +38,17 @@ int main(int argc, char** argv) {
                                    add_target(app, g), add_install(app, g), add_rollback(app, g),
                                    add_renew(app, g),  add_run(app, g),     add_probe(app, g),
                                    add_watch(app, g)};
+  // Every argument may end up in the inventory or a JSON document, which
+  // hold UTF-8 only (util/text.h): refused here, before anything else.
+  for (int i = 1; i < argc; ++i) {
+    if (!text::is_utf8(argv[i])) {
+      std::fprintf(stderr,
+                   "certkeeper: argument %d (%s) is not UTF-8; certkeeper keeps its text in UTF-8: give names and "
+                   "paths in UTF-8\n",
+                   i, text::printable(argv[i]).c_str());
+      return kUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -51,7 +65,15 @@ int main(int argc, char** argv) {
   if (g.db.empty()) g.db = default_db_path();
   log::set_level(g.quiet ? log::Level::quiet : g.verbose ? log::Level::verbose : log::Level::normal);
   for (auto& c : commands) {
-    if (c.app->parsed()) return c.run();
+    if (!c.app->parsed()) continue;
+    // The last guard: a bug must end in one line and exit 1, never in an
+    // abort (errors cross module boundaries as Result, not exceptions).
+    try {
+      return c.run();
+    } catch (const std::exception& e) {
+      err_line(std::string("certkeeper: internal error: ") + e.what() + "; please report it");
+      return kFailure;
+    }
   }
   return kUsage;
 }

@@ -3,19 +3,21 @@
 #include <fmt/format.h>
 
 #include "certkeeper/util/process.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::deploy {
 
 namespace {
 
+// The program's own output is outside text too: cut on a character
+// boundary and escaped (util/text.h), so that it can go into a message, the
+// audit log's JSON and a terminal.
 std::string last_line(const std::string& text) {
   std::size_t end = text.find_last_not_of(" \t\r\n");
   if (end == std::string::npos) return "";
   std::size_t start = text.find_last_of('\n', end);
   start = start == std::string::npos ? 0 : start + 1;
-  std::string line = text.substr(start, end - start + 1);
-  if (line.size() > 200) line = line.substr(0, 197) + "...";
-  return line;
+  return text::truncate_utf8(text::printable(text.substr(start, end - start + 1)), 200);
 }
 
 bool needs_quotes(const std::string& word) {

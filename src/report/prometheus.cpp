@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "certkeeper/util/expiry.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::report::detail {
 namespace {
@@ -93,16 +94,24 @@ std::string labels(const Row& r) {
 
 }  // namespace
 
-std::string escape_label_value(std::string_view value) {
+std::string escape_label_value(std::string_view raw) {
+  // Label values quote certificate fields (outside input). A line feed is
+  // the format's own escape (\n); every other control character and byte
+  // that is not UTF-8 is shown as text::printable shows it, so that the
+  // file never carries an ESC to a terminal that prints it.
   std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
+  out.reserve(raw.size());
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = raw.find('\n', start);
+    const std::string line = text::printable(raw.substr(start, end == std::string_view::npos ? end : end - start));
+    for (char c : line) {
+      if (c == '\\' || c == '"') out += '\\';
+      out += c;
     }
+    if (end == std::string_view::npos) break;
+    out += "\\n";
+    start = end + 1;
   }
   return out;
 }

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "certkeeper/util/text.h"
 #include "support/temp_dir.h"
 
 namespace certkeeper::deploy {
@@ -206,6 +207,19 @@ TEST(ReloadCommandText, RoundTripsThroughSplitCommand) {
     ASSERT_TRUE(back) << text << ": " << back.error().what();
     EXPECT_EQ(*back, argv) << text;
   }
+}
+
+// The last line of a program's output goes into messages and the audit
+// log's JSON: cut on a character boundary and escaped.
+TEST(ReloadRun, OutputIsOnePrintableLineOfUtf8) {
+  std::string euros;
+  for (int i = 0; i < 150; ++i) euros += "\xE2\x82\xAC";
+  auto r = run_reload(cmd({"sh", "-c", "printf '\\033[2J%s\\377\\n' \"$0\" >&2; exit 1", euros}));
+  ASSERT_TRUE(r) << r.error().what();
+  EXPECT_FALSE(r->ok);
+  EXPECT_TRUE(text::is_printable(r->output)) << r->output;
+  EXPECT_EQ(r->output.rfind("\\x1B[2J\xE2\x82\xAC", 0), 0u) << r->output;
+  EXPECT_LE(r->output.size(), 200u);
 }
 
 }  // namespace
