@@ -24,7 +24,10 @@ struct Family {
   Value (*value)(const Row& row, UnixTime now);
 };
 
-// The stable metric names (README "Prometheus metrics").
+// The stable metric names (README "Prometheus metrics"). Times are Unix
+// timestamps in seconds, as the Prometheus naming conventions ask: what is
+// left until one is a query (`..._not_after_timestamp_seconds - time()`), so
+// it never goes stale in a textfile written hours ago.
 const Family kFamilies[] = {
     {"certkeeper_certificate_not_after_timestamp_seconds",
      "End of the current version's validity (notAfter), Unix time.",
@@ -32,9 +35,6 @@ const Family kFamilies[] = {
     {"certkeeper_certificate_not_before_timestamp_seconds",
      "Start of the current version's validity (notBefore), Unix time.",
      [](const Row& r, UnixTime) { return maybe(r.not_before); }},
-    {"certkeeper_certificate_days_left",
-     "Whole days until notAfter, rounded down; negative once expired.",
-     [](const Row& r, UnixTime now) { return r.not_after ? Value(days_left(*r.not_after, now)) : std::nullopt; }},
     {"certkeeper_certificate_last_renewal_attempt_timestamp_seconds",
      "Last renewal attempt (remote certificates: last probe of the endpoint), Unix time.",
      [](const Row& r, UnixTime) { return maybe(r.last_attempt); }},
