@@ -181,6 +181,9 @@ enum class P12Style {
 // password is the empty string, as `openssl pkcs12 -passout pass:` writes it.
 std::string pkcs12(const Cert& leaf, const std::vector<Cert>& chain, const std::string& password,
                    P12Style style = P12Style::modern);
+// The same without the private key: certificates only (what a browser's or
+// a Windows certificate store's export gives when the key is not exportable).
+std::string pkcs12_without_key(const Cert& leaf, const std::vector<Cert>& chain, const std::string& password);
 
 // ---------------------------------------------------------------- the PKI
 
