@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <idn2.h>
+#include <libpsl.h>
 
 #include <array>
 #include <cstdlib>
@@ -147,6 +148,17 @@ std::optional<std::string_view> authority_host(std::string_view authority) {
 
 bool is_ip_address(std::string_view host) { return canonical_ip(trim(host)).has_value(); }
 
+bool is_public_suffix(std::string_view domain) {
+  // Loaded once; libpsl's lookups on a loaded context are read-only.
+  static const psl_ctx_t* const psl = [] {
+    const psl_ctx_t* latest = psl_latest(nullptr);
+    return latest ? latest : psl_builtin();
+  }();
+  if (!psl || domain.empty()) return false;
+  const std::string name(domain);
+  return psl_is_public_suffix2(psl, name.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE) != 0;
+}
+
 std::optional<std::string> name_problem(std::string_view presented) {
   if (presented.empty()) return "is empty";
   if (!text::is_utf8(presented)) return "holds bytes that are not UTF-8";
@@ -219,7 +231,8 @@ namespace {
 enum class Wildcard { match, none, partial, too_broad, apex, too_deep };
 
 // RFC 9525 §6.3: "*" only as the whole left-most label, covering exactly one
-// label, never a whole top-level domain.
+// label, never a whole top-level domain nor any other public suffix
+// (CA/Browser Forum BR 3.2.2.6: "*.co.uk" would be every company in the UK).
 Wildcard wildcard_match(const std::string& presented, const std::string& reference) {
   if (presented.find('*') == std::string::npos) return Wildcard::none;
   if (presented.size() < 3 || presented.compare(0, 2, "*.") != 0 ||
@@ -227,7 +240,7 @@ Wildcard wildcard_match(const std::string& presented, const std::string& referen
     return Wildcard::partial;
   }
   const std::string base = presented.substr(2);
-  if (base.find('.') == std::string::npos) return Wildcard::too_broad;
+  if (base.find('.') == std::string::npos || is_public_suffix(base)) return Wildcard::too_broad;
   if (reference == base) return Wildcard::apex;
   if (reference.size() <= base.size() + 1) return Wildcard::none;
   const std::size_t label_len = reference.size() - base.size() - 1;
@@ -266,7 +279,9 @@ std::string wildcard_explanation(Wildcard w, const std::string& presented_raw) {
   const std::string presented = shown(presented_raw);
   switch (w) {
     case Wildcard::partial: return "'" + presented + "' is a partial wildcard, which never matches";
-    case Wildcard::too_broad: return "'" + presented + "' would cover a whole top-level domain and never matches";
+    case Wildcard::too_broad:
+      return "'" + presented + "' would cover a whole public suffix (a top-level domain, or one such as co.uk) and never "
+             "matches";
     case Wildcard::apex: return "'" + presented + "' covers the names under the domain, not the domain itself";
     case Wildcard::too_deep: return "'" + presented + "' covers exactly one label, not several";
     default: return {};

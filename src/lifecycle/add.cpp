@@ -23,6 +23,11 @@ Result<std::vector<std::string>> normalized_domains(const AddRequest& r) {
     auto host = crypto::normalize_host(wildcard ? d.substr(2) : d);
     if (!host) return usage("--domain is not a valid host name or IP address", d);
     if (wildcard && r.challenge != "dns-01") return usage("a wildcard needs --challenge dns-01 (RFC 8555 §7.1.3)", d);
+    if (wildcard && (host->find('.') == std::string::npos || crypto::is_public_suffix(*host))) {
+      return usage("a wildcard over a public suffix would cover every domain under it: no CA issues it and no client "
+                   "matches it (CA/Browser Forum BR 3.2.2.6); name your own domain below it",
+                   d);
+    }
     out.push_back(wildcard ? "*." + *host : *host);
   }
   return out;
