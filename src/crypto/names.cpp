@@ -202,6 +202,12 @@ Result<std::string> normalize_host(std::string_view host_in) {
   return name;
 }
 
+bool has_userinfo(std::string_view url_in) {
+  std::string_view rest = trim(url_in);
+  if (auto sep = rest.find("://"); sep != std::string_view::npos) rest.remove_prefix(sep + 3);
+  return rest.substr(0, rest.find_first_of("/?#")).find('@') != std::string_view::npos;
+}
+
 Result<std::string> host_from_url(std::string_view url_in) {
   const std::string_view url = trim(url_in);
   const std::string subject(url_in);

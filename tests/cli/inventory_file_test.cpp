@@ -1,7 +1,9 @@
 // --db naming a file that is not an inventory (README "The inventory
-// file"): another program's SQLite database or a zero-byte file is refused by
-// every command but init (exit 1) and left byte for byte, checked with stat
-// and the bytes.
+// file"), and init's --external-url (README "init"): another program's
+// SQLite database or a zero-byte file is refused by every command but init
+// (exit 1) and left byte for byte, checked with stat and the bytes; an
+// external URL with control characters or a user name and password is
+// refused (exit 2) without storing it and without echoing the password.
 #include <sys/stat.h>
 
 #include "cli/cli_fixture.h"
@@ -108,6 +110,43 @@ TEST_F(InventoryFileTest, AZeroByteFileIsAnInventoryOnlyAfterInit) {
   auto init = run_certkeeper({"--db", db, "init"});
   ASSERT_EQ(init.exit_code, 0) << init.err;
   EXPECT_EQ(run_certkeeper({"--db", db, "list"}).exit_code, 0);
+}
+
+TEST_F(InventoryFileTest, ExternalUrlWithControlCharactersIsRefused) {
+  for (const std::string url : {"https://mail.example.test/\nforged", "https://mail.example.test/\x1B[2J",
+                                "https://mail.example.test/\x07", "https://mail.example.test/\r"}) {
+    auto r = ck({"init", "--external-url", url});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("control characters"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find('\x1B'), std::string::npos) << "the message escapes what it quotes";
+    EXPECT_FALSE(exists(db())) << "nothing was created";
+  }
+}
+
+TEST_F(InventoryFileTest, ExternalUrlWithAPasswordIsRefusedWithoutEchoingIt) {
+  init();
+  const std::string before = db_snapshot();
+  for (const std::string url : {"https://admin:s3cr3t-pw@mail.example.test/", "admin:s3cr3t-pw@mail.example.test",
+                                "https://s3cr3t-pw@mail.example.test:8443/owa"}) {
+    for (bool as_json : {false, true}) {
+      std::vector<std::string> args = {"init", "--external-url", url};
+      if (as_json) args.insert(args.begin(), "--json");
+      auto r = ck(args);
+      EXPECT_EQ(r.exit_code, 2) << r.err;
+      EXPECT_EQ((r.out + r.err).find("s3cr3t-pw"), std::string::npos) << "the password is echoed: " << r.out << r.err;
+      EXPECT_NE((r.out + r.err).find("user name or password"), std::string::npos) << r.out << r.err;
+    }
+  }
+  EXPECT_EQ(db_snapshot(), before) << "nothing stored, no event written";
+  auto history = ck({"--json", "report", "--format", "json"});
+  EXPECT_EQ(history.out.find("s3cr3t"), std::string::npos);
+}
+
+TEST_F(InventoryFileTest, AnExternalUrlWithoutUserinfoIsStillStored) {
+  init("https://mail.example.test:8443/owa?x=1#top");
+  auto r = ck({"--json", "init"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json(r)["settings"]["external_url"], "https://mail.example.test:8443/owa?x=1#top");
 }
 
 }  // namespace

@@ -25,6 +25,10 @@ Result<std::string> host_from_url(std::string_view url_or_host);
 // here (no implicit "*" rule).
 bool is_public_suffix(std::string_view domain);
 
+// Whether the URL's authority holds userinfo ("user:password@host"), with or
+// without a scheme (RFC 3986 §3.2.1). certkeeper never stores credentials.
+bool has_userinfo(std::string_view url);
+
 // A reference host name in comparable form: lower case, one trailing dot
 // removed, IDN U-labels converted to A-labels (IDNA2008). IP literals are
 // returned in canonical text form. Errc::usage on an invalid name.
