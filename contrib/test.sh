@@ -10,12 +10,12 @@ source contrib/lib/setup.sh
 install_missing "${certkeeper_build_packages[@]}" "${certkeeper_test_packages[@]}"
 
 echo "== build (RelWithDebInfo)"
-build_tree build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build_tree build/release "${certkeeper_release_tree_args[@]}"
 echo "== tests (RelWithDebInfo)"
-ctest --test-dir build/release --output-on-failure --parallel "$(nproc)" --timeout 300
+run_tests build/release --output-on-failure --parallel "$(nproc)" --timeout 300
 
 echo "== build (ASan + UBSan)"
-build_tree build/asan -DCMAKE_BUILD_TYPE=Debug -DCERTKEEPER_SANITIZE=ON -DCERTKEEPER_BENCH=OFF
+build_tree build/asan "${certkeeper_asan_tree_args[@]}"
 echo "== tests (ASan + UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build/asan --output-on-failure --parallel "$(nproc)" --timeout 600
+  run_tests build/asan --output-on-failure --parallel "$(nproc)" --timeout 600

@@ -58,10 +58,33 @@ install_missing() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# build_tree DIR [CMAKE ARGS...]: configure (once) and build.
-build_tree() {
+# How each tree is configured. The options are explicit because a tree is
+# reused by name and CMake keeps cached options: after contrib/demo.sh made
+# build/release without tests, the test command must turn them on again,
+# or it builds and runs nothing.
+certkeeper_demo_tree_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTKEEPER_TESTS=OFF -DCERTKEEPER_BENCH=OFF)
+certkeeper_release_tree_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTKEEPER_TESTS=ON)
+certkeeper_asan_tree_args=(-DCMAKE_BUILD_TYPE=Debug -DCERTKEEPER_SANITIZE=ON -DCERTKEEPER_BENCH=OFF
+                           -DCERTKEEPER_TESTS=ON)
+
+# configure_tree DIR [CMAKE ARGS...]: configure (again: the arguments win
+# over what the tree cached).
+configure_tree() {
   local dir=$1
   shift
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
-  cmake --build "$dir" --parallel "$(nproc)"
+}
+
+# build_tree DIR [CMAKE ARGS...]: configure and build.
+build_tree() {
+  configure_tree "$@"
+  cmake --build "$1" --parallel "$(nproc)"
+}
+
+# run_tests DIR [CTEST ARGS...]: every test of the tree; a tree without
+# tests is an error, never a pass.
+run_tests() {
+  local dir=$1
+  shift
+  ctest --test-dir "$dir" --no-tests=error "$@"
 }
