@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "mail_options.h"
+#include "certkeeper/lifecycle/event_hook.h"
 #include "certkeeper/lifecycle/renew.h"
 #include "certkeeper/util/log.h"
 #include "certkeeper/util/text.h"
@@ -188,6 +189,9 @@ Command add_renew(CLI::App& root, Globals& g) {
   add_mail_options(app, args->mail, "each event that --on-event gets");
   return {app, [&g, args, app] {
             auto& req = args->request;
+            if (!req.on_event.empty()) {
+              if (auto hook = lifecycle::check_event_hook(req.on_event); !hook) return fail(g, hook.error());
+            }
             if (auto mail = prepare_mail(req, args->mail); !mail) return fail(g, mail.error());
             if (app->count("--jitter") && !req.dry_run) {
               int max = args->jitter;
@@ -326,6 +330,11 @@ Command add_run(CLI::App& root, Globals& g) {
   app->add_option("--parallel", request->parallel, "Certificates worked at once (default 4)")->check(CLI::Range(1, 64));
   add_mail_options(app, args->mail, "each event that --on-event gets");
   return {app, [&g, args, request] {
+            // Refused at the start; a hook that becomes unsafe later is
+            // refused at each event, while the renewals go on.
+            if (!request->on_event.empty()) {
+              if (auto hook = lifecycle::check_event_hook(request->on_event); !hook) return fail(g, hook.error());
+            }
             if (auto mail = prepare_mail(*request, args->mail); !mail) return fail(g, mail.error());
             // The signals are taken synchronously (sigtimedwait) between
             // passes: SIGTERM/SIGINT let the pass in flight finish, SIGHUP

@@ -9,6 +9,7 @@
 #include "certkeeper/lifecycle/acme_ops.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/files.h"
+#include "certkeeper/util/safe_path.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -46,6 +47,11 @@ Result<std::string> challenge_config(const AddRequest& r) {
     config["listen"] = r.listen.empty() ? std::string("0.0.0.0:443") : r.listen;
   } else if (r.challenge == "dns-01") {
     if (r.dns_hook.empty()) return usage("dns-01 needs --dns-hook PROG", r.name);
+    // A hook someone else could change would run their code as us at each
+    // renewal (util/safe_path.h); one that does not exist yet is checked
+    // when it runs.
+    auto trusted = trusted_program(r.dns_hook, "--dns-hook");
+    if (!trusted && trusted.error().code == Errc::rejected) return trusted.error();
     config["dns_hook"] = r.dns_hook;
     config["propagation_seconds"] = r.dns_propagation_seconds;
   } else {

@@ -1,5 +1,6 @@
-// The --on-event program (lifecycle/event_hook.h) run for real: given the
-// error as one printable line whatever a CA or a certificate put into it.
+// The --on-event program (lifecycle/event_hook.h) run for real: refused when
+// someone else could change it (util/safe_path.h), and given the error as
+// one printable line whatever a CA or a certificate put into it.
 #include "certkeeper/lifecycle/event_hook.h"
 
 #include <gtest/gtest.h>
@@ -39,6 +40,20 @@ TEST_F(EventHookTest, TheErrorIsOnePrintableLine) {
   const std::string error = "CA said \x1B[2J\0no\nforged line \xFF"s;
   ASSERT_TRUE(run_event_hook(hook_, event(error)));
   EXPECT_EQ(read_file(log_), "renewal-failed|web|" + text::printable(error));
+}
+
+TEST_F(EventHookTest, AProgramOthersCanWriteIsRefusedAndNotRun) {
+  EXPECT_TRUE(check_event_hook(hook_));
+  ASSERT_EQ(::chmod(hook_.c_str(), 0757), 0);
+  auto checked = check_event_hook(hook_);
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().code, Errc::rejected);
+  EXPECT_EQ(checked.error().subject, hook_);
+  EXPECT_NE(checked.error().message.find("--on-event"), std::string::npos) << checked.error().message;
+  auto ran = run_event_hook(hook_, event("x"));
+  ASSERT_FALSE(ran);
+  EXPECT_EQ(ran.error().code, Errc::rejected);
+  EXPECT_EQ(testing::file_mode(log_), -1) << "the program ran";
 }
 
 }  // namespace
