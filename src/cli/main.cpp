@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app.h"
@@ -13,6 +14,22 @@
 
 using namespace certkeeper;
 using namespace certkeeper::cli;
+
+namespace {
+
+// Where an argument is, without repeating it (it may be a secret, such as the
+// value of --eab-hmac-key): "argument 7 (after --reload)".
+std::string argument_place(int i, char** argv) {
+  const std::string_view arg = argv[i];
+  std::string place = "argument " + std::to_string(i);
+  if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string_view::npos) {
+    return place + " (the value of " + text::printable(arg.substr(0, eq)) + ")";
+  }
+  if (i > 1 && argv[i - 1][0] == '-') return place + " (after " + text::printable(argv[i - 1]) + ")";
+  return place;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Everything certkeeper creates (database, keys) is private by default.
@@ -43,9 +60,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (!text::is_utf8(argv[i])) {
       std::fprintf(stderr,
-                   "certkeeper: argument %d (%s) is not UTF-8; certkeeper keeps its text in UTF-8: give names and "
-                   "paths in UTF-8\n",
-                   i, text::printable(argv[i]).c_str());
+                   "certkeeper: %s is not UTF-8; certkeeper keeps its text in UTF-8: give names and paths in "
+                   "UTF-8\n",
+                   argument_place(i, argv).c_str());
       return kUsage;
     }
   }
