@@ -7,6 +7,9 @@ certkeeper_build_packages=(
   libssl-dev openssl ca-certificates
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libcli11-dev libfmt-dev nlohmann-json3-dev libidn2-dev
+  # The Public Suffix List (libpsl, and Debian's copy of the list): a
+  # wildcard over a public suffix such as *.co.uk never matches.
+  libpsl-dev publicsuffix
   libcurl4-openssl-dev
   libgtest-dev
 )

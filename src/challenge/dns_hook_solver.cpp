@@ -10,6 +10,7 @@
 #include "certkeeper/challenge/solver.h"
 #include "certkeeper/util/log.h"
 #include "certkeeper/util/process.h"
+#include "certkeeper/util/safe_path.h"
 #include "certkeeper/util/text.h"
 
 namespace certkeeper::challenge {
@@ -111,6 +112,11 @@ class DnsHookSolver final : public Solver {
     spec.argv = {program_, action, fqdn, value};
     spec.env = {{"CERTKEEPER_DNS_FQDN", fqdn}, {"CERTKEEPER_DNS_VALUE", value}};
     spec.timeout = kHookTimeout;
+    // A hook someone else could change would run their code as us
+    // (util/safe_path.h): checked right before each run.
+    auto trusted = trusted_program(program_, "--dns-hook");
+    if (!trusted && trusted.error().code == Errc::rejected) return trusted.error();
+    if (trusted) spec.program = *trusted;
     auto r = run_process(spec);
     if (!r) {
       std::string why = r.error().message;  // "cannot run: REASON; HINT"

@@ -86,8 +86,16 @@ void err_line(const std::string& line);
 // "1 error", "2 errors"
 std::string plural(std::size_t n, const char* word);
 // Prints normal output unless -q (JSON documents are always printed).
+// Control characters inside a line are escaped (text::printable).
 void out(const Globals& g, const std::string& text);
+// The JSON document, pretty-printed; never throws on bytes that are not
+// UTF-8 (fields from outside are put in with text::to_utf8).
 void print_json(const nlohmann::json& doc);
+// Certificate fields as the outputs show them (README "Every certificate
+// field is outside input"): a JSON array of text::to_utf8 strings, and the
+// items escaped with text::printable and joined.
+nlohmann::json utf8_list(const std::vector<std::string>& items);
+std::string printable_list(const std::vector<std::string>& items, std::string_view separator);
 // "error: key-mismatch: SUBJECT: message"
 std::string finding_line(const crypto::Finding& f);
 nlohmann::json findings_json(const std::vector<crypto::Finding>& findings);

@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "certkeeper/lifecycle/check.h"
+#include "certkeeper/util/text.h"
 #include "source_options.h"
 
 namespace certkeeper::cli {
@@ -13,13 +14,14 @@ struct CheckArgs {
   std::string host, external_url;
 };
 
+// Every field is the certificate's (outside input): escaped, one line each.
 std::string certificate_summary(const crypto::Bundle& b) {
   const auto& leaf = b.leaf();
   std::string text = fmt::format("certificate: {}\n  names:     {}\n  issuer:    {}\n  not after: {}\n",
-                                 leaf.subject, fmt::join(leaf.names(), " "), leaf.issuer,
-                                 format_utc(leaf.not_after));
-  for (const auto& c : b.chain()) text += fmt::format("  chain:     {}\n", c.subject);
-  if (b.root()) text += fmt::format("  root:      {}\n", b.root()->subject);
+                                 text::printable(leaf.subject), printable_list(leaf.names(), " "),
+                                 text::printable(leaf.issuer), format_utc(leaf.not_after));
+  for (const auto& c : b.chain()) text += fmt::format("  chain:     {}\n", text::printable(c.subject));
+  if (b.root()) text += fmt::format("  root:      {}\n", text::printable(b.root()->subject));
   return text;
 }
 

@@ -81,7 +81,7 @@ Command add_import(CLI::App& root, Globals& g) {
             } else {
               out(g, fmt::format("{}: stored version {} ({}), valid until {}, names {}", args->name,
                                  outcome->version, verdict_summary(v), format_utc(leaf.not_after),
-                                 fmt::join(leaf.names(), " ")));
+                                 printable_list(leaf.names(), " ")));
             }
             if (outcome->install) print_install(g, *outcome->install, "install");
             if (outcome->install_error) {

@@ -20,6 +20,7 @@
 #include "certkeeper/lifecycle/event_hook.h"
 #include "certkeeper/lifecycle/renew.h"
 #include "certkeeper/util/log.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::cli {
 
@@ -136,9 +137,10 @@ std::string revocation_text(const lifecycle::RevocationWatch& w) {
   std::string text;
   for (const auto& c : w.crls) {
     if (c.status == "would-fetch") {
-      text += fmt::format("CRL {}: would fetch (named by {})\n", c.url, plural(c.certificates, "certificate"));
+      text += fmt::format("CRL {}: would fetch (named by {})\n", text::printable(c.url),
+                          plural(c.certificates, "certificate"));
     } else if (c.status == "fetched") {
-      text += fmt::format("CRL {}: fetched ({} listed), checked {}; next fetch {}\n", c.url,
+      text += fmt::format("CRL {}: fetched ({} listed), checked {}; next fetch {}\n", text::printable(c.url),
                           plural(c.entries, "revoked serial"), plural(c.certificates, "certificate"),
                           c.next_fetch ? format_utc(*c.next_fetch) : "-");
     }
@@ -150,9 +152,9 @@ std::string revocation_text(const lifecycle::RevocationWatch& w) {
   for (const auto& e : w.events) {
     if (e.event == "revoked") {
       text += fmt::format("{}: version {} REVOKED ({}) on {} according to {}\n", e.name, e.version, e.reason,
-                          e.revoked_at ? format_utc(*e.revoked_at) : "?", e.url);
+                          e.revoked_at ? format_utc(*e.revoked_at) : "?", text::printable(e.url));
     } else {
-      text += fmt::format("{}: version {}: revocation expected: {}\n", e.name, e.version, e.reason);
+      text += fmt::format("{}: version {}: revocation expected: {}\n", e.name, e.version, text::printable(e.reason));
     }
   }
   return text;
@@ -218,6 +220,9 @@ Command add_renew(CLI::App& root, Globals& g) {
   add_mail_options(app, args->mail, "each event that --on-event gets");
   return {app, [&g, args, app] {
             auto& req = args->request;
+            if (!req.on_event.empty()) {
+              if (auto hook = lifecycle::check_event_hook(req.on_event); !hook) return fail(g, hook.error());
+            }
             if (auto mail = prepare_mail(req, args->mail); !mail) return fail(g, mail.error());
             if (app->count("--jitter") && !req.dry_run) {
               int max = args->jitter;
@@ -243,7 +248,8 @@ Command add_renew(CLI::App& root, Globals& g) {
             }
             std::string text;
             for (const auto& item : outcome->items) {
-              std::string line = item_text(item, req.dry_run);
+              // Reasons and errors quote CAs and endpoints: one printable line.
+              std::string line = text::printable(item_text(item, req.dry_run));
               if (item.issued && item.issued->error) {
                 err_line("certkeeper: " + line);
               } else {
@@ -356,6 +362,11 @@ Command add_run(CLI::App& root, Globals& g) {
       ->check(CLI::Range(1, 64));
   add_mail_options(app, args->mail, "each event that --on-event gets");
   return {app, [&g, args, request] {
+            // Refused at the start; a hook that becomes unsafe later is
+            // refused at each event, while the renewals go on.
+            if (!request->on_event.empty()) {
+              if (auto hook = lifecycle::check_event_hook(request->on_event); !hook) return fail(g, hook.error());
+            }
             if (auto mail = prepare_mail(*request, args->mail); !mail) return fail(g, mail.error());
             // The signals are taken synchronously (sigtimedwait) between
             // passes: SIGTERM/SIGINT let the pass in flight finish, SIGHUP

@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "certkeeper/lifecycle/watch.h"
+#include "certkeeper/util/text.h"
 #include "probe_output.h"
 
 namespace certkeeper::cli {
@@ -15,12 +16,17 @@ struct WatchArgs {
   std::vector<std::string> names;  // check
 };
 
-// Prints observations; exit 1 when any endpoint was not reached (for check).
+// Prints observations; exit 1 when any endpoint was not reached (for
+// check), or when what one served could not be recorded.
 int print_observations(const Globals& g, const std::vector<lifecycle::Observation>& list, bool unreachable_fails) {
   const UnixTime now = g.clock.now();
   bool all_reached = true;
-  for (const auto& o : list) all_reached = all_reached && o.probed.has_value();
-  const int code = (!all_reached && unreachable_fails) ? int(kFailure) : int(kOk);
+  bool all_recorded = true;
+  for (const auto& o : list) {
+    all_reached = all_reached && o.probed.has_value();
+    all_recorded = all_recorded && !(o.probed && o.error);
+  }
+  const int code = ((!all_reached && unreachable_fails) || !all_recorded) ? int(kFailure) : int(kOk);
   if (g.json) {
     nlohmann::json doc = {{"ok", code == 0}, {"endpoints", nlohmann::json::array()}};
     for (const auto& o : list) doc["endpoints"].push_back(observation_json(o, now));
@@ -29,7 +35,7 @@ int print_observations(const Globals& g, const std::vector<lifecycle::Observatio
   }
   std::string text;
   for (const auto& o : list) {
-    if (o.probed) {
+    if (o.probed && !o.error) {
       text += observation_line(o, now) + "\n";
     } else {
       err_line("certkeeper: " + observation_line(o, now));
@@ -104,7 +110,7 @@ Command add_watch(CLI::App& root, Globals& g) {
                      {"version", c.current_version ? nlohmann::json(*c.current_version) : nlohmann::json()},
                      {"not_after", c.current_not_after ? nlohmann::json(format_utc(*c.current_not_after)) : nlohmann::json()},
                      {"failures", c.failures},
-                     {"last_error", c.last_error},
+                     {"last_error", text::to_utf8(c.last_error)},
                      {"last_success", c.last_success ? nlohmann::json(format_utc(*c.last_success)) : nlohmann::json()},
                      {"next_check", c.next_check ? nlohmann::json(format_utc(*c.next_check)) : nlohmann::json()}});
               }
@@ -121,7 +127,8 @@ Command add_watch(CLI::App& root, Globals& g) {
               text += fmt::format("{} ({}): {}, {}\n", c.name, probe ? deploy::probe_text(probe->probe) : "?",
                                   c.current_not_after ? "serves a certificate valid until " + format_utc(*c.current_not_after)
                                                       : std::string("no certificate seen yet"),
-                                  c.failures > 0 ? fmt::format("unreachable for {} probes: {}", c.failures, c.last_error)
+                                  c.failures > 0 ? fmt::format("unreachable for {} probes: {}", c.failures,
+                                                               text::printable(c.last_error))
                                                  : std::string("reachable"));
             }
             (void)now;

@@ -3,14 +3,34 @@
 
 #include <csignal>
 #include <cstdio>
+#include <exception>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "app.h"
 #include "reference.h"
 #include "certkeeper/util/log.h"
+#include "certkeeper/util/text.h"
 
 using namespace certkeeper;
 using namespace certkeeper::cli;
+
+namespace {
+
+// Where an argument is, without repeating it (it may be a secret, such as the
+// value of --eab-hmac-key): "argument 7 (after --reload)".
+std::string argument_place(int i, char** argv) {
+  const std::string_view arg = argv[i];
+  std::string place = "argument " + std::to_string(i);
+  if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string_view::npos) {
+    return place + " (the value of " + text::printable(arg.substr(0, eq)) + ")";
+  }
+  if (i > 1 && argv[i - 1][0] == '-') return place + " (after " + text::printable(argv[i - 1]) + ")";
+  return place;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Everything certkeeper creates (database, keys) is private by default.
@@ -40,6 +60,17 @@ int main(int argc, char** argv) {
                                    add_renew(app, g),  add_run(app, g),     add_probe(app, g),
                                    add_watch(app, g),  add_export(app, g), add_docs(app, g)};
   apply_footers(app);
+  // Every argument may end up in the inventory or a JSON document, which
+  // hold UTF-8 only (util/text.h): refused here, before anything else.
+  for (int i = 1; i < argc; ++i) {
+    if (!text::is_utf8(argv[i])) {
+      std::fprintf(stderr,
+                   "certkeeper: %s is not UTF-8; certkeeper keeps its text in UTF-8: give names and paths in "
+                   "UTF-8\n",
+                   argument_place(i, argv).c_str());
+      return kUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -56,7 +87,15 @@ int main(int argc, char** argv) {
   if (g.db.empty()) g.db = default_db_path();
   log::set_level(g.quiet ? log::Level::quiet : g.verbose ? log::Level::verbose : log::Level::normal);
   for (auto& c : commands) {
-    if (c.app->parsed()) return c.run();
+    if (!c.app->parsed()) continue;
+    // The last guard: a bug must end in one line and exit 1, never in an
+    // abort (errors cross module boundaries as Result, not exceptions).
+    try {
+      return c.run();
+    } catch (const std::exception& e) {
+      err_line(std::string("certkeeper: internal error: ") + e.what() + "; please report it");
+      return kFailure;
+    }
   }
   return kUsage;
 }

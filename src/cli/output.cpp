@@ -102,7 +102,11 @@ int fail_ca(const Globals& g, const Error& error) { return fail_with(g, error, c
 
 void err_line(const std::string& line) {
   std::fflush(stdout);
-  std::fprintf(stderr, "%s\n", line.c_str());
+  // One line, whatever a certificate or a CA put into it: a NUL no longer
+  // ends it early, an ESC or a newline is shown escaped.
+  std::string shown = text::printable(line);
+  shown += '\n';
+  std::fwrite(shown.data(), 1, shown.size(), stderr);
 }
 
 std::string plural(std::size_t n, const char* word) {
@@ -111,19 +115,27 @@ std::string plural(std::size_t n, const char* word) {
 
 void out(const Globals& g, const std::string& text) {
   if (g.quiet || text.empty()) return;
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  if (text.back() != '\n') std::fputc('\n', stdout);
+  // The renderers escape each field, so a newline inside a field cannot
+  // forge a line; this is the last guard between them and the terminal.
+  const std::string shown = text::printable_lines(text);
+  std::fwrite(shown.data(), 1, shown.size(), stdout);
+  if (shown.back() != '\n') std::fputc('\n', stdout);
 }
 
 void print_json(const nlohmann::json& doc) {
-  std::string s = doc.dump(2);
+  // The fields from outside are made UTF-8 where they are put into the
+  // document (text::to_utf8); `replace` is the guard that keeps a missed one
+  // from ending the process (nlohmann throws on bytes that are not UTF-8).
+  std::string s = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   s += '\n';
   std::fwrite(s.data(), 1, s.size(), stdout);
 }
 
 std::string finding_line(const crypto::Finding& f) {
-  if (f.subject.empty()) return fmt::format("{}: {}: {}", crypto::severity_name(f.severity), f.code, f.message);
-  return fmt::format("{}: {}: {}: {}", crypto::severity_name(f.severity), f.code, f.subject, f.message);
+  if (f.subject.empty()) {
+    return text::printable(fmt::format("{}: {}: {}", crypto::severity_name(f.severity), f.code, f.message));
+  }
+  return text::printable(fmt::format("{}: {}: {}: {}", crypto::severity_name(f.severity), f.code, f.subject, f.message));
 }
 
 nlohmann::json findings_json(const std::vector<crypto::Finding>& findings) {
@@ -131,22 +143,37 @@ nlohmann::json findings_json(const std::vector<crypto::Finding>& findings) {
   for (const auto& f : findings) {
     list.push_back({{"severity", crypto::severity_name(f.severity)},
                     {"code", f.code},
-                    {"subject", f.subject},
-                    {"message", f.message}});
+                    {"subject", text::to_utf8(f.subject)},
+                    {"message", text::to_utf8(f.message)}});
   }
   return list;
 }
 
+nlohmann::json utf8_list(const std::vector<std::string>& items) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& item : items) list.push_back(text::to_utf8(item));
+  return list;
+}
+
 nlohmann::json facts_json(const crypto::CertificateFacts& f) {
-  return {{"subject", f.subject},
-          {"issuer", f.issuer},
+  return {{"subject", text::to_utf8(f.subject)},
+          {"issuer", text::to_utf8(f.issuer)},
           {"serial", f.serial_hex},
           {"fingerprint_sha256", f.fingerprint_sha256},
           {"not_before", format_utc(f.not_before)},
           {"not_after", format_utc(f.not_after)},
-          {"names", f.names()},
+          {"names", utf8_list(f.names())},
           {"key_type", f.key_type},
           {"signature_algorithm", f.signature_algorithm}};
+}
+
+std::string printable_list(const std::vector<std::string>& items, std::string_view separator) {
+  std::string shown;
+  for (const auto& item : items) {
+    if (!shown.empty()) shown += separator;
+    shown += text::printable(item);
+  }
+  return shown;
 }
 
 void print_findings(const Globals& g, const std::vector<crypto::Finding>& findings) {

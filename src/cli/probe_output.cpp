@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "certkeeper/util/expiry.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::cli {
 
@@ -11,11 +12,11 @@ nlohmann::json probe_json(const lifecycle::ProbeResult& result, UnixTime now) {
   const auto& r = result.report;
   nlohmann::json chain = nlohmann::json::array();
   for (const auto& f : r.served) {
-    chain.push_back({{"subject", f.subject},
-                     {"subject_cn", f.subject_cn},
-                     {"names", f.names()},
-                     {"issuer", f.issuer},
-                     {"issuer_cn", f.issuer_cn},
+    chain.push_back({{"subject", text::to_utf8(f.subject)},
+                     {"subject_cn", text::to_utf8(f.subject_cn)},
+                     {"names", utf8_list(f.names())},
+                     {"issuer", text::to_utf8(f.issuer)},
+                     {"issuer_cn", text::to_utf8(f.issuer_cn)},
                      {"serial", f.serial_hex},
                      {"not_before", format_utc(f.not_before)},
                      {"not_after", format_utc(f.not_after)},
@@ -30,11 +31,12 @@ nlohmann::json probe_json(const lifecycle::ProbeResult& result, UnixTime now) {
           {"tls_version", r.tls_version},
           {"chain", chain},
           {"verifies", r.chain_verifies},
-          {"verify_error", r.verify_error},
+          {"verify_error", text::to_utf8(r.verify_error)},
           {"name_covered", r.name_covered},
           {"inventory", inventory}};
 }
 
+// What the endpoint served is outside input: every field escaped.
 std::string probe_lines(const lifecycle::ProbeResult& result, UnixTime now) {
   const auto& r = result.report;
   std::string text = fmt::format("{} ({}{})", r.endpoint, r.tls_version,
@@ -43,12 +45,13 @@ std::string probe_lines(const lifecycle::ProbeResult& result, UnixTime now) {
     const auto& f = r.served[i];
     const auto names = f.names();
     text += fmt::format("\n  {} {}\n         issuer {}; {} .. {} ({})\n         sha256 {}",
-                        i == 0 ? "leaf " : "chain", names.empty() ? f.subject : fmt::format("{}", fmt::join(names, ", ")),
-                        f.issuer_cn.empty() ? f.issuer : f.issuer_cn, format_utc(f.not_before), format_utc(f.not_after),
+                        i == 0 ? "leaf " : "chain", names.empty() ? text::printable(f.subject) : printable_list(names, ", "),
+                        text::printable(f.issuer_cn.empty() ? f.issuer : f.issuer_cn), format_utc(f.not_before),
+                        format_utc(f.not_after),
                         f.not_after > now ? fmt::format("{} days left", days_left(f.not_after, now)) : "EXPIRED",
                         f.fingerprint_sha256);
   }
-  text += "\n  verifies: " + (r.chain_verifies ? std::string("yes") : "no (" + r.verify_error + ")");
+  text += "\n  verifies: " + (r.chain_verifies ? std::string("yes") : "no (" + text::printable(r.verify_error) + ")");
   if (!r.servername.empty()) text += fmt::format("\n  name {}: {}", r.servername, r.name_covered ? "covered" : "NOT covered");
   text += "\n  inventory: " + (result.inventory ? fmt::format("{} version {}", result.inventory->first,
                                                               result.inventory->second)
@@ -70,11 +73,14 @@ std::string observation_line(const lifecycle::Observation& o, UnixTime now) {
   if (!o.probed) return fmt::format("{} ({}): {}", o.name, o.endpoint, o.error ? o.error->message : "not reached");
   const auto& r = o.probed->report;
   const auto& leaf = r.served.front();
-  return fmt::format("{} ({}): {}{}, {} until {}, {}", o.name, o.endpoint,
-                     o.new_version ? fmt::format("new version {}: ", *o.new_version) : "",
-                     fmt::join(leaf.names(), " "), leaf.not_after > now ? "valid" : "EXPIRED",
-                     format_utc(leaf.not_after),
-                     r.chain_verifies ? "verifies" : "does not verify (" + r.verify_error + ")");
+  std::string line = fmt::format("{} ({}): {}{}, {} until {}, {}", o.name, o.endpoint,
+                                 o.new_version ? fmt::format("new version {}: ", *o.new_version) : "",
+                                 printable_list(leaf.names(), " "), leaf.not_after > now ? "valid" : "EXPIRED",
+                                 format_utc(leaf.not_after),
+                                 r.chain_verifies ? "verifies" : "does not verify (" + r.verify_error + ")");
+  // Reached, but what it served could not be recorded: say so.
+  if (o.error) line += "; not recorded: " + o.error->message;
+  return text::printable(line);
 }
 
 }  // namespace certkeeper::cli

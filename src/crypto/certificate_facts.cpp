@@ -5,6 +5,7 @@
 #include <array>
 #include <ctime>
 
+#include "certkeeper/util/text.h"
 #include "facts_internal.h"
 #include "openssl_error.h"
 #include "openssl_io.h"
@@ -101,8 +102,10 @@ std::string name_cn(const X509_NAME* name) {
 }
 
 std::string name_for_message(const X509_NAME* name) {
-  std::string text = name_cn(name);
-  if (text.empty()) text = name_oneline(name);
+  std::string raw = name_cn(name);
+  if (raw.empty()) raw = name_oneline(name);
+  // A certificate's names are outside input: escaped and bounded (text.h).
+  const std::string text = text::printable(text::truncate_utf8(raw, 200));
   // Appended into one buffer: g++ 12 at -O3 takes `"'" + s + "'"` for an
   // overlapping memcpy (a false -Wrestrict, an error under -Werror).
   std::string quoted;

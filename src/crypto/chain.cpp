@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "certkeeper/util/text.h"
 #include "facts_internal.h"
 #include "openssl_error.h"
 #include "openssl_io.h"
@@ -92,7 +93,8 @@ std::string failure_text(int err, X509* cert) {
   const std::string who = name_for_message(X509_get_subject_name(cert));
   if (is_missing_issuer(err)) {
     const X509_NAME* issuer = X509_get_issuer_name(cert);
-    return "the issuer " + name_for_message(issuer) + " (" + name_oneline(issuer) + ") of " + who + " is missing";
+    return "the issuer " + name_for_message(issuer) + " (" + text::printable(name_oneline(issuer)) + ") of " + who +
+           " is missing";
   }
   switch (err) {
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:

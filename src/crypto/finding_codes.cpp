@@ -64,6 +64,11 @@ constexpr FindingCodeInfo kCodes[] = {
     {FindingCode::name_mismatch, "name-mismatch", kError,
      "a required name is not covered (a certificate with only a CN gets an explanation)",
      "request a certificate whose subjectAltName covers the name, or fix --external-url / --host"},
+    {FindingCode::name_invalid, "name-invalid", kError,
+     "a subjectAltName entry is no host name: bytes that are not UTF-8, control characters (NUL, ESC, line "
+     "feed, ...), not a valid IDN, or characters other than letters, digits, `-` and `_` (`*` only as the whole "
+     "left-most label); no client can match it and some refuse the whole certificate (RFC 5280 §4.2.1.6)",
+     "get a certificate whose subjectAltName lists only host names"},
     {FindingCode::name_unchecked, "name-unchecked", kInfo, "no name to check was given or configured",
      "give --host, or set 'certkeeper init --external-url'"},
     {FindingCode::older_than_current, "older-than-current", kWarning,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "certkeeper/crypto/validation.h"
+#include "certkeeper/util/text.h"
 #include "chain.h"
 #include "certkeeper/crypto/openssl_ptr.h"
 
@@ -55,8 +56,10 @@ struct Gate {
   PathResult path;
   bool path_built = false;
 
+  // Messages quote certificate fields (outside input) and subjects name
+  // files: both are kept to one printable line (util/text.h), whatever they hold.
   void add(Severity severity, FindingCode code, std::string subject, std::string message) {
-    findings.push_back(make_finding(severity, code, std::move(subject), std::move(message)));
+    findings.push_back(make_finding(severity, code, text::printable(subject), text::printable(message)));
   }
   bool has(FindingCode code) const {
     const std::string_view name = finding_code_name(code);

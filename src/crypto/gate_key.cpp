@@ -104,9 +104,19 @@ void report_key(Gate& gate) {
       gate.add(Severity::error, FindingCode::key_missing, in.key_label,
                "holds a certificate but no private key; give the private key file with --key");
     }
+  } else if (gate.policy.require_key && in.p12) {
+    // --key cannot go with --p12: the key belongs inside the file.
+    gate.add(Severity::error, FindingCode::key_missing, in.cert_label,
+             "the PKCS#12 file holds no private key; export it again with the key inside (e.g. 'openssl pkcs12 "
+             "-export -in CERT -inkey KEY -certfile CHAIN -out FILE'), or give PEM files with --cert, --key and "
+             "--chain instead of --p12");
   } else if (gate.policy.require_key) {
     gate.add(Severity::error, FindingCode::key_missing, in.cert_label,
              "no private key was given and the certificate file holds none; give the key with --key");
+  } else if (in.p12) {
+    gate.add(Severity::info, FindingCode::key_unchecked, in.cert_label,
+             "the PKCS#12 file holds no private key, so none was checked against the certificate; an import needs "
+             "one inside the file");
   } else {
     gate.add(Severity::info, FindingCode::key_unchecked, in.cert_label,
              "no private key was given, so it was not checked against the certificate; pass --key to check it");

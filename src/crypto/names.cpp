@@ -3,10 +3,13 @@
 
 #include <arpa/inet.h>
 #include <idn2.h>
+#include <libpsl.h>
 
 #include <array>
 #include <cstdlib>
 #include <optional>
+
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::crypto {
 namespace {
@@ -14,6 +17,7 @@ namespace {
 constexpr std::size_t kMaxHostLength = 253;
 constexpr std::size_t kMaxLabelLength = 63;
 constexpr std::size_t kMaxNamesInMessage = 8;
+constexpr std::size_t kMaxShownName = 100;  // bytes of one name in a message
 
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
@@ -58,6 +62,8 @@ std::optional<std::string> canonical_ip(std::string_view s) {
 // U-labels to A-labels (IDNA2008 with the UTS #46 mapping, which also
 // lower-cases). nullopt when the name is not a valid IDN.
 std::optional<std::string> to_a_labels(const std::string& utf8) {
+  // libidn2 reads a C string: a NUL would cut the name short.
+  if (utf8.find('\0') != std::string::npos) return std::nullopt;
   char* out = nullptr;
   const int rc = idn2_to_ascii_8z(utf8.c_str(), &out, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
   if (rc != IDN2_OK || !out) {
@@ -142,6 +148,37 @@ std::optional<std::string_view> authority_host(std::string_view authority) {
 
 bool is_ip_address(std::string_view host) { return canonical_ip(trim(host)).has_value(); }
 
+bool is_public_suffix(std::string_view domain) {
+  // Loaded once; libpsl's lookups on a loaded context are read-only.
+  static const psl_ctx_t* const psl = [] {
+    const psl_ctx_t* latest = psl_latest(nullptr);
+    return latest ? latest : psl_builtin();
+  }();
+  if (!psl || domain.empty()) return false;
+  const std::string name(domain);
+  return psl_is_public_suffix2(psl, name.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE) != 0;
+}
+
+std::optional<std::string> name_problem(std::string_view presented) {
+  if (presented.empty()) return "is empty";
+  if (!text::is_utf8(presented)) return "holds bytes that are not UTF-8";
+  if (!text::is_printable(presented)) return "holds control characters";
+  std::string name = strip_one_dot(presented);
+  // RFC 6125 §6.4.3, CA/Browser Forum BR 7.1.2.7.12: the wildcard is the
+  // whole left-most label, followed by a host name.
+  if (name.rfind("*.", 0) == 0) name.erase(0, 2);
+  if (!is_ascii(name)) {
+    auto a = to_a_labels(name);
+    if (!a) return "is not a valid internationalized domain name (IDNA2008)";
+    name = *a;
+  }
+  if (!valid_dns_name(ascii_lower(name))) {
+    return "is not a host name (letters, digits, '-' and '_' in labels of 1 to 63 characters, '*' only as the "
+           "whole left-most label)";
+  }
+  return std::nullopt;
+}
+
 Result<std::string> normalize_host(std::string_view host_in) {
   const std::string_view host = trim(host_in);
   const std::string subject(host_in);
@@ -163,6 +200,12 @@ Result<std::string> normalize_host(std::string_view host_in) {
                       subject);
   }
   return name;
+}
+
+bool has_userinfo(std::string_view url_in) {
+  std::string_view rest = trim(url_in);
+  if (auto sep = rest.find("://"); sep != std::string_view::npos) rest.remove_prefix(sep + 3);
+  return rest.substr(0, rest.find_first_of("/?#")).find('@') != std::string_view::npos;
 }
 
 Result<std::string> host_from_url(std::string_view url_in) {
@@ -194,7 +237,8 @@ namespace {
 enum class Wildcard { match, none, partial, too_broad, apex, too_deep };
 
 // RFC 9525 §6.3: "*" only as the whole left-most label, covering exactly one
-// label, never a whole top-level domain.
+// label, never a whole top-level domain nor any other public suffix
+// (CA/Browser Forum BR 3.2.2.6: "*.co.uk" would be every company in the UK).
 Wildcard wildcard_match(const std::string& presented, const std::string& reference) {
   if (presented.find('*') == std::string::npos) return Wildcard::none;
   if (presented.size() < 3 || presented.compare(0, 2, "*.") != 0 ||
@@ -202,7 +246,7 @@ Wildcard wildcard_match(const std::string& presented, const std::string& referen
     return Wildcard::partial;
   }
   const std::string base = presented.substr(2);
-  if (base.find('.') == std::string::npos) return Wildcard::too_broad;
+  if (base.find('.') == std::string::npos || is_public_suffix(base)) return Wildcard::too_broad;
   if (reference == base) return Wildcard::apex;
   if (reference.size() <= base.size() + 1) return Wildcard::none;
   const std::size_t label_len = reference.size() - base.size() - 1;
@@ -213,11 +257,15 @@ Wildcard wildcard_match(const std::string& presented, const std::string& referen
   return Wildcard::match;
 }
 
+// A presented name as a message shows it: escaped (text::printable) and
+// bounded, since a certificate's names are outside input.
+std::string shown(std::string_view name) { return text::printable(text::truncate_utf8(name, kMaxShownName)); }
+
 std::string name_list(const std::vector<std::string>& names) {
   std::string out;
   for (std::size_t i = 0; i < names.size() && i < kMaxNamesInMessage; ++i) {
     if (!out.empty()) out += ", ";
-    out += names[i];
+    out += shown(names[i]);
   }
   if (names.size() > kMaxNamesInMessage) out += ", ...";
   return out;
@@ -233,10 +281,13 @@ std::string cn_only_explanation(std::string_view subject_cn, const std::string& 
          "it must be reissued with a subjectAltName entry for it";
 }
 
-std::string wildcard_explanation(Wildcard w, const std::string& presented) {
+std::string wildcard_explanation(Wildcard w, const std::string& presented_raw) {
+  const std::string presented = shown(presented_raw);
   switch (w) {
     case Wildcard::partial: return "'" + presented + "' is a partial wildcard, which never matches";
-    case Wildcard::too_broad: return "'" + presented + "' would cover a whole top-level domain and never matches";
+    case Wildcard::too_broad:
+      return "'" + presented + "' would cover a whole public suffix (a top-level domain, or one such as co.uk) and never "
+             "matches";
     case Wildcard::apex: return "'" + presented + "' covers the names under the domain, not the domain itself";
     case Wildcard::too_deep: return "'" + presented + "' covers exactly one label, not several";
     default: return {};
@@ -251,7 +302,7 @@ NameMatch match_ip(const std::vector<std::string>& dns_names, const std::vector<
   }
   for (const std::string& dns : dns_names) {
     if (canonical_ip(strip_one_dot(dns)) == reference) {
-      m.explanation = "the certificate lists '" + dns +
+      m.explanation = "the certificate lists '" + shown(dns) +
                       "' as a DNS name; an IP address is covered only by an iPAddress subjectAltName entry";
       return m;
     }
@@ -280,7 +331,8 @@ NameMatch match_dns(const std::vector<std::string>& dns_names, const std::string
 
 // 'TEXT', built in one buffer: g++ 12 at -O3 takes "'" + std::string(...)
 // for an overlapping memcpy (a false -Wrestrict, an error under -Werror).
-std::string quoted(std::string_view text) {
+std::string quoted(std::string_view raw) {
+  const std::string text = shown(raw);
   std::string out;
   out.reserve(text.size() + 2);
   out += '\'';

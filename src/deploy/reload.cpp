@@ -3,19 +3,27 @@
 #include <fmt/format.h>
 
 #include "certkeeper/util/process.h"
+#include "certkeeper/util/safe_path.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::deploy {
 
 namespace {
 
+// The program's own output is outside text too: cut on a character
+// boundary and escaped (util/text.h), so that it can go into a message, the
+// audit log's JSON and a terminal.
 std::string last_line(const std::string& text) {
   std::size_t end = text.find_last_not_of(" \t\r\n");
   if (end == std::string::npos) return "";
   std::size_t start = text.find_last_of('\n', end);
   start = start == std::string::npos ? 0 : start + 1;
-  std::string line = text.substr(start, end - start + 1);
-  if (line.size() > 200) line = line.substr(0, 197) + "...";
-  return line;
+  return text::truncate_utf8(text::printable(text.substr(start, end - start + 1)), 200);
+}
+
+Result<std::string> trusted(const ReloadCommand& command) {
+  if (command.argv.empty()) return make_error(Errc::not_found, "empty reload command");
+  return trusted_program(command.argv[0], "--reload");
 }
 
 bool needs_quotes(const std::string& word) {
@@ -40,9 +48,22 @@ std::string command_text(const std::vector<std::string>& argv) {
   return text;
 }
 
+Status check_reload_program(const ReloadCommand& command) {
+  auto program = trusted(command);
+  if (!program && program.error().code == Errc::rejected) return program.error();
+  return {};
+}
+
 Result<ReloadOutcome> run_reload(const ReloadCommand& command) {
   ProcessSpec spec;
   spec.argv = command.argv;
+  // Checked again right before it runs: the file may have changed since.
+  auto program = trusted(command);
+  if (!program && program.error().code == Errc::rejected) {
+    return make_error(Errc::rejected, "reload command '" + command_text(command.argv) +
+                                          "' refused: " + program.error().what());
+  }
+  if (program) spec.program = *program;
   spec.timeout = command.timeout;
   spec.max_output = 16 * 1024;
   auto result = run_process(spec);

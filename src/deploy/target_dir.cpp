@@ -22,6 +22,7 @@
 
 #include "certkeeper/util/crash_point.h"
 #include "certkeeper/util/files.h"
+#include "certkeeper/util/safe_path.h"
 
 namespace certkeeper::deploy {
 
@@ -41,21 +42,24 @@ bool starts_with(const std::string& s, const char* prefix) { return s.rfind(pref
 Error refuse(const std::string& path, const std::string& why) { return make_error(Errc::rejected, why, path); }
 
 // A directory certkeeper may write into: a directory, owned by root or by us,
-// and writable by nobody else.
+// and writable by nobody else (util/safe_path.h, the rule programs follow
+// too; a service's group, root's or ours, may share it).
 Status check_directory(const std::string& path, const struct stat& st) {
   if (!S_ISDIR(st.st_mode)) return refuse(path, "is not a directory; give a directory as --dir");
-  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
-    return refuse(path, fmt::format("is owned by uid {}, neither root nor this user, who could swap the files; "
-                                    "chown it or choose another --dir",
-                                    st.st_uid));
-  }
-  if (st.st_mode & S_IWOTH) {
-    return refuse(path, "is world-writable, so anyone could replace the key; run 'chmod o-w' on it");
-  }
-  if ((st.st_mode & S_IWGRP) && st.st_gid != 0 && st.st_gid != ::getegid()) {
-    return refuse(path, fmt::format("is writable by group {}, whose members could replace the key; run 'chmod g-w' "
-                                    "on it",
-                                    st.st_gid));
+  constexpr WriteRule kTargetDirectory{true, false};
+  const WriteRisk risk = write_risk(st, kTargetDirectory);
+  switch (risk.kind) {
+    case WriteRisk::owner:
+      return refuse(path, fmt::format("is owned by uid {}, neither root nor this user, who could swap the files; "
+                                      "chown it or choose another --dir",
+                                      risk.uid));
+    case WriteRisk::others:
+      return refuse(path, "is world-writable, so anyone could replace the key; run 'chmod o-w' on it");
+    case WriteRisk::group:
+      return refuse(path, fmt::format("is writable by group {}, whose members could replace the key; run 'chmod g-w' "
+                                      "on it",
+                                      risk.gid));
+    case WriteRisk::none: break;
   }
   return {};
 }

@@ -9,6 +9,7 @@
 #include "certkeeper/lifecycle/acme_ops.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/files.h"
+#include "certkeeper/util/safe_path.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -23,6 +24,11 @@ Result<std::vector<std::string>> normalized_domains(const AddRequest& r) {
     auto host = crypto::normalize_host(wildcard ? d.substr(2) : d);
     if (!host) return usage("--domain is not a valid host name or IP address", d);
     if (wildcard && r.challenge != "dns-01") return usage("a wildcard needs --challenge dns-01 (RFC 8555 §7.1.3)", d);
+    if (wildcard && (host->find('.') == std::string::npos || crypto::is_public_suffix(*host))) {
+      return usage("a wildcard over a public suffix would cover every domain under it: no CA issues it and no client "
+                   "matches it (CA/Browser Forum BR 3.2.2.6); name your own domain below it",
+                   d);
+    }
     out.push_back(wildcard ? "*." + *host : *host);
   }
   return out;
@@ -49,6 +55,11 @@ Result<std::string> challenge_config(const AddRequest& r) {
     config["listen"] = r.listen.empty() ? std::string("0.0.0.0:443") : r.listen;
   } else if (r.challenge == "dns-01") {
     if (r.dns_hook.empty()) return usage("dns-01 needs --dns-hook PROG", r.name);
+    // A hook someone else could change would run their code as us at each
+    // renewal (util/safe_path.h); one that does not exist yet is checked
+    // when it runs.
+    auto trusted = trusted_program(r.dns_hook, "--dns-hook");
+    if (!trusted && trusted.error().code == Errc::rejected) return trusted.error();
     config["dns_hook"] = r.dns_hook;
     config["propagation_seconds"] = r.dns_propagation_seconds;
   } else {

@@ -4,6 +4,8 @@
 
 #include "certkeeper/util/expiry.h"
 #include "certkeeper/util/process.h"
+#include "certkeeper/util/safe_path.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -43,14 +45,26 @@ bool is_hook_event(std::string_view event) {
 
 std::span<const HookVariable> hook_environment() { return kEnvironment; }
 
+Status check_event_hook(const std::string& program) {
+  auto trusted = trusted_program(program, "--on-event");
+  if (!trusted && trusted.error().code == Errc::rejected) return trusted.error();
+  return {};
+}
+
 Status run_event_hook(const std::string& program, const HookEvent& e) {
   ProcessSpec spec;
   spec.argv = {program, e.event, e.name};
+  // The error quotes CAs and certificates (outside input): one printable
+  // line, which also keeps a NUL from making the environment unusable.
   spec.env = {{"CERTKEEPER_EVENT", e.event},
               {"CERTKEEPER_NAME", e.name},
               {"CERTKEEPER_DAYS_LEFT", e.not_after ? std::to_string(days_left(*e.not_after, e.now)) : ""},
               {"CERTKEEPER_NOT_AFTER", e.not_after ? format_utc(*e.not_after) : ""},
-              {"CERTKEEPER_ERROR", e.error}};
+              {"CERTKEEPER_ERROR", text::printable(e.error)}};
+  // Checked right before each run: the file may have changed since the start.
+  auto trusted = trusted_program(program, "--on-event");
+  if (!trusted && trusted.error().code == Errc::rejected) return trusted.error();
+  if (trusted) spec.program = *trusted;
   spec.timeout = std::chrono::seconds(60);
   spec.max_output = 4096;
   auto run = run_process(spec);

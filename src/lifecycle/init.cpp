@@ -5,12 +5,32 @@
 #include "certkeeper/crypto/names.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/files.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::lifecycle {
 namespace {
 
+// The external URL is stored, and an event records it in the append-only
+// audit log, where it can never be erased: it must be one printable line,
+// and never carry credentials. Neither error echoes the URL (it may hold a
+// password).
+Status check_external_url(const std::string& url) {
+  if (!text::is_printable(url)) {
+    return make_error(Errc::usage,
+                      "--external-url holds control characters (a line break, an escape, ...); give the URL clients "
+                      "use on one line, e.g. https://mail.example.com");
+  }
+  if (crypto::has_userinfo(url)) {
+    return make_error(Errc::usage,
+                      "--external-url holds a user name or password before '@', which certkeeper never stores; "
+                      "give the URL without them, e.g. https://mail.example.com");
+  }
+  return {};
+}
+
 Status check_request(const InitRequest& r) {
   if (r.external_url) {
+    if (auto ok = check_external_url(*r.external_url); !ok) return ok;
     auto host = crypto::host_from_url(*r.external_url);
     if (!host) {
       return make_error(Errc::usage,

@@ -253,6 +253,13 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
                       fmt::format("has no version {}; 'certkeeper history {}' lists the versions", version, name), name);
   }
   if (auto ok = check_installable(ctx, *meta, request.force, name); !ok) return ok.error();
+  // A reload program someone else could change is refused before anything
+  // is written (run_reload checks again right before it runs).
+  for (const auto& spec : l.specs) {
+    for (const auto& command : spec.reload) {
+      if (auto ok = deploy::check_reload_program(command); !ok) return ok.error();
+    }
+  }
 
   InstallOutcome out;
   out.name = name;

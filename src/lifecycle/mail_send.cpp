@@ -7,6 +7,7 @@
 
 #include "certkeeper/lifecycle/mail.h"
 #include "certkeeper/util/expiry.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::lifecycle {
 namespace {
@@ -53,7 +54,7 @@ Status send_event_mail(const MailSettings& settings, const std::vector<std::stri
     const std::int64_t left = days_left(*e.not_after, e.now);
     text += fmt::format("expires:      {} ({} day{} left)\n", format_utc(*e.not_after), left, left == 1 ? "" : "s");
   }
-  if (!e.error.empty()) text += "error:        " + e.error + "\n";
+  if (!e.error.empty()) text += "error:        " + text::printable(e.error) + "\n";
   text += fmt::format("at:           {}\n\nSee 'certkeeper history {}' on {}.\n", format_utc(e.now), e.name, host);
   return send_mail(settings, to, fmt::format("certkeeper: {} {} on {}", e.event, e.name, host), text, "", e.now);
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "certkeeper/deploy/reload.h"
 #include "certkeeper/deploy/target_dir.h"
 #include "certkeeper/store/inventory.h"
 #include "target_spec.h"
@@ -74,9 +75,12 @@ Result<TargetView> add_target(const Context& ctx, const TargetRequest& request) 
   if (auto ok = check_certificate_name(request.name); !ok) return ok.error();
   auto spec = spec_from(request);
   if (!spec) return spec.error();
-  // An unsafe directory is refused now, not only at the first install
-  // (install checks again: the directory may change in between).
+  // An unsafe directory or reload program is refused now, not only at the
+  // first install (install checks again: they may change in between).
   if (auto state = deploy::inspect(*spec); !state) return state.error();
+  for (const auto& command : spec->reload) {
+    if (auto ok = deploy::check_reload_program(command); !ok) return ok.error();
+  }
   auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing);
   if (!inv) return inv.error();
   if (auto def = inv->find_certificate(request.name); def && *def && (*def)->source == "remote") {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "certkeeper/util/text.h"
+
 namespace certkeeper::lifecycle {
 
 std::string findings_json(const std::vector<crypto::Finding>& findings) {
@@ -10,8 +12,8 @@ std::string findings_json(const std::vector<crypto::Finding>& findings) {
     if (f.severity == crypto::Severity::error) continue;
     out.push_back({{"severity", crypto::severity_name(f.severity)},
                    {"code", f.code},
-                   {"subject", f.subject},
-                   {"message", f.message}});
+                   {"subject", text::to_utf8(f.subject)},
+                   {"message", text::to_utf8(f.message)}});
   }
   return out.dump();
 }

@@ -1,5 +1,7 @@
 #include "html_escape.h"
 
+#include "certkeeper/util/text.h"
+
 namespace certkeeper::report::detail {
 namespace {
 
@@ -37,9 +39,21 @@ const char* attribute_reference(char c) {
 
 }  // namespace
 
-void append_escaped(std::string& out, std::string_view text) { append_replacing(out, text, attribute_reference); }
+// Text from the database quotes certificate fields (outside input): control
+// characters and bytes that are not UTF-8 are shown escaped (text.h) before
+// the HTML references are applied.
+template <class Reference>
+void append_shown(std::string& out, std::string_view text, Reference reference) {
+  if (text::is_printable(text)) {
+    append_replacing(out, text, reference);
+  } else {
+    append_replacing(out, text::printable(text), reference);
+  }
+}
 
-void append_text(std::string& out, std::string_view text) { append_replacing(out, text, text_reference); }
+void append_escaped(std::string& out, std::string_view text) { append_shown(out, text, attribute_reference); }
+
+void append_text(std::string& out, std::string_view text) { append_shown(out, text, text_reference); }
 
 std::string html_escape(std::string_view text) {
   std::string out;

@@ -7,7 +7,8 @@
 namespace certkeeper::report::detail {
 
 // Appends `text` with & < > " ' replaced by character references, so it is
-// safe as element content and inside a quoted attribute value.
+// safe as element content and inside a quoted attribute value. Control
+// characters and bytes that are not UTF-8 are escaped first (text::printable).
 void append_escaped(std::string& out, std::string_view text);
 // Appends `text` as element content: & < > replaced (quotes need no
 // reference outside an attribute, and event details are full of them).

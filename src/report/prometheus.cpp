@@ -6,6 +6,7 @@
 
 #include "certkeeper/report/catalogue.h"
 #include "certkeeper/util/expiry.h"
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::report::detail {
 namespace {
@@ -24,7 +25,10 @@ struct Family {
 };
 
 // The stable metric names (docs/reference/metrics.md), one sample per
-// certificate, labelled as labels() says.
+// certificate, labelled as labels() says. Times are Unix timestamps in
+// seconds, as the Prometheus naming conventions ask: what is left until one
+// is a query (`..._not_after_timestamp_seconds - time()`), so it never goes
+// stale in a textfile written hours ago.
 const Family kFamilies[] = {
     {{"certkeeper_certificate_not_after_timestamp_seconds",
       "End of the current version's validity (notAfter), Unix time.", "no version", true},
@@ -32,9 +36,6 @@ const Family kFamilies[] = {
     {{"certkeeper_certificate_not_before_timestamp_seconds",
       "Start of the current version's validity (notBefore), Unix time.", "no version", true},
      [](const Row& r, UnixTime) { return maybe(r.not_before); }},
-    {{"certkeeper_certificate_days_left", "Whole days until notAfter, rounded down; negative once expired.",
-      "no version", true},
-     [](const Row& r, UnixTime now) { return r.not_after ? Value(days_left(*r.not_after, now)) : std::nullopt; }},
     {{"certkeeper_certificate_last_renewal_attempt_timestamp_seconds",
       "Last renewal attempt (remote certificates: last probe of the endpoint), Unix time.", "never attempted", true},
      [](const Row& r, UnixTime) { return maybe(r.last_attempt); }},
@@ -119,16 +120,24 @@ std::string labels(const Row& r) {
 
 }  // namespace
 
-std::string escape_label_value(std::string_view value) {
+std::string escape_label_value(std::string_view raw) {
+  // Label values quote certificate fields (outside input). A line feed is
+  // the format's own escape (\n); every other control character and byte
+  // that is not UTF-8 is shown as text::printable shows it, so that the
+  // file never carries an ESC to a terminal that prints it.
   std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
+  out.reserve(raw.size());
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = raw.find('\n', start);
+    const std::string line = text::printable(raw.substr(start, end == std::string_view::npos ? end : end - start));
+    for (char c : line) {
+      if (c == '\\' || c == '"') out += '\\';
+      out += c;
     }
+    if (end == std::string_view::npos) break;
+    out += "\\n";
+    start = end + 1;
   }
   return out;
 }

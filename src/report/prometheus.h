@@ -15,7 +15,8 @@ namespace certkeeper::report::detail {
 std::string render_prometheus(const std::vector<store::ReportRow>& rows, const ReportOptions& options);
 
 // A label value as the exposition format quotes it: backslash, double quote
-// and line feed escaped.
+// and line feed escaped; other control characters and bytes that are not
+// UTF-8 shown as text::printable shows them.
 std::string escape_label_value(std::string_view value);
 
 }  // namespace certkeeper::report::detail

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "certkeeper/util/expiry.h"
+#include "certkeeper/util/text.h"
 #include "fields.h"
 #include "html.h"
 #include "json_rows.h"
@@ -25,13 +26,43 @@ std::string csv_cell(const std::string& s) {
   return out + "\"";
 }
 
+// A text cell that a spreadsheet would take for a formula: it starts with
+// = + - @, a tab or a carriage return (OWASP "CSV Injection"). A plain
+// number ("-12") is no formula and stays as it is.
+bool formula_start(std::string_view s) {
+  if (s.empty() || std::string_view("=+-@\t\r").find(s.front()) == std::string_view::npos) return false;
+  std::size_t i = (s.front() == '-' || s.front() == '+') ? 1 : 0;
+  bool digits = false, dot = false;
+  for (; i < s.size(); ++i) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      digits = true;
+    } else if (s[i] == '.' && !dot) {
+      dot = true;
+    } else {
+      return true;
+    }
+  }
+  return !digits;
+}
+
+// Text cells quote certificate fields (outside input): one printable line
+// each (text.h), so that a newline cannot forge a row where the file is read
+// line by line, nor an ESC reach a terminal showing it; and a formula gets
+// a leading apostrophe, which spreadsheets show but never evaluate.
+std::string csv_text(const std::string& raw) {
+  std::string shown = text::printable(raw);
+  if (formula_start(raw)) shown.insert(0, 1, '\'');
+  return shown;
+}
+
+// Numbers and booleans as JSON writes them (days_left -3 stays -3).
 std::string csv_value(const nlohmann::json& v) {
   if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
+  if (v.is_string()) return csv_text(v.get<std::string>());
   if (v.is_array()) {
     std::vector<std::string> items;
     for (const auto& i : v) items.push_back(i.get<std::string>());
-    return detail::join(items, " ");
+    return csv_text(detail::join(items, " "));
   }
   return v.dump();
 }

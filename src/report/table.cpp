@@ -2,12 +2,19 @@
 
 #include <algorithm>
 
+#include "certkeeper/util/text.h"
+
 namespace certkeeper::report::detail {
 
 Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
 void Table::add(std::vector<std::string> cells, std::string colour) {
   cells.resize(headers_.size());
+  // Cells quote certificate fields (outside input): a newline would forge a
+  // row, an ESC would reach the terminal (text.h).
+  for (auto& cell : cells) {
+    if (!text::is_printable(cell)) cell = text::printable(cell);
+  }
   rows_.push_back(std::move(cells));
   colours_.push_back(std::move(colour));
 }

@@ -9,7 +9,8 @@ namespace certkeeper::report::detail {
 class Table {
  public:
   explicit Table(std::vector<std::string> headers);
-  // `colour` is an ANSI sequence for the whole row, or "".
+  // `colour` is an ANSI sequence for the whole row, or "". Each cell is
+  // shown as one printable line (text::printable).
   void add(std::vector<std::string> cells, std::string colour = {});
   // Columns padded to their widest cell; empty trailing columns dropped.
   std::string render() const;

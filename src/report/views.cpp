@@ -17,13 +17,21 @@ nlohmann::json optional_time(const std::optional<UnixTime>& t) {
   return t ? nlohmann::json(format_utc(*t)) : nlohmann::json();
 }
 
+nlohmann::json utf8_list(const std::vector<std::string>& items) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& item : items) list.push_back(text::to_utf8(item));
+  return list;
+}
+
+// The stored fields are UTF-8 already (the store writes text::to_utf8);
+// converting again is the guard for databases written before that.
 nlohmann::json version_json(const store::VersionRecord& v) {
   return {{"version", v.version},
           {"fingerprint_sha256", v.fingerprint_sha256},
-          {"serial", v.serial},
-          {"subject", v.subject},
-          {"issuer", v.issuer},
-          {"names", v.names},
+          {"serial", text::to_utf8(v.serial)},
+          {"subject", text::to_utf8(v.subject)},
+          {"issuer", text::to_utf8(v.issuer)},
+          {"names", utf8_list(v.names)},
           {"key_type", v.key_type},
           {"not_before", format_utc(v.not_before)},
           {"not_after", format_utc(v.not_after)},
@@ -41,7 +49,7 @@ nlohmann::json certificate_json(const store::CertificateRecord& c) {
           {"status", c.status},
           {"current_version", c.current_version ? nlohmann::json(*c.current_version) : nlohmann::json()},
           {"failures", c.failures},
-          {"last_error", c.last_error},
+          {"last_error", text::to_utf8(c.last_error)},
           {"last_attempt", optional_time(c.last_attempt)},
           {"last_success", optional_time(c.last_success)},
           {"next_check", optional_time(c.next_check)},
@@ -71,7 +79,9 @@ std::string schedule_lines(const store::CertificateRecord& c) {
   if (c.failures > 0) {
     out += fmt::format("failures:     {}{}\n", c.failures, c.failure_permanent ? " (halted: no retry until fixed)" : "");
   }
-  if (std::string error = detail::last_error_text(row); !error.empty()) out += fmt::format("last error:   {}\n", error);
+  if (std::string error = detail::last_error_text(row); !error.empty()) {
+    out += fmt::format("last error:   {}\n", text::printable(error));
+  }
   out += fmt::format("next check:   {}\n", c.next_check ? format_utc(*c.next_check) : "- (due at the next pass)");
   return out;
 }
@@ -81,8 +91,25 @@ std::string findings_lines(const std::string& findings_json) {
   std::string out;
   if (!parsed.is_array()) return out;
   for (const auto& f : parsed) {
-    out += fmt::format("  {} {}: {}\n", f.value("severity", ""), f.value("code", ""),
-                       f.value("message", ""));
+    if (!f.is_object()) continue;
+    out += text::printable(fmt::format("  {} {}: {}", f.value("severity", ""), f.value("code", ""),
+                                       f.value("message", "")));
+    out += '\n';
+  }
+  return out;
+}
+
+// A JSON document as the views print it; never throws on a stored byte that
+// is not UTF-8 (shown as U+FFFD then).
+std::string dump(const nlohmann::json& doc) {
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string shown_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ' ';
+    out += text::printable(item);
   }
   return out;
 }
@@ -118,10 +145,12 @@ std::string render_show(const store::CertificateRecord& c,
     nlohmann::json doc{{"certificate", certificate_json(c)},
                        {"current", current ? version_json(*current) : nlohmann::json()},
                        {"versions", versions.size()}};
-    return doc.dump(2) + "\n";
+    return dump(doc);
   }
+  // Every field from a certificate or a CA is outside input: one printable
+  // line each (text.h), so that nothing forges a line or reaches the terminal.
   std::string out = fmt::format("name:         {}\nsource:       {}\n", c.name, c.source);
-  if (!c.domains.empty()) out += fmt::format("domains:      {}\n", detail::join(c.domains, " "));
+  if (!c.domains.empty()) out += fmt::format("domains:      {}\n", shown_list(c.domains));
   if (!c.challenge.empty()) {
     out += text::printable(fmt::format("renews with:  {} {}, {}{}", c.challenge, c.challenge_config, c.key_type,
                                        c.acme_server.empty() ? "" : ", " + c.acme_server)) +
@@ -135,9 +164,10 @@ std::string render_show(const store::CertificateRecord& c,
   out += fmt::format("status:       {} ({} left)\n", expiry_status(row, now),
                      detail::days_text(days_left(current->not_after, now)));
   out += fmt::format("version:      {} of {}\n", current->version, versions.size());
-  out += fmt::format("names:        {}\n", detail::join(current->names, " "));
-  out += fmt::format("subject:      {}\nissuer:       {}\n", current->subject, current->issuer);
-  out += fmt::format("serial:       {}\nsha256:       {}\nkey:          {}\n", current->serial,
+  out += fmt::format("names:        {}\n", shown_list(current->names));
+  out += fmt::format("subject:      {}\nissuer:       {}\n", text::printable(current->subject),
+                     text::printable(current->issuer));
+  out += fmt::format("serial:       {}\nsha256:       {}\nkey:          {}\n", text::printable(current->serial),
                      current->fingerprint_sha256, current->key_type);
   out += fmt::format("not before:   {}\nnot after:    {}\n", format_utc(current->not_before),
                      format_utc(current->not_after));
@@ -160,7 +190,7 @@ std::string render_history(const std::string& name, const std::vector<store::Ver
                    {"actor", event.actor},
                    {"detail", parse_json_or_null(event.detail_json)}});
     }
-    return nlohmann::json{{"name", name}, {"versions", v}, {"events", e}}.dump(2) + "\n";
+    return dump(nlohmann::json{{"name", name}, {"versions", v}, {"events", e}});
   }
   detail::Table vt({"VERSION", "STORED", "NOT AFTER", "SHA256", "ORIGIN", "REVOKED"});
   for (const auto& v : versions) {

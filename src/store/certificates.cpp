@@ -116,16 +116,18 @@ void insert_version(SQLite::Database& db, std::int64_t certificate_id, int numbe
   q.bind(++i, v.root_pem);
   q.bind(++i, v.key_pem);
   q.bind(++i, v.fingerprint_sha256);
-  q.bind(++i, v.serial);
-  q.bind(++i, v.subject);
-  q.bind(++i, v.issuer);
-  q.bind(++i, v.issuer_cn);
+  // The certificate's text fields are outside input: the database holds
+  // only valid UTF-8 (text.h), whatever the certificate carried.
+  q.bind(++i, text::to_utf8(v.serial));
+  q.bind(++i, text::to_utf8(v.subject));
+  q.bind(++i, text::to_utf8(v.issuer));
+  q.bind(++i, text::to_utf8(v.issuer_cn));
   q.bind(++i, detail::encode_list(v.names));
   q.bind(++i, v.key_type);
   q.bind(++i, static_cast<std::int64_t>(v.not_before));
   q.bind(++i, static_cast<std::int64_t>(v.not_after));
   q.bind(++i, v.origin);
-  q.bind(++i, v.findings_json.empty() ? std::string("[]") : v.findings_json);
+  q.bind(++i, v.findings_json.empty() ? std::string("[]") : text::to_utf8(v.findings_json));
   q.bind(++i, static_cast<std::int64_t>(now));
   q.exec();
 }
@@ -410,14 +412,14 @@ Result<Inventory::ObservationChange> Inventory::record_observation(const std::st
     } else {
       SQLite::Statement q(impl_->db, "UPDATE certificates SET failures = failures + 1, last_error = ?1, "
                                      "last_attempt = ?2, updated_at = ?2 WHERE id = ?3");
-      q.bind(1, error);
+      q.bind(1, text::to_utf8(error));
       q.bind(2, static_cast<std::int64_t>(now));
       q.bind(3, static_cast<std::int64_t>(existing->id));
       q.exec();
       if (existing->failures == 0) {
         change = ObservationChange::unreachable;
         detail::insert_event(impl_->db, now, existing->id, name, event::endpoint_unreachable, actor,
-                             nlohmann::json{{"error", error}}.dump());
+                             nlohmann::json{{"error", text::to_utf8(error)}}.dump());
       }
     }
     tx.commit();

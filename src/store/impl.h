@@ -5,6 +5,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,13 @@ struct Inventory::Impl {
   SQLite::Database db;
   Impl(std::string p, int flags);
 };
+
+// SQLite's application_id of a certkeeper inventory: "CKPR"
+// (db/0008_application_id.sql sets it).
+constexpr std::uint32_t kApplicationId = 0x434B5052;
+// The first schema version that carries kApplicationId; older inventories
+// are recognised by their schema_version table.
+constexpr int kFirstMarkedSchema = 8;
 
 namespace detail {
 
@@ -72,6 +80,7 @@ void add_report_history(SQLite::Database& db, std::optional<UnixTime> expiring_b
                         int max_events, std::unordered_map<std::string, ReportHistory>& history);
 
 // Schema migrations (migrate.cpp).
+bool has_table(SQLite::Database& db, const char* name);
 int current_schema_version(SQLite::Database& db);
 // Applies every embedded migration newer than the file's version, each in a
 // transaction. Throws on SQLite errors; returns an Error for a newer file.

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -35,8 +37,85 @@ int open_flags(OpenMode mode) {
   return SQLite::OPEN_READONLY;
 }
 
+// SQLite reports a file that is not a database as NOTADB, sometimes only as
+// a generic error on first read: either way it is damage or another kind of
+// file, and the message says so.
+Error not_a_database(const std::string& path, Error e) {
+  const bool unreadable = e.code == Errc::database || e.code == Errc::database_corrupt;
+  if (unreadable && e.message.find("not a database") != std::string::npos) {
+    return make_error(Errc::database_corrupt,
+                      "is not a SQLite database (damaged or another kind of file); restore it "
+                      "from a backup or point --db at another file; nothing was changed",
+                      path);
+  }
+  return e;
+}
+
 void remove_database_files(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) ::unlink((path + suffix).c_str());
+}
+
+Error not_ours(const std::string& path, const std::string& what) {
+  return make_error(Errc::database_corrupt,
+                    what + ", not a certkeeper inventory; point --db at the inventory (or run 'certkeeper init "
+                           "--db NEW-FILE' to create one); nothing was changed",
+                    path);
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// The URI that opens `path` read-only and leaves no trace. SQLite creates a
+// WAL database's -wal and -shm files even for a read-only connection; unless
+// both exist already (the file is in use, and its WAL may hold what the main
+// file lacks), the file is opened immutable: without a WAL file the main file
+// holds everything (https://www.sqlite.org/uri.html).
+std::string look_uri(const std::string& path) {
+  std::string uri = path.front() == '/' ? "file://" : "file:";
+  for (const unsigned char c : path) {
+    if (std::isalnum(c) || std::strchr("/-._~", c)) {
+      uri += static_cast<char>(c);
+    } else {
+      uri += fmt::format("%{:02X}", c);
+    }
+  }
+  uri += "?mode=ro";
+  if (!(exists(path + "-wal") && exists(path + "-shm"))) uri += "&immutable=1";
+  return uri;
+}
+
+// Whether the existing file at `path` is a certkeeper inventory, found out
+// read-only so that another program's file is never touched (no WAL switch,
+// no chmod, no migration): one whose header carries our application_id, or
+// one made before that mark (a schema_version table, migrations below 8).
+// `init` may also make an inventory of a zero-byte file, or of a SQLite
+// file without tables, application_id or user_version.
+Status recognise(const std::string& path, OpenMode mode) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};  // gone meanwhile: open() reports it
+  // SQLite would block on a FIFO and read a device: neither is an inventory.
+  if (!S_ISREG(st.st_mode)) return not_ours(path, "is not a regular file");
+  if (st.st_size == 0) {
+    if (mode == OpenMode::create) return {};
+    return not_ours(path, "is an empty file");
+  }
+  return detail::guarded(path, [&]() -> Status {
+    SQLite::Database db(look_uri(path), SQLite::OPEN_READONLY | SQLite::OPEN_URI);
+    db.setBusyTimeout(5000);
+    const auto id = static_cast<std::uint32_t>(db.execAndGet("PRAGMA application_id").getInt());
+    if (id == kApplicationId) return {};
+    if (id != 0) return not_ours(path, fmt::format("is another program's SQLite database (application_id {:#010x})", id));
+    if (detail::has_table(db, "schema_version") && detail::current_schema_version(db) < kFirstMarkedSchema) return {};
+    if (db.execAndGet("SELECT count(*) FROM sqlite_master").getInt() == 0) {
+      // No tables, no marks: what `init` leaves for a moment before its
+      // first migration commits (another init may meet it).
+      if (mode == OpenMode::create && db.execAndGet("PRAGMA user_version").getInt() == 0) return {};
+      return not_ours(path, "is an empty SQLite database");
+    }
+    return not_ours(path, "is another program's SQLite database");
+  });
 }
 
 void configure(SQLite::Database& db, OpenMode mode) {
@@ -70,6 +149,9 @@ Result<Inventory> Inventory::open(const std::string& path, OpenMode mode) {
                       "(or set CERTKEEPER_DB)",
                       path);
   }
+  if (existed) {
+    if (auto ours = recognise(path, mode); !ours) return not_a_database(path, std::move(ours).error());
+  }
   if (!existed) {
     auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) {
@@ -89,18 +171,7 @@ Result<Inventory> Inventory::open(const std::string& path, OpenMode mode) {
     return Inventory(std::move(impl));
   });
   if (!opened && !existed) remove_database_files(path);
-  if (!opened && opened.error().code == Errc::database && existed) {
-    // SQLite reports a non-database file as NOTADB, sometimes only as a
-    // generic error on first read; treat any failure to read an existing
-    // file's header as damage.
-    auto e = opened.error();
-    if (e.message.find("not a database") != std::string::npos) {
-      return make_error(Errc::database_corrupt,
-                        "is not a SQLite database (damaged or another kind of file); restore it "
-                        "from a backup or point --db at another file; nothing was changed",
-                        path);
-    }
-  }
+  if (!opened && existed) return not_a_database(path, std::move(opened).error());
   return opened;
 }
 

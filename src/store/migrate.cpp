@@ -11,17 +11,17 @@ int latest_embedded() {
   return all.empty() ? 0 : all.back().version;
 }
 
-bool has_table(SQLite::Database& db, const char* name) {
-  SQLite::Statement q(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-  q.bind(1, name);
-  return q.executeStep();
-}
-
 int table_count(SQLite::Database& db) {
   return db.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'table'").getInt();
 }
 
 }  // namespace
+
+bool has_table(SQLite::Database& db, const char* name) {
+  SQLite::Statement q(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  q.bind(1, name);
+  return q.executeStep();
+}
 
 int current_schema_version(SQLite::Database& db) {
   if (!has_table(db, "schema_version")) return 0;

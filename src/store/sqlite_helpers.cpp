@@ -3,12 +3,17 @@
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/util/json.h"
+#include "certkeeper/util/text.h"
 #include "impl.h"
 
 namespace certkeeper::store::detail {
 
+// Lists hold certificate names (outside input): each item valid UTF-8, or
+// nlohmann's dump would throw on it.
 std::string encode_list(const std::vector<std::string>& items) {
-  return nlohmann::json(items).dump();
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& item : items) list.push_back(text::to_utf8(item));
+  return list.dump();
 }
 
 namespace {
@@ -82,7 +87,7 @@ void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t>
   q.bind(3, certificate_name);
   q.bind(4, kind);
   q.bind(5, actor);
-  q.bind(6, detail_json.empty() ? std::string("{}") : detail_json);
+  q.bind(6, detail_json.empty() ? std::string("{}") : text::to_utf8(detail_json));
   q.exec();
 }
 

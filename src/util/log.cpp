@@ -1,14 +1,20 @@
 #include "certkeeper/util/log.h"
 
 #include <cstdio>
+#include <string>
+
+#include "certkeeper/util/text.h"
 
 namespace certkeeper::log {
 namespace {
 Level g_level = Level::normal;
 
+// A log line quotes certificate fields and CA messages (outside input):
+// one printable line whatever they hold (util/text.h).
 void emit(std::string_view line) {
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fputc('\n', stderr);
+  std::string shown = text::printable(line);
+  shown += '\n';
+  std::fwrite(shown.data(), 1, shown.size(), stderr);
 }
 }  // namespace
 

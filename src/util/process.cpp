@@ -89,6 +89,9 @@ Status check_spec(const ProcessSpec& spec) {
   if (spec.argv.empty() || spec.argv[0].empty()) {
     return make_error(Errc::internal, "run_process: no program given");
   }
+  if (spec.program.find('\0') != std::string::npos) {
+    return make_error(Errc::invalid_input, "the program's path contains a NUL byte and cannot be run", spec.argv[0]);
+  }
   for (const auto& arg : spec.argv) {
     if (arg.find('\0') != std::string::npos) {
       return make_error(Errc::invalid_input, "an argument contains a NUL byte and cannot be passed", spec.argv[0]);
@@ -358,7 +361,7 @@ class Supervisor {
 
 Result<ProcessResult> run_process(const ProcessSpec& spec) {
   if (Status ok = check_spec(spec); !ok) return std::move(ok).error();
-  const std::string& program = spec.argv[0];
+  const std::string& program = spec.program.empty() ? spec.argv[0] : spec.program;
 
   Pipe in, out, err;
   for (Pipe* p : {&in, &out, &err}) {

@@ -128,6 +128,20 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+std::string printable_lines(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = s.find('\n', start);
+    out += printable(s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) break;
+    out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string_view prefix_utf8(std::string_view s, std::size_t max_bytes) noexcept {
   if (s.size() <= max_bytes) return s;
   std::size_t end = 0;

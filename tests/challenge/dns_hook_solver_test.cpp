@@ -137,5 +137,20 @@ TEST(DnsHookSolver, ReadyWaitsThePropagationTimeOnTheClock) {
   EXPECT_EQ(clock.now_ms() - before, 120'000);
 }
 
+// A hook someone else could change is refused right before it would run
+// (util/safe_path.h), not only when `add` configured it.
+TEST(DnsHookSolver, AHookOthersCanWriteIsRefusedAndNotRun) {
+  HookDir hook;
+  ASSERT_EQ(::chmod(hook.hook().c_str(), 0777), 0);
+  FixedClock clock(1'700'000'000);
+  auto solver = make_dns_hook_solver(hook.hook(), 0s, clock);
+  auto r = solver->present(task_of("dns-01", "www.example.test", token_of('a')));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::rejected);
+  EXPECT_EQ(r.error().subject, hook.hook());
+  EXPECT_NE(r.error().message.find("--dns-hook"), std::string::npos) << r.error().message;
+  EXPECT_EQ(read_file(hook.log()), "") << "the hook ran";
+}
+
 }  // namespace
 }  // namespace certkeeper::challenge

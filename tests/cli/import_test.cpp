@@ -1,6 +1,7 @@
 // import, check and init as whole processes: exit codes, messages, and the
 // database left byte for byte as it was when input is rejected.
 #include "cli/cli_fixture.h"
+#include "support/program.h"
 
 namespace certkeeper::testing {
 namespace {
@@ -136,6 +137,36 @@ TEST_F(CliTest, ImportOfPkcs12AndDer) {
   auto chain = pki_.write("ca.pem", pem_concat({pki_.intermediate().pem(), pki_.root().pem()}));
   auto d = ck({"import", "der", "--cert", der_cert, "--key", der_key, "--chain", chain});
   EXPECT_EQ(d.exit_code, 0) << d.err;
+}
+
+// A PKCS#12 file without its key: the hint is one the user can follow
+// (--key is refused beside --p12), and following it, with the real openssl,
+// gives a file that imports.
+TEST_F(CliTest, APkcs12FileWithoutItsKeyGetsAHintThatWorks) {
+  init();
+  auto leaf = pki_.leaf();
+  auto p12 = pki_.write("nokey.p12", pkcs12_without_key(leaf, {pki_.intermediate(), pki_.root()}, ""));
+  const std::string before = db_snapshot();
+  auto r = ck({"import", "web", "--p12", p12});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("key-missing: " + p12), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("give the key with --key"), std::string::npos) << r.err;
+  EXPECT_EQ(db_snapshot(), before);
+  EXPECT_EQ(ck({"import", "web", "--p12", p12, "--key", pki_.write("k.pem", leaf.key().pem())}).exit_code, 2)
+      << "--key is indeed refused beside --p12";
+
+  const auto start = r.err.find("'openssl pkcs12");
+  ASSERT_NE(start, std::string::npos) << r.err;
+  auto openssl = which("openssl");
+  ASSERT_TRUE(openssl);
+  const Files f = write_set(leaf);
+  const std::string fixed = pki_.path("fixed.p12");
+  auto exported = run_program({*openssl, "pkcs12", "-export", "-in", f.cert, "-inkey", f.key, "-certfile", f.chain,
+                               "-out", fixed, "-passout", "pass:"},
+                              pki_.path(""));
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  auto again = ck({"import", "web", "--p12", fixed});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
 }
 
 TEST_F(CliTest, BadNamesAndMissingOptionsAreUsageErrors) {

@@ -124,6 +124,30 @@ TEST(MatchName, WildcardOverATopLevelDomainNeverMatches) {
   EXPECT_EQ(dns_kind({"*."}, "example"), MatchKind::none);
 }
 
+// The Public Suffix List (libpsl), not a table of our own: a wildcard right
+// above any ICANN public suffix is as broad as "*.com".
+TEST(MatchName, WildcardOverAPublicSuffixNeverMatches) {
+  for (const auto& [presented, reference] : std::vector<std::pair<std::string, std::string>>{
+           {"*.co.uk", "foo.co.uk"}, {"*.com.au", "shop.com.au"}, {"*.gov.uk", "www.gov.uk"},
+           {"*.CO.UK.", "foo.co.uk"}, {"*.xn--fiqs8s", "a.xn--fiqs8s"}}) {
+    const NameMatch m = match_name({presented}, {}, "", reference);
+    EXPECT_EQ(m.kind, MatchKind::none) << presented << " matched " << reference;
+    EXPECT_NE(m.explanation.find("public suffix"), std::string::npos) << presented << ": " << m.explanation;
+  }
+  EXPECT_TRUE(is_public_suffix("co.uk"));
+  EXPECT_TRUE(is_public_suffix("com"));
+  EXPECT_FALSE(is_public_suffix("example.co.uk"));
+  EXPECT_FALSE(is_public_suffix("example.test")) << "no implicit '*' rule for unknown top-level domains";
+}
+
+TEST(MatchName, WildcardsBelowAPublicSuffixStillMatch) {
+  EXPECT_EQ(dns_kind({"*.example.co.uk"}, "www.example.co.uk"), MatchKind::wildcard);
+  EXPECT_EQ(dns_kind({"*.example.com"}, "www.example.com"), MatchKind::wildcard);
+  // The PSL's private section (hosting providers) is not a registry: GitHub
+  // holds a certificate for *.github.io.
+  EXPECT_EQ(dns_kind({"*.github.io"}, "someone.github.io"), MatchKind::wildcard);
+}
+
 // ---------------------------------------------------------------- IP addresses
 
 TEST(MatchName, Ipv4MatchesAnIpAddressEntry) {

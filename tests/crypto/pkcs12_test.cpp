@@ -76,5 +76,25 @@ TEST_F(Pkcs12Test, GarbageP12IsUnreadable) {
   EXPECT_EQ(find(v, "unreadable")->subject, s.p12_file);
 }
 
+// --key is refused beside --p12, so the hint for a PKCS#12 file without its
+// key must not be "give the key with --key".
+TEST_F(Pkcs12Test, AFileWithoutItsKeyGetsAHintThatWorksWithP12) {
+  const Sources s = p12_sources(pkcs12_without_key(pki.leaf(), {pki.intermediate(), pki.root()}, kPassword), kPassword);
+  const Verdict v = check(s);
+  EXPECT_TRUE(Rejected(v));
+  ASSERT_TRUE(HasFinding(v, "key-missing", Severity::error));
+  const std::string& message = find(v, "key-missing")->message;
+  EXPECT_EQ(find(v, "key-missing")->subject, s.p12_file);
+  EXPECT_EQ(message.find("give the key with --key"), std::string::npos) << message;
+  EXPECT_NE(message.find("openssl pkcs12 -export"), std::string::npos) << message;
+
+  Policy p = policy();
+  p.require_key = false;
+  const Verdict checked = check(s, p);
+  ASSERT_TRUE(HasFinding(checked, "key-unchecked", Severity::info));
+  EXPECT_EQ(find(checked, "key-unchecked")->message.find("pass --key"), std::string::npos)
+      << find(checked, "key-unchecked")->message;
+}
+
 }  // namespace
 }  // namespace certkeeper::testing

@@ -94,5 +94,36 @@ TEST(TestPkiTest, LegacyPkcs12UsesRc2ForCertificates) {
   EXPECT_TRUE(rc2);
 }
 
+// raw_names puts the bytes into the certificate exactly as given, so the
+// hostile-input tests really hand certkeeper what a hostile CA would.
+TEST(TestPkiTest, RawNamesAreWrittenByteForByte) {
+  using namespace std::string_literals;
+  TestPki pki;
+  CertOptions o;
+  o.cn = "cn\x1B\0end\n"s;  // a name's text must be UTF-8: OpenSSL encodes nothing else
+  o.dns = {"a\xFF.test", "nul\0inside"s, "comma,and\nnewline"};
+  o.raw_names = true;
+  const Cert leaf = pki.leaf(o);
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(leaf.get(), NID_subject_alt_name, nullptr, nullptr));
+  ASSERT_NE(names, nullptr);
+  std::vector<std::string> seen;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
+    ASSERT_EQ(gn->type, GEN_DNS);
+    seen.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.dNSName)),
+                      static_cast<std::size_t>(ASN1_STRING_length(gn->d.dNSName)));
+  }
+  GENERAL_NAMES_free(names);
+  EXPECT_EQ(seen, o.dns);
+  X509_NAME* subject = X509_get_subject_name(leaf.get());
+  const int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  ASSERT_GE(at, 0);
+  const ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at));
+  EXPECT_EQ(ASN1_STRING_type(cn), V_ASN1_UTF8STRING);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(cn)),
+                        static_cast<std::size_t>(ASN1_STRING_length(cn))),
+            o.cn);
+}
+
 }  // namespace
 }  // namespace certkeeper::testing

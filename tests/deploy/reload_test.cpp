@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "certkeeper/util/text.h"
 #include "support/temp_dir.h"
 
 namespace certkeeper::deploy {
@@ -206,6 +208,40 @@ TEST(ReloadCommandText, RoundTripsThroughSplitCommand) {
     ASSERT_TRUE(back) << text << ": " << back.error().what();
     EXPECT_EQ(*back, argv) << text;
   }
+}
+
+// A reload program checked when the target was added can be changed later:
+// run_reload checks it again right before it runs (util/safe_path.h).
+TEST(ReloadRun, AProgramOthersCanWriteIsRefusedAndNotRun) {
+  TempDir tmp;
+  const std::string script = tmp.file("reload.sh");
+  const std::string mark = tmp.file("ran");
+  testing::write_file(script, "#!/bin/sh\ntouch '" + mark + "'\n");
+  ASSERT_EQ(::chmod(script.c_str(), 0755), 0);
+  EXPECT_TRUE(check_reload_program(cmd({script})));
+  ASSERT_EQ(::chmod(script.c_str(), 0757), 0);
+  auto checked = check_reload_program(cmd({script}));
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().code, Errc::rejected);
+  auto r = run_reload(cmd({script}));
+  ASSERT_FALSE(r) << "ran a program anyone may rewrite";
+  EXPECT_EQ(r.error().code, Errc::rejected);
+  EXPECT_NE(r.error().what().find(script), std::string::npos) << r.error().what();
+  EXPECT_NE(r.error().what().find("chmod o-w"), std::string::npos) << r.error().what();
+  EXPECT_EQ(testing::file_mode(mark), -1) << "the program ran";
+}
+
+// The last line of a program's output goes into messages and the audit
+// log's JSON: cut on a character boundary and escaped.
+TEST(ReloadRun, OutputIsOnePrintableLineOfUtf8) {
+  std::string euros;
+  for (int i = 0; i < 150; ++i) euros += "\xE2\x82\xAC";
+  auto r = run_reload(cmd({"sh", "-c", "printf '\\033[2J%s\\377\\n' \"$0\" >&2; exit 1", euros}));
+  ASSERT_TRUE(r) << r.error().what();
+  EXPECT_FALSE(r->ok);
+  EXPECT_TRUE(text::is_printable(r->output)) << r->output;
+  EXPECT_EQ(r->output.rfind("\\x1B[2J\xE2\x82\xAC", 0), 0u) << r->output;
+  EXPECT_LE(r->output.size(), 200u);
 }
 
 }  // namespace

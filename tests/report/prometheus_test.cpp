@@ -157,7 +157,7 @@ TEST(Prometheus, EveryFamilyHasHelpAndTypeAndParses) {
   ASSERT_TRUE(e.errors.empty()) << ::testing::PrintToString(e.errors) << "\n" << text;
   for (const char* family :
        {"certkeeper_certificate_not_after_timestamp_seconds", "certkeeper_certificate_not_before_timestamp_seconds",
-        "certkeeper_certificate_days_left", "certkeeper_certificate_last_renewal_attempt_timestamp_seconds",
+        "certkeeper_certificate_last_renewal_attempt_timestamp_seconds",
         "certkeeper_certificate_last_renewal_success_timestamp_seconds", "certkeeper_certificate_renewal_failures",
         "certkeeper_certificate_installed_version", "certkeeper_certificate_probe_ok",
         "certkeeper_certificate_revoked", "certkeeper_report_generated_timestamp_seconds"}) {
@@ -181,7 +181,6 @@ TEST(Prometheus, ValuesAndLabels) {
   auto one = [&](const std::string& family) { return e.values(family)["mail"]; };
   EXPECT_EQ(one("certkeeper_certificate_not_after_timestamp_seconds"), std::to_string(kNow + 30 * kDay));
   EXPECT_EQ(one("certkeeper_certificate_not_before_timestamp_seconds"), std::to_string(kNow - 60 * kDay));
-  EXPECT_EQ(one("certkeeper_certificate_days_left"), "30");
   EXPECT_EQ(one("certkeeper_certificate_last_renewal_attempt_timestamp_seconds"), std::to_string(kNow - 3600));
   EXPECT_EQ(one("certkeeper_certificate_last_renewal_success_timestamp_seconds"), std::to_string(kNow - 7200));
   EXPECT_EQ(one("certkeeper_certificate_renewal_failures"), "2");
@@ -216,15 +215,21 @@ TEST(Prometheus, UnknownFactsHaveNoSample) {
   EXPECT_EQ(e.values("certkeeper_certificate_revoked")["mail"], "0") << "a version that is not revoked";
   EXPECT_EQ(e.values("certkeeper_certificate_revoked").count("new"), 0u) << "no version: unknown";
   EXPECT_EQ(e.values("certkeeper_certificate_not_after_timestamp_seconds").count("new"), 0u);
-  EXPECT_EQ(e.values("certkeeper_certificate_days_left").count("new"), 0u);
   EXPECT_EQ(e.values("certkeeper_certificate_renewal_failures")["new"], "0") << "no failures is a fact";
 }
 
-TEST(Prometheus, DaysLeftIsNegativeOnceExpired) {
+// The Prometheus conventions: times are Unix timestamps in base units
+// (seconds); "days left" is a query over not_after, never a stored count of
+// days that goes stale in a textfile.
+TEST(Prometheus, ExpiryIsATimestampNotACountOfDays) {
   auto r = full_row();
   r.not_after = kNow - 3 * kDay;
   auto e = parse(render_report({r}, Format::prometheus, {kNow, std::nullopt, false}));
-  EXPECT_EQ(e.values("certkeeper_certificate_days_left")["mail"], "-3");
+  ASSERT_TRUE(e.errors.empty()) << ::testing::PrintToString(e.errors);
+  EXPECT_EQ(e.values("certkeeper_certificate_not_after_timestamp_seconds")["mail"], std::to_string(kNow - 3 * kDay));
+  for (const auto& [family, type] : e.type) {
+    EXPECT_EQ(family.find("days"), std::string::npos) << family << " is not in a base unit";
+  }
 }
 
 TEST(Prometheus, LabelValuesAreEscaped) {

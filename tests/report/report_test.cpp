@@ -191,6 +191,35 @@ TEST(Report, CsvHasAHeaderAndQuotesPerRfc4180) {
   EXPECT_NE(text.find("mail,mail.example.test www.mail.example.test,Test CA,"), std::string::npos) << text;
 }
 
+// OWASP "CSV Injection": a cell a spreadsheet would read as a formula
+// (= + - @, or a tab or CR first) gets a leading apostrophe; numbers stay
+// numbers, negative ones included.
+TEST(Report, CsvNeutralisesFormulasAndKeepsNumbers) {
+  auto r = row("mail", -3);
+  r.issuer_cn = "=HYPERLINK(\"http://evil.test/\",\"open\")";
+  r.names = {"+cmd|' /C calc'!A0", "ok.example.test"};
+  r.last_error = "@SUM(1+1)*cmd|' /C calc'!A0";
+  r.revoke_reason = "-2+3+cmd|' /C calc'!A0";
+  r.serial = "\t=1+1";
+  r.key_type = "\r=1+1";
+  auto text = render_report({r}, Format::csv, {kNow, std::nullopt, false});
+  const std::string line = text.substr(text.find("\r\n") + 2);
+  EXPECT_NE(line.find(",\"'=HYPERLINK(\"\"http://evil.test/\"\",\"\"open\"\")\","), std::string::npos) << line;
+  EXPECT_NE(line.find("mail,'+cmd|' /C calc'!A0 ok.example.test,"), std::string::npos) << line;
+  EXPECT_NE(line.find(",'@SUM(1+1)*cmd|' /C calc'!A0,"), std::string::npos) << line;
+  EXPECT_NE(line.find(",'-2+3+cmd|' /C calc'!A0,"), std::string::npos) << line;
+  EXPECT_NE(line.find(",'\\x09=1+1,"), std::string::npos) << "a tab first, escaped and neutralised: " << line;
+  EXPECT_NE(line.find(",'\\x0D=1+1,"), std::string::npos) << line;
+  EXPECT_NE(line.find(",-3,manual,expired,"), std::string::npos) << "days_left stays a number: " << line;
+
+  auto numbers = row("n", 10);
+  numbers.serial = "-12";  // a text field that holds a plain number is no formula
+  numbers.last_error = "+7";
+  auto plain = render_report({numbers}, Format::csv, {kNow, std::nullopt, false});
+  EXPECT_NE(plain.find(",10,manual,expiring,1,-12,"), std::string::npos) << plain;
+  EXPECT_NE(plain.find(",0,+7,"), std::string::npos) << plain;
+}
+
 TEST(Report, TableIsAlignedAndColouredOnlyWhenAsked) {
   std::vector<store::ReportRow> rows = {row("a", -2), row("longer-name", 200)};
   auto plain = render_report(rows, Format::table, {kNow, std::nullopt, false});

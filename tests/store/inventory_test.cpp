@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "certkeeper/store/migrations.h"
 #include "support/temp_dir.h"
@@ -90,6 +91,133 @@ TEST(Inventory, ForeignSqliteDatabaseIsRefused) {
   auto inv = Inventory::open(path, OpenMode::existing);
   ASSERT_FALSE(inv);
   EXPECT_EQ(inv.error().code, Errc::database_corrupt);
+}
+
+// One integer from raw SQL on the file, bypassing the store.
+std::int64_t raw_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* q = nullptr;
+  std::int64_t value = -1;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &q, nullptr) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+    value = sqlite3_column_int64(q, 0);
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return value;
+}
+
+struct FileState {
+  std::string bytes;
+  mode_t mode = 0;
+  std::int64_t mtime_ns = 0;
+  bool operator==(const FileState&) const = default;
+};
+
+FileState file_state(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return {testing::read_file(path), st.st_mode, st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec};
+}
+
+// README "The inventory file": a file is recognised read-only before
+// anything is written, so another program's database, an empty SQLite
+// database and a zero-byte file stay byte for byte (no WAL switch, no
+// chmod, no side files), whichever command was pointed at them.
+TEST(Inventory, FilesThatAreNotOursAreNeverWritten) {
+  TempDir dir;
+  const std::string foreign = dir.file("other.db");
+  ASSERT_EQ(raw_exec(foreign, "CREATE TABLE mail (id INTEGER); INSERT INTO mail VALUES (1)"), SQLITE_OK);
+  const std::string marked = dir.file("marked.db");  // another program's application_id
+  ASSERT_EQ(raw_exec(marked, "PRAGMA application_id = 1234; CREATE TABLE schema_version (version INTEGER)"),
+            SQLITE_OK);
+  const std::string header_only = dir.file("header-only.db");
+  ASSERT_EQ(raw_exec(header_only, "PRAGMA user_version = 3"), SQLITE_OK);
+  // SQLite makes a WAL database's -wal and -shm even for a read-only look.
+  const std::string wal = dir.file("wal mode?#%.db");
+  ASSERT_EQ(raw_exec(wal, "PRAGMA journal_mode = WAL; CREATE TABLE mail (id INTEGER)"), SQLITE_OK);
+  const std::string zero = dir.file("zero.db");
+  testing::write_file(zero, "");
+  for (const std::string& path : {foreign, marked, header_only, wal, zero}) {
+    ::chmod(path.c_str(), 0644);
+    const FileState before = file_state(path);
+    for (auto mode : {OpenMode::existing, OpenMode::read_only, OpenMode::create}) {
+      if (path == zero && mode == OpenMode::create) continue;  // init may make an inventory of it
+      auto inv = Inventory::open(path, mode);
+      ASSERT_FALSE(inv) << path << " was taken for an inventory";
+      EXPECT_EQ(inv.error().code, Errc::database_corrupt) << inv.error().what();
+      EXPECT_NE(inv.error().message.find("not a certkeeper inventory"), std::string::npos) << inv.error().what();
+      EXPECT_NE(inv.error().message.find("nothing was changed"), std::string::npos) << inv.error().what();
+      EXPECT_EQ(inv.error().subject, path);
+    }
+    EXPECT_TRUE(file_state(path) == before) << path << " changed";
+    for (const char* side : {"-wal", "-shm", "-journal"}) {
+      EXPECT_LT(testing::file_mode(path + side), 0) << path << side << " was created";
+    }
+  }
+}
+
+TEST(Inventory, AFileThatIsNotRegularIsRefused) {
+  TempDir dir;
+  const std::string fifo = dir.file("fifo.db");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (auto mode : {OpenMode::existing, OpenMode::read_only, OpenMode::create}) {
+    auto inv = Inventory::open(fifo, mode);  // SQLite itself would block on it
+    ASSERT_FALSE(inv);
+    EXPECT_EQ(inv.error().code, Errc::database_corrupt);
+    EXPECT_NE(inv.error().message.find("not a regular file"), std::string::npos) << inv.error().what();
+  }
+}
+
+TEST(Inventory, InitMakesAnInventoryOfAZeroByteFile) {
+  TempDir dir;
+  const std::string path = dir.file("ck.db");
+  testing::write_file(path, "");
+  auto inv = Inventory::open(path, OpenMode::create);
+  ASSERT_TRUE(inv) << inv.error().what();
+  EXPECT_EQ(*inv->schema_version(), embedded_migrations().back().version);
+}
+
+// What an init leaves for a moment before its first migration commits: a
+// header in WAL mode, no tables. A second init carries on; nothing else does.
+TEST(Inventory, InitCarriesOnWithAFileAnotherInitJustStarted) {
+  TempDir dir;
+  const std::string path = dir.file("ck.db");
+  ASSERT_EQ(raw_exec(path, "PRAGMA journal_mode = WAL"), SQLITE_OK);
+  auto list = Inventory::open(path, OpenMode::existing);
+  ASSERT_FALSE(list);
+  EXPECT_EQ(list.error().code, Errc::database_corrupt);
+  auto inv = Inventory::open(path, OpenMode::create);
+  ASSERT_TRUE(inv) << inv.error().what();
+  EXPECT_EQ(*inv->schema_version(), embedded_migrations().back().version);
+}
+
+TEST(Inventory, InventoriesCarryTheApplicationId) {
+  TempDir dir;
+  const std::string path = dir.file("ck.db");
+  ASSERT_TRUE(Inventory::open(path, OpenMode::create));
+  EXPECT_EQ(raw_int(path, "PRAGMA application_id"), 0x434B5052);
+}
+
+// Inventories made before migration 8 have no mark: recognised by their
+// schema_version table, marked at their next migration.
+TEST(Inventory, OldInventoriesAreRecognisedAndMarkedWhenMigrated) {
+  TempDir dir;
+  const std::string path = dir.file("ck.db");
+  {
+    auto inv = Inventory::open(path, OpenMode::create);
+    ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+  }
+  ASSERT_EQ(raw_exec(path, "PRAGMA application_id = 0; DELETE FROM schema_version WHERE version >= 8"), SQLITE_OK);
+  ASSERT_EQ(raw_int(path, "PRAGMA application_id"), 0);
+  auto read_only = Inventory::open(path, OpenMode::read_only);
+  ASSERT_FALSE(read_only);
+  EXPECT_EQ(read_only.error().code, Errc::database) << "recognised, but older: " << read_only.error().what();
+  auto inv = Inventory::open(path, OpenMode::existing);
+  ASSERT_TRUE(inv) << inv.error().what();
+  EXPECT_EQ(*inv->schema_version(), embedded_migrations().back().version);
+  EXPECT_EQ(raw_int(path, "PRAGMA application_id"), 0x434B5052);
+  EXPECT_EQ(inv->versions("mail")->size(), 1u);
 }
 
 TEST(Inventory, NewerSchemaIsRefusedAndNeverRewritten) {

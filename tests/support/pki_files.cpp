@@ -100,6 +100,18 @@ std::string pkcs12(const Cert& leaf, const std::vector<Cert>& chain, const std::
   return bio_string(bio.get());
 }
 
+std::string pkcs12_without_key(const Cert& leaf, const std::vector<Cert>& chain, const std::string& password) {
+  X509Stack ca(check(sk_X509_new_null(), "sk_X509_new_null"));
+  for (const Cert& c : chain) check(sk_X509_push(ca.get(), c.get()), "sk_X509_push");
+  Pkcs12 p12(check(PKCS12_create_ex(password.c_str(), "certkeeper test", nullptr, leaf.get(), ca.get(), 0,
+                                    NID_aes_256_cbc, 2048, -1, 0, nullptr, nullptr),
+                   "PKCS12_create_ex without a key"));
+  check(PKCS12_set_mac(p12.get(), password.c_str(), -1, nullptr, 0, 2048, EVP_sha256()), "PKCS12_set_mac");
+  Bio bio = mem_bio();
+  check(i2d_PKCS12_bio(bio.get(), p12.get()), "i2d_PKCS12_bio");
+  return bio_string(bio.get());
+}
+
 std::string TestPki::write(const std::string& name, const std::string& bytes) const {
   const std::string p = path(name);
   write_file(p, bytes);

@@ -89,6 +89,30 @@ std::string san_value(const CertOptions& o) {
   return v;
 }
 
+using GeneralNames = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
+
+// subjectAltName built entry by entry, each dNSName an IA5String holding the
+// given bytes unchecked (CertOptions::raw_names).
+void add_raw_san(X509* x, const CertOptions& o) {
+  GeneralNames names(check(GENERAL_NAMES_new(), "GENERAL_NAMES_new"));
+  for (const auto& d : o.dns) {
+    ASN1_IA5STRING* ia5 = check(ASN1_IA5STRING_new(), "ASN1_IA5STRING_new");
+    GENERAL_NAME* gn = GENERAL_NAME_new();
+    if (!gn || ASN1_STRING_set(ia5, d.data(), static_cast<int>(d.size())) != 1) {
+      ASN1_IA5STRING_free(ia5);
+      GENERAL_NAME_free(gn);
+      fail("raw dNSName");
+    }
+    GENERAL_NAME_set0_value(gn, GEN_DNS, ia5);
+    if (sk_GENERAL_NAME_push(names.get(), gn) <= 0) {
+      GENERAL_NAME_free(gn);
+      fail("sk_GENERAL_NAME_push");
+    }
+  }
+  if (!o.ips.empty()) fail("raw_names takes dNSName entries only");
+  check(X509_add1_ext_i2d(x, NID_subject_alt_name, names.get(), 0, 0), "raw subjectAltName");
+}
+
 void add_extensions(X509* x, X509* issuer, const CertOptions& o, KeyType key_type) {
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, issuer, x, nullptr, nullptr, 0);
@@ -100,7 +124,11 @@ void add_extensions(X509* x, X509* issuer, const CertOptions& o, KeyType key_typ
   Eku eku = o.eku.value_or(o.ca ? Eku::none : Eku::server_auth);
   if (eku == Eku::server_auth) add_extension(x, &ctx, NID_ext_key_usage, "serverAuth");
   if (eku == Eku::client_auth_only) add_extension(x, &ctx, NID_ext_key_usage, "clientAuth");
-  if (std::string san = san_value(o); !san.empty()) add_extension(x, &ctx, NID_subject_alt_name, san);
+  if (o.raw_names && !o.dns.empty()) {
+    add_raw_san(x, o);
+  } else if (std::string san = san_value(o); !san.empty()) {
+    add_extension(x, &ctx, NID_subject_alt_name, san);
+  }
   std::string crld;
   for (const auto& url : o.crl_urls) crld += (crld.empty() ? "URI:" : ",URI:") + url;
   if (!crld.empty()) add_extension(x, &ctx, NID_crl_distribution_points, crld);
@@ -254,8 +282,11 @@ Cert TestPki::make(const CertOptions& o, const Cert* issuer) const {
   X509_NAME* name = X509_get_subject_name(x.get());
   const char* field = o.cn.empty() ? "O" : "CN";
   const std::string value = o.cn.empty() ? "Certkeeper Tests" : o.cn;
-  check(X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0),
+  // MBSTRING_UTF8 converts (and checks) the text; V_ASN1_UTF8STRING stores
+  // the bytes as they are.
+  check(X509_NAME_add_entry_by_txt(name, field, o.raw_names ? V_ASN1_UTF8STRING : MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(value.data()),
+                                   static_cast<int>(value.size()), -1, 0),
         "subject name");
   X509* issuer_x = issuer ? issuer->get() : x.get();
   check(X509_set_issuer_name(x.get(), X509_get_subject_name(issuer_x)), "issuer name");

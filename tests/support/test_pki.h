@@ -94,6 +94,13 @@ struct CertOptions {
   std::optional<Key> key;  // use this key instead of a new one of key_type
   // crlDistributionPoints: one distribution point with these URIs (none: no extension).
   std::vector<std::string> crl_urls;
+  // As a hostile CA writes them: `cn` and each `dns` entry byte for byte
+  // (a UTF8String and IA5Strings holding whatever bytes they are given:
+  // bytes that are not UTF-8, NULs, ESC, newlines, commas), instead of
+  // through OpenSSL's checked text conversion, which refuses such input.
+  // The CN may hold NULs and control characters but must still be UTF-8:
+  // OpenSSL 3 can neither encode nor parse a name whose UTF8String is not.
+  bool raw_names = false;
 
   // A CA certificate named `cn` with no SAN.
   static CertOptions authority(std::string cn);
@@ -178,6 +185,9 @@ enum class P12Style {
 // password is the empty string, as `openssl pkcs12 -passout pass:` writes it.
 std::string pkcs12(const Cert& leaf, const std::vector<Cert>& chain, const std::string& password,
                    P12Style style = P12Style::modern);
+// The same without the private key: certificates only (what a browser's or
+// a Windows certificate store's export gives when the key is not exportable).
+std::string pkcs12_without_key(const Cert& leaf, const std::vector<Cert>& chain, const std::string& password);
 
 // ---------------------------------------------------------------- the PKI
 

@@ -62,6 +62,13 @@ TEST(Printable, BadBytesAndGoodCharactersTogether) {
   EXPECT_TRUE(is_printable("CN=a\\,b,O=x"));
 }
 
+TEST(PrintableLines, LineFeedsStayEverythingElseIsEscaped) {
+  EXPECT_EQ(printable_lines("a\nb\n"), "a\nb\n");
+  EXPECT_EQ(printable_lines(""), "");
+  EXPECT_EQ(printable_lines("row\x1B[2J\r\nnext\xFF\n\n"), "row\\x1B[2J\\x0D\nnext\\xFF\n\n");
+  EXPECT_EQ(printable_lines("nul\0\n"s), "nul\\x00\n");
+}
+
 TEST(Truncate, NeverCutsInsideACharacter) {
   std::string euros;
   for (int i = 0; i < 200; ++i) euros += "\xE2\x82\xAC";

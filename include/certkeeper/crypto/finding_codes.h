@@ -33,6 +33,7 @@ enum class FindingCode {
   weak_key,
   weak_signature,
   name_mismatch,
+  name_invalid,
   name_unchecked,
   older_than_current,
   internal_error,

@@ -2,6 +2,7 @@
 // certificate presents. No OpenSSL here; see validation.h for the gate.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,12 +17,32 @@ namespace certkeeper::crypto {
 // U-labels converted to A-labels. Errc::usage when no host can be found.
 Result<std::string> host_from_url(std::string_view url_or_host);
 
+// Whether `domain` (lower case, A-labels, no trailing dot) is a public
+// suffix in the ICANN section of the Public Suffix List ("com", "co.uk",
+// "kawasaki.jp"): no wildcard may sit right above one (CA/Browser Forum BR
+// 3.2.2.6). The list is libpsl's: the newer of its built-in copy and
+// Debian's publicsuffix data. Unknown top-level domains are not suffixes
+// here (no implicit "*" rule).
+bool is_public_suffix(std::string_view domain);
+
+// Whether the URL's authority holds userinfo ("user:password@host"), with or
+// without a scheme (RFC 3986 §3.2.1). certkeeper never stores credentials.
+bool has_userinfo(std::string_view url);
+
 // A reference host name in comparable form: lower case, one trailing dot
 // removed, IDN U-labels converted to A-labels (IDNA2008). IP literals are
 // returned in canonical text form. Errc::usage on an invalid name.
 Result<std::string> normalize_host(std::string_view host);
 
 bool is_ip_address(std::string_view host);
+
+// Why a presented subjectAltName dNSName is not a host name, or nullopt when
+// it is one: empty; bytes that are not UTF-8; control characters (NUL, ESC,
+// newline, bidirectional overrides); not a valid IDN; an empty or too long
+// label; a character other than letters, digits, '-' and '_', with '*' only
+// as the whole left-most label. One trailing dot is allowed. The reason is
+// a phrase ("holds bytes that are not UTF-8") that never quotes the name.
+std::optional<std::string> name_problem(std::string_view presented);
 
 enum class MatchKind { exact, wildcard, ip, none };
 
@@ -37,7 +58,8 @@ struct NameMatch {
 // - case-insensitive, one trailing dot ignored on either side.
 // - a wildcard is only the whole left-most label: "*.example.com" covers
 //   "a.example.com", not "example.com" nor "a.b.example.com"; partial
-//   wildcards ("f*.example.com") never match; "*.com" never matches.
+//   wildcards ("f*.example.com") never match; a wildcard over a public
+//   suffix ("*.com", "*.co.uk") never matches.
 // - IP addresses match only iPAddress entries, never dNSName ones.
 // - IDN names compare as A-labels.
 // - A wildcard reference ("*.example.com", declared for an ACME certificate)

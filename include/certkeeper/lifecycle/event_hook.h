@@ -56,8 +56,16 @@ struct HookEvent {
   std::string error;
 };
 
-// Runs the hook (60 s timeout, output captured and dropped). Errc::io when it
-// cannot start; a non-zero exit is an error too (the message says so).
+// Whether `program` may be run as the hook: Errc::rejected when someone
+// other than root or this user could change it or a directory above it
+// (util/safe_path.h; the message names the path and the fix). renew and run
+// check it when they start.
+Status check_event_hook(const std::string& program);
+
+// Runs the hook (60 s timeout, output captured and dropped), after
+// check_event_hook (the path it checked is what runs): Errc::rejected when
+// refused, Errc::io when it cannot start; a non-zero exit is an error too
+// (the message says so). CERTKEEPER_ERROR is one printable line.
 Status run_event_hook(const std::string& program, const HookEvent& event);
 
 }  // namespace certkeeper::lifecycle

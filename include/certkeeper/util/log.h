@@ -10,7 +10,8 @@ enum class Level { quiet = 0, normal = 1, verbose = 2 };
 void set_level(Level level);
 Level level();
 
-// One line on stderr: shown unless quiet.
+// One line on stderr (control characters escaped, text::printable): shown
+// unless quiet.
 void warn(std::string_view line);
 // One line on stderr: shown only with -v.
 void debug(std::string_view line);

@@ -14,6 +14,9 @@ namespace certkeeper {
 
 struct ProcessSpec {
   std::vector<std::string> argv;              // argv[0] is looked up in PATH when it has no '/'
+  // The file to run when it is not argv[0] (e.g. the path safe_path.h's
+  // trusted_program found and checked); argv[0] stays what the program sees.
+  std::string program;
   std::map<std::string, std::string> env;     // added to (or replacing in) the inherited environment
   std::chrono::milliseconds timeout{60'000};  // then SIGTERM to the group, SIGKILL 2 s later
   std::size_t max_output = 64 * 1024;         // bytes kept of stdout and of stderr each

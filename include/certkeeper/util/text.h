@@ -39,6 +39,12 @@ std::string printable(std::string_view s);
 // Whether `printable(s) == s`.
 bool is_printable(std::string_view s) noexcept;
 
+// `printable` applied to each line of a multi-line text: the line feeds
+// stay, everything else is escaped as `printable` does (CR included). For
+// output that is lines by design (a table, a listing); a field that must
+// stay on its line is escaped with `printable` before it is put in.
+std::string printable_lines(std::string_view s);
+
 // The longest prefix of `s` that is at most `max_bytes` long and does not
 // end inside a UTF-8 character (a malformed byte counts as one character).
 std::string_view prefix_utf8(std::string_view s, std::size_t max_bytes) noexcept;
