@@ -20,7 +20,7 @@ Status deliver_event(const RenewRequest& request, const HookEvent& e) {
   // Only the events the reference documents (event_hook.h).
   if (!is_hook_event(e.event)) {
     failed(make_error(Errc::internal, "event '" + e.event + "' is not in the table of lifecycle/event_hook.h"));
-    return errors;
+    return *errors;
   }
   if (!request.on_event.empty()) {
     if (auto ok = run_event_hook(request.on_event, e); !ok) failed(ok.error());
