@@ -61,8 +61,9 @@ const Family kFamilies[] = {
     {{"certkeeper_certificate_ari_window_end_timestamp_seconds",
       "End of the CA's suggested renewal window (ACME ARI), Unix time.", "the CA gave no window", true},
      [](const Row& r, UnixTime) { return maybe(r.ari_end); }},
-    {"certkeeper_certificate_next_check_timestamp_seconds",
-     "When the scheduler looks at the certificate next (back-off, the CA's Retry-After, renewal), Unix time.",
+    {{"certkeeper_certificate_next_check_timestamp_seconds",
+      "When the scheduler looks at the certificate next (back-off, the CA's Retry-After, renewal), Unix time.",
+      "never scheduled", true},
      [](const Row& r, UnixTime) { return maybe(r.next_check); }},
 };
 
