@@ -67,8 +67,10 @@ constexpr NamedText kFooters[] = {
      "targets. --from-certbot [DIR] instead takes over a certbot configuration directory (default "
      "/etc/letsencrypt): each lineage becomes an ACME certificate, certbot's account the inventory's, and its "
      "deploy hooks are listed with their replacements (never run); try it with --dry-run first."},
-    {"list", "Every certificate with its current version, expiry and status."},
-    {"show", "The current version of one certificate in detail, with the findings it was stored with."},
+    {"list", "Every certificate with its current version, expiry, status and next check."},
+    {"show",
+     "The current version of one certificate in detail, with the findings it was stored with, and the scheduler's "
+     "record: last attempt, failures, whether renewals are halted, last error, next check."},
     {"history", "Every version and every event of one certificate: who did what, when."},
     {"report",
      "Every certificate, soonest expiry first, as a table, JSON, CSV, Prometheus text exposition or one "

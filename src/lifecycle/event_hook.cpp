@@ -11,7 +11,9 @@ namespace certkeeper::lifecycle {
 namespace {
 
 constexpr HookEventInfo kEvents[] = {
-    {hook::renewal_failed, "an order failed; the next attempt is scheduled"},
+    {hook::renewal_failed,
+     "an order failed; the next attempt is scheduled; `CERTKEEPER_ERROR` holds the CA's URLs (instance, terms of "
+     "service) when it gave any"},
     {hook::halted, "a permanent failure stops renewals (again once a day)"},
     {hook::rolled_back, "the renewed certificate's install was rolled back"},
     {hook::install_failed, "the renewed certificate could not be installed (its files could not be written)"},

@@ -31,6 +31,9 @@ constexpr JsonField kShow[] = {
     {"certificate.last_attempt", "the last attempt, UTC; null when none"},
     {"certificate.last_success", "the last stored version, UTC; null when none"},
     {"certificate.next_check", "when the scheduler looks at it next, UTC; null when not scheduled"},
+    {"certificate.retry_after", "the CA's Retry-After of the last failure (clamped to 1 minute .. 30 days), UTC; "
+                                "null when none"},
+    {"certificate.halted", "a permanent failure halts renewals until the definition changes or `issue` succeeds"},
     {"certificate.key_type", "an ACME certificate's key type (`ec-p256`, `rsa-3072`, ...); empty for others"},
     {"certificate.challenge", "how an ACME certificate is validated: `http-01`, `tls-alpn-01` or `dns-01`"},
     {"certificate.challenge_config", "the challenge's settings (`webroot`, `webroot_map`, `listen`, `dns_hook`, "
