@@ -82,6 +82,8 @@ std::string commands_page(const CommandDoc& root) {
   out += "Global options (they may also follow the command, e.g. `certkeeper list --json`):\n\n";
   options_table(out, root);
   out += "Every command also takes `-h`/`--help`. Exit codes: [exit-codes.md](exit-codes.md).\n\n";
+  out += "Arguments must be UTF-8 (they end up in the inventory and in JSON documents): one that is not is a usage "
+         "error (exit 2).\n\n";
   for (const auto& c : root.subcommands) command_section(out, c, 2);
   return out;
 }

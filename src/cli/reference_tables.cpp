@@ -10,10 +10,13 @@ namespace {
 constexpr ExitCodeInfo kExitCodes[] = {
     {kOk, "ok", "success (also: `check` found only warnings)"},
     {kFailure, "failure",
-     "operational failure: database missing, damaged or from a newer certkeeper; file system error; an endpoint "
+     "operational failure: database missing, damaged, not a certkeeper inventory or from a newer certkeeper; file "
+     "system error; an endpoint "
      "not reached (`probe`, `watch check`); a mail not sent"},
     {kUsage, "usage", "usage error: unknown command or option, bad value (e.g. a URL without a host)"},
-    {kRejected, "rejected", "input rejected by validation: nothing was changed"},
+    {kRejected, "rejected",
+     "input rejected by validation: nothing was changed; also a program to run (--reload, --on-event, --dns-hook) "
+     "that someone else could change"},
     {kCaFailed, "ca-failed",
      "the CA refused or failed, or could not be reached (`issue`, `account`, `revoke`, `renew`, `add --profile`)"},
     {kInstallRolledBack, "rolled-back",

@@ -23,9 +23,12 @@ constexpr FindingCodeInfo kCodes[] = {
      "no key matches the certificate (with a hint when the certificate and key files look swapped, or the key "
      "belongs to a chain certificate)",
      "give the key that was generated with this certificate's request"},
-    {FindingCode::key_missing, "key-missing", kError, "import found no private key in any file",
+    {FindingCode::key_missing, "key-missing", kError,
+     "import found no private key in any file (for a PKCS#12 file without its key, the message gives the "
+     "'openssl pkcs12 -export' line that puts it in: --key does not go with --p12)",
      "add --key KEY (or a PKCS#12 file that holds the key)"},
-    {FindingCode::key_unchecked, "key-unchecked", kInfo, "check was given no key", "add --key KEY to check it too"},
+    {FindingCode::key_unchecked, "key-unchecked", kInfo, "check was given no key (or a PKCS#12 file without one)",
+     "add --key KEY to check it too"},
     {FindingCode::p12_bad_password, "p12-bad-password", kError, "the PKCS#12 password is wrong",
      "put the export password in a file and pass --password-file"},
     {FindingCode::chain_incomplete, "chain-incomplete", kError,

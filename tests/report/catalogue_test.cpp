@@ -75,7 +75,9 @@ TEST(Catalogue, PrometheusWritesExactlyTheListedFamiliesInOrder) {
   }
   EXPECT_EQ(families, listed);
   // Every per-certificate sample carries exactly the listed labels, in order.
-  std::string sample = text.substr(text.find("\ncertkeeper_certificate_days_left{") + 1);
+  const auto at = text.find("\ncertkeeper_certificate_not_after_timestamp_seconds{");
+  ASSERT_NE(at, std::string::npos);
+  std::string sample = text.substr(at + 1);
   sample = sample.substr(0, sample.find('}'));
   std::vector<std::string> labels;
   const std::regex label(R"(([a-z_]+)=")");
