@@ -13,7 +13,7 @@ source contrib/lib/setup.sh
 source contrib/lib/pebble.sh
 
 install_missing "${certkeeper_build_packages[@]}" pebble curl
-build_tree build/release "${certkeeper_demo_tree_args[@]}"
+build_tree build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTKEEPER_TESTS=OFF -DCERTKEEPER_BENCH=OFF
 ck="$PWD/build/release/certkeeper"
 
 demo=$PWD/demo

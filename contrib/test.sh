@@ -16,7 +16,7 @@ echo "== tests (RelWithDebInfo)"
 ctest --test-dir build/release --output-on-failure --no-tests=error --parallel "$(nproc)" --timeout 300
 
 echo "== build (ASan + UBSan)"
-build_tree build/asan "${certkeeper_asan_tree_args[@]}"
+build_tree build/asan "${certkeeper_asan_options[@]}"
 echo "== tests (ASan + UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure --no-tests=error --parallel "$(nproc)" --timeout 600

@@ -73,6 +73,14 @@ certkeeper_release_options=(
   -DCERTKEEPER_TESTS=ON
   -DCERTKEEPER_BENCH=ON
 )
+# The sanitizer tree of the test command (ASan + UBSan), tests on for the
+# same reason.
+certkeeper_asan_options=(
+  -DCMAKE_BUILD_TYPE=Debug
+  -DCERTKEEPER_SANITIZE=ON
+  -DCERTKEEPER_TESTS=ON
+  -DCERTKEEPER_BENCH=OFF
+)
 
 # install_missing PKG...: apt-get install only the packages not yet installed.
 install_missing() {
