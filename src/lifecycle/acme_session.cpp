@@ -103,6 +103,15 @@ Status settle_pending_key(store::Inventory& inv, const Context& ctx, AcmeSession
   return {};
 }
 
+Result<FileLock> lock_account(const Context& ctx, const AcmeServer& server) {
+  auto path = account_lock_path(ctx.db_path);
+  if (!path) return std::move(path).error();
+  // Silent: the workers of one pass wait here for each other's registration.
+  return acquire_or_wait(*path, kAccountLockWaitMs, account_label(server), "",
+                         "another certkeeper is still registering this ACME account; try again when it has "
+                         "finished");
+}
+
 Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, const AcmeServer& server,
                                  const SessionOptions& options) {
   AcmeSession session;
@@ -116,12 +125,7 @@ Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, cons
   if (!found) return std::move(found).error();
   std::optional<FileLock> held;
   if (changes_account(*found)) {
-    auto path = account_lock_path(ctx.db_path);
-    if (!path) return std::move(path).error();
-    // Silent: the workers of one pass wait here for each other's registration.
-    auto taken = acquire_or_wait(*path, kAccountLockWaitMs, account_label(server), "",
-                                 "another certkeeper is still registering this ACME account; try again when it has "
-                                 "finished");
+    auto taken = lock_account(ctx, server);
     if (!taken) return std::move(taken).error();
     held.emplace(std::move(*taken));
     // What a run that held the lock did decides: it may have registered.

@@ -9,6 +9,7 @@
 #include "certkeeper/acme/client.h"
 #include "certkeeper/lifecycle/context.h"
 #include "certkeeper/store/inventory.h"
+#include "renew_locks.h"
 
 namespace certkeeper::lifecycle::detail {
 
@@ -61,6 +62,10 @@ Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, cons
 // account, so this is also how a stored account the CA forgot is restored.
 Status send_new_account(AcmeSession& session, store::Inventory& inv, const Context& ctx, const AcmeServer& server,
                         const SessionOptions& options);
+
+// DB.locks/@accounts, taken before anything changes the account row (see
+// open_session); Errc::conflict when another run keeps it past the wait.
+Result<FileLock> lock_account(const Context& ctx, const AcmeServer& server);
 
 // "DIRECTORY (mailto:CONTACT)": the subject of account errors.
 std::string account_label(const AcmeServer& server);

@@ -32,8 +32,7 @@ using detail::refused_as_not_ours;
 using detail::worth_retrying;
 
 // How long `issue` waits for another run issuing the same certificate (an
-// order with its validation, and the install of what it stored), and for
-// another run changing the ACME account.
+// order with its validation, and the install of what it stored).
 constexpr int kIssueLockWaitMs = 600'000;
 
 struct Shared {
@@ -208,12 +207,8 @@ Status store_issued(store::Inventory& inv, const Context& ctx, AcmeSession& s, c
 // a timer: a halt that says which command brings it.
 Status register_again(store::Inventory& inv, Shared& shared, AcmeSession& s, const detail::AcmeServer& server,
                       const std::string& name) {
-  // The account row changes: under DB.locks/@accounts, as in open_session.
-  auto path = detail::account_lock_path(shared.ctx.db_path);
-  if (!path) return std::move(path).error();
-  auto held = detail::acquire_or_wait(*path, kIssueLockWaitMs, account_label(server), "",
-                                      "another certkeeper is still changing this ACME account; try again when it "
-                                      "has finished");
+  // The account row changes: under the account lock, as in open_session.
+  auto held = detail::lock_account(shared.ctx, server);
   if (!held) return std::move(held).error();
   const std::string forgotten = s.account.account_url;
   auto again = detail::send_new_account(s, inv, shared.ctx, server, {});
