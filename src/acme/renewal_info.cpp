@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-Error malformed(const std::string& url, const std::string& why) {
+Error malformed_renewal_info(const std::string& url, const std::string& why) {
   return make_error(Errc::ca_failed,
                     "the ACME server sent a malformed renewalInfo (" + why +
                         "); renewal falls back to the certificate's lifetime, try again later",
@@ -30,16 +30,16 @@ std::optional<UnixTime> time_field(const json& window, const char* key) {
 Result<RenewalInfo> parse_renewal_info(const std::string& body, const std::string& retry_after_header,
                                        const std::string& url, UnixTime now) {
   auto parsed = parse_json(body);
-  if (!parsed) return malformed(url, parsed.error().message);
+  if (!parsed) return malformed_renewal_info(url, parsed.error().message);
   const json& j = *parsed;
-  if (!j.is_object()) return malformed(url, "not a JSON object");
+  if (!j.is_object()) return malformed_renewal_info(url, "not a JSON object");
   auto window = j.find("suggestedWindow");
-  if (window == j.end() || !window->is_object()) return malformed(url, "no suggestedWindow object");
+  if (window == j.end() || !window->is_object()) return malformed_renewal_info(url, "no suggestedWindow object");
   auto start = time_field(*window, "start");
   auto end = time_field(*window, "end");
-  if (!start || !end) return malformed(url, "suggestedWindow start or end missing or not an RFC 3339 time");
+  if (!start || !end) return malformed_renewal_info(url, "suggestedWindow start or end missing or not an RFC 3339 time");
   // §4.2: a window whose end equals or precedes its start is invalid.
-  if (*end <= *start) return malformed(url, "the suggestedWindow ends before it starts");
+  if (*end <= *start) return malformed_renewal_info(url, "the suggestedWindow ends before it starts");
 
   RenewalInfo info;
   info.start = *start;

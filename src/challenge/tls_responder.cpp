@@ -25,7 +25,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::string_view kAcmeTls = "acme-tls/1";  // RFC 8737 §6.2
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
-constexpr std::size_t kMaxConnections = 64;
+constexpr std::size_t kMaxTlsConnections = 64;
 
 std::string_view bytes(const unsigned char* p, std::size_t n) {
   return {reinterpret_cast<const char*>(p), n};
@@ -122,19 +122,19 @@ Result<SslCtxPtr> make_context(const AnswerLookup* lookup) {
   return ctx;
 }
 
-struct Connection {
+struct TlsConnection {
   int fd = -1;
   SslPtr ssl;
   SteadyClock::time_point deadline;
   short events = POLLIN;
-  ~Connection() {
+  ~TlsConnection() {
     ssl.reset();
     if (fd >= 0) ::close(fd);
   }
 };
 
 // One handshake step. True while the handshake still needs I/O.
-bool advance(Connection& c) {
+bool advance(TlsConnection& c) {
   int rc = SSL_do_handshake(c.ssl.get());
   if (rc == 1) {
     // RFC 8737 §3: nothing more is exchanged; say goodbye and close.
@@ -199,14 +199,14 @@ void TlsResponder::run() {
   sigaddset(&pipe_set, SIGPIPE);
   ::pthread_sigmask(SIG_BLOCK, &pipe_set, nullptr);
 
-  std::list<Connection> conns;
+  std::list<TlsConnection> conns;
   std::vector<pollfd> fds;
-  std::vector<Connection*> polled;
+  std::vector<TlsConnection*> polled;
   while (true) {
     fds.clear();
     polled.clear();
     fds.push_back({wake_read_, POLLIN, 0});
-    fds.push_back({listen_fd_, static_cast<short>(conns.size() < kMaxConnections ? POLLIN : 0), 0});
+    fds.push_back({listen_fd_, static_cast<short>(conns.size() < kMaxTlsConnections ? POLLIN : 0), 0});
     auto now = SteadyClock::now();
     int wait_ms = 1000;
     for (auto& c : conns) {
@@ -221,13 +221,13 @@ void TlsResponder::run() {
 
     now = SteadyClock::now();
     for (std::size_t i = 0; i < polled.size(); ++i) {
-      Connection* c = polled[i];
+      TlsConnection* c = polled[i];
       if (fds[i + 2].revents != 0 ? !advance(*c) : now >= c->deadline) {
-        conns.remove_if([c](const Connection& x) { return &x == c; });
+        conns.remove_if([c](const TlsConnection& x) { return &x == c; });
       }
     }
     if (fds[1].revents == 0) continue;
-    while (conns.size() < kMaxConnections) {
+    while (conns.size() < kMaxTlsConnections) {
       int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         // Out of descriptors: the backlog stays readable, so pause rather
@@ -235,7 +235,7 @@ void TlsResponder::run() {
         if (errno == EMFILE || errno == ENFILE) std::this_thread::sleep_for(std::chrono::milliseconds(50));
         break;
       }
-      Connection& c = conns.emplace_back();
+      TlsConnection& c = conns.emplace_back();
       c.fd = fd;
       c.deadline = now + kHandshakeTimeout;
       c.ssl.reset(SSL_new(ctx_.get()));

@@ -153,7 +153,7 @@ constexpr JsonField kObservation[] = {
 
 // Every document of a command that ends in an error (exit != 0 before any
 // work was done) is this one.
-constexpr JsonField kFailure[] = {
+constexpr JsonField kFailureDocument[] = {
     {"ok", "false"},
     {"exit_code", "the exit code (see the exit codes)"},
     {"error", "what went wrong", "error"},
@@ -425,7 +425,7 @@ constexpr JsonDocument kDocuments[] = {
 };
 
 constexpr JsonDocument kShapes[] = {
-    {"failure", "", kFailure},
+    {"failure", "", kFailureDocument},
     {"error", "", kError},
     {"facts", "", kFacts},
     {"install", "", kInstall},

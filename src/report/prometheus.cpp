@@ -1,4 +1,5 @@
 #include "prometheus.h"
+#include "text_append.h"
 
 #include <charconv>
 #include <cstdint>
@@ -87,12 +88,6 @@ constexpr FieldInfo kLabels[] = {
     {"issuer", "the issuer CN, else the issuer DN"},
     {"source", "`manual`, `acme` or `remote`"},
 };
-
-void append_int(std::string& out, std::int64_t v) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
-}
 
 void header(std::string& out, const char* name, const char* help) {
   out += "# HELP ";

@@ -1,4 +1,5 @@
 #include "certkeeper/util/files.h"
+#include "certkeeper/util/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -17,25 +18,6 @@ namespace certkeeper {
 namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
-
-// Closes a file descriptor on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int reset() {
-    int rc = 0;
-    if (fd_ >= 0) rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
 
 const char* file_kind(mode_t m) {
   if (S_ISDIR(m)) return "a directory";
@@ -58,7 +40,7 @@ bool write_all(int fd, const std::string& data) {
 }
 
 Status fsync_directory(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
     return make_error(Errc::io, fmt::format("cannot sync directory: {}", errno_text(errno)), dir);
   }
@@ -70,7 +52,7 @@ Status fsync_directory(const std::string& dir) {
 Result<std::string> read_input_file(const std::string& path, std::size_t max_bytes) {
   // O_NONBLOCK so that opening a FIFO without a writer does not hang before
   // fstat() can refuse it.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) {
     int err = errno;
     if (err == ENOENT) return make_error(Errc::invalid_input, "file not found; check the path", path);
@@ -112,7 +94,7 @@ Status write_file_atomic(const std::string& path, const std::string& data, mode_
   std::random_device rd;
   std::string tmp = fmt::format("{}/.{}.tmp-{:08x}", dir, target.filename().string(), rd());
   // The mode is set at creation, before a byte of data exists.
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
   if (fd.get() < 0) {
     return make_error(Errc::io, fmt::format("cannot create a file in {}: {}", dir, errno_text(errno)), path);
   }
@@ -143,7 +125,7 @@ std::string stage(const FileToWrite& file, Error& error) {
   const std::string dir = directory_of(file.path);
   const std::string tmp =
       fmt::format("{}/.{}.tmp-{:08x}", dir, std::filesystem::path(file.path).filename().string(), rd());
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, file.mode));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, file.mode));
   if (fd.get() < 0) {
     error = make_error(Errc::io, fmt::format("cannot create a file in {}: {}", dir, errno_text(errno)), file.path);
     return "";
@@ -224,7 +206,7 @@ Status make_directories(const std::string& dir, mode_t mode) {
 Status write_new_file(const std::string& path, const std::string& data, mode_t mode, uid_t uid, gid_t gid,
                       const std::string& shown_as) {
   const std::string& name = shown_as.empty() ? path : shown_as;
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (fd.get() < 0) return make_error(Errc::io, fmt::format("cannot create: {}", errno_text(errno)), name);
   auto fail = [&](const char* what) {
     int err = errno;

@@ -3,6 +3,7 @@
 // async-signal-safe steps, and an exec failure ("not found", "permission
 // denied") comes back as the return value instead of an exit status 127.
 #include "certkeeper/util/process.h"
+#include "certkeeper/util/unique_fd.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -32,27 +33,9 @@ constexpr auto kReapGrace = std::chrono::seconds(1);     // SIGKILL → give up 
 constexpr auto kGroupPoll = std::chrono::milliseconds(20);
 constexpr auto kLongestTimeout = std::chrono::milliseconds(std::chrono::hours(24 * 365));  // no overflow
 
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  bool open() const { return fd_ >= 0; }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
-
 struct Pipe {
-  Fd read;
-  Fd write;
+  UniqueFd read;
+  UniqueFd write;
 };
 
 Status make_pipe(Pipe& p) {
@@ -238,7 +221,7 @@ bool group_alive(pid_t pgid) {
 // enforces the timeout on the whole process group, and reaps the child.
 class Supervisor {
  public:
-  Supervisor(const ProcessSpec& spec, pid_t pid, Fd& in, Fd& out, Fd& err)
+  Supervisor(const ProcessSpec& spec, pid_t pid, UniqueFd& in, UniqueFd& out, UniqueFd& err)
       : spec_(spec), pid_(pid), in_(in), out_(out), err_(err),
         deadline_(SteadyClock::now() + std::clamp(spec.timeout, std::chrono::milliseconds(0), kLongestTimeout)) {}
 
@@ -246,7 +229,7 @@ class Supervisor {
     if (spec_.stdin_data.empty()) in_.reset();
     while (true) {
       reap();
-      if (reaped_ && !out_.open() && !err_.open() && (!group_alive(pid_) || killed_)) break;
+      if (reaped_ && !out_.valid() && !err_.valid() && (!group_alive(pid_) || killed_)) break;
       auto now = SteadyClock::now();
       escalate(now);
       if (killed_ && now >= give_up_at_) break;
@@ -308,9 +291,9 @@ class Supervisor {
     std::array<pollfd, 3> fds{};
     nfds_t n = 0;
     int out_i = -1, err_i = -1, in_i = -1;
-    if (out_.open()) fds[out_i = static_cast<int>(n++)] = {out_.get(), POLLIN, 0};
-    if (err_.open()) fds[err_i = static_cast<int>(n++)] = {err_.get(), POLLIN, 0};
-    if (in_.open()) fds[in_i = static_cast<int>(n++)] = {in_.get(), POLLOUT, 0};
+    if (out_.valid()) fds[out_i = static_cast<int>(n++)] = {out_.get(), POLLIN, 0};
+    if (err_.valid()) fds[err_i = static_cast<int>(n++)] = {err_.get(), POLLIN, 0};
+    if (in_.valid()) fds[in_i = static_cast<int>(n++)] = {in_.get(), POLLOUT, 0};
 
     auto next = killed_ ? give_up_at_ : term_sent_ ? kill_at_ : deadline_;
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now) + std::chrono::milliseconds(1);
@@ -344,9 +327,9 @@ class Supervisor {
 
   const ProcessSpec& spec_;
   pid_t pid_;
-  Fd& in_;
-  Fd& out_;
-  Fd& err_;
+  UniqueFd& in_;
+  UniqueFd& out_;
+  UniqueFd& err_;
   SteadyClock::time_point deadline_;
   SteadyClock::time_point kill_at_{};
   SteadyClock::time_point give_up_at_{};

@@ -5,7 +5,7 @@
 namespace certkeeper::testing {
 namespace {
 
-constexpr const char* kPassword = "p12-Passw0rd";
+constexpr const char* kP12Password = "p12-Passw0rd";
 
 class Pkcs12Test : public GateTest {
  protected:
@@ -19,7 +19,7 @@ class Pkcs12Test : public GateTest {
 
 TEST_F(Pkcs12Test, ModernFileWithChain) {
   const Cert leaf = pki.leaf();
-  const Verdict v = check(p12_sources(pkcs12(leaf, {pki.intermediate(), pki.root()}, kPassword), kPassword));
+  const Verdict v = check(p12_sources(pkcs12(leaf, {pki.intermediate(), pki.root()}, kP12Password), kP12Password));
   ASSERT_TRUE(Accepted(v));
   EXPECT_EQ(v.origin, "import-p12");
   EXPECT_EQ(codes(v), std::vector<std::string>{"root-private:info"});
@@ -36,8 +36,8 @@ TEST_F(Pkcs12Test, LegacyRc2WindowsExportImports) {
   CertOptions o;
   o.key_type = KeyType::rsa2048;  // what such exports usually hold
   const Cert leaf = pki.leaf(o);
-  const Verdict v = check(p12_sources(pkcs12(leaf, {pki.intermediate(), pki.root()}, kPassword, P12Style::legacy),
-                                      kPassword));
+  const Verdict v = check(p12_sources(pkcs12(leaf, {pki.intermediate(), pki.root()}, kP12Password, P12Style::legacy),
+                                      kP12Password));
   ASSERT_TRUE(Accepted(v));
   EXPECT_EQ(v.origin, "import-p12");
   EXPECT_EQ(v.bundle->leaf().fingerprint_sha256, leaf.facts().fingerprint_sha256);
@@ -54,7 +54,7 @@ TEST_F(Pkcs12Test, EmptyPasswordNeedsNoPasswordFile) {
 }
 
 TEST_F(Pkcs12Test, WrongPassword) {
-  const Sources s = p12_sources(pkcs12(pki.leaf(), {pki.intermediate(), pki.root()}, kPassword), "guess");
+  const Sources s = p12_sources(pkcs12(pki.leaf(), {pki.intermediate(), pki.root()}, kP12Password), "guess");
   const Verdict v = check(s);
   EXPECT_TRUE(Rejected(v));
   ASSERT_TRUE(HasFinding(v, "p12-bad-password", Severity::error));
@@ -63,13 +63,13 @@ TEST_F(Pkcs12Test, WrongPassword) {
 }
 
 TEST_F(Pkcs12Test, PasswordProtectedFileWithoutPasswordFile) {
-  const Verdict v = check(p12_sources(pkcs12(pki.leaf(), {pki.intermediate(), pki.root()}, kPassword), nullptr));
+  const Verdict v = check(p12_sources(pkcs12(pki.leaf(), {pki.intermediate(), pki.root()}, kP12Password), nullptr));
   EXPECT_TRUE(Rejected(v));
   EXPECT_TRUE(HasFinding(v, "p12-bad-password", Severity::error));
 }
 
 TEST_F(Pkcs12Test, GarbageP12IsUnreadable) {
-  const Sources s = p12_sources("certainly not DER: 0x30 0x82 ...", kPassword);
+  const Sources s = p12_sources("certainly not DER: 0x30 0x82 ...", kP12Password);
   const Verdict v = check(s);
   EXPECT_TRUE(Rejected(v));
   ASSERT_TRUE(HasFinding(v, "unreadable", Severity::error));
@@ -79,7 +79,7 @@ TEST_F(Pkcs12Test, GarbageP12IsUnreadable) {
 // --key is refused beside --p12, so the hint for a PKCS#12 file without its
 // key must not be "give the key with --key".
 TEST_F(Pkcs12Test, AFileWithoutItsKeyGetsAHintThatWorksWithP12) {
-  const Sources s = p12_sources(pkcs12_without_key(pki.leaf(), {pki.intermediate(), pki.root()}, kPassword), kPassword);
+  const Sources s = p12_sources(pkcs12_without_key(pki.leaf(), {pki.intermediate(), pki.root()}, kP12Password), kP12Password);
   const Verdict v = check(s);
   EXPECT_TRUE(Rejected(v));
   ASSERT_TRUE(HasFinding(v, "key-missing", Severity::error));

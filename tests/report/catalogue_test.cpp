@@ -12,14 +12,16 @@
 #include "certkeeper/report/catalogue.h"
 #include "certkeeper/report/report.h"
 #include "certkeeper/report/views.h"
+#include "support/fixed_time.h"
 
 namespace certkeeper::report {
 namespace {
 
-constexpr UnixTime kNow = 1'800'000'000;
-constexpr std::int64_t kDay = kSecondsPerDay;
+using testing::kNow;
+using testing::kDay;
 
-store::ReportRow row(const std::string& name, std::optional<UnixTime> not_after) {
+
+store::ReportRow catalogue_row(const std::string& name, std::optional<UnixTime> not_after) {
   store::ReportRow r;
   r.name = name;
   r.source = "acme";
@@ -41,19 +43,19 @@ std::vector<std::string> field_names() {
 }
 
 TEST(Catalogue, JsonRowsHaveExactlyTheReportFields) {
-  auto doc = nlohmann::json::parse(render_report({row("web", kNow + 40 * kDay)}, Format::json, options()));
+  auto doc = nlohmann::json::parse(render_report({catalogue_row("web", kNow + 40 * kDay)}, Format::json, options()));
   std::set<std::string> keys;
   for (const auto& [k, v] : doc["certificates"][0].items()) keys.insert(k);
   auto names = field_names();
   EXPECT_EQ(keys, std::set<std::string>(names.begin(), names.end()));
-  auto list = nlohmann::json::parse(render_list({row("web", kNow + 40 * kDay)}, kNow, true));
+  auto list = nlohmann::json::parse(render_list({catalogue_row("web", kNow + 40 * kDay)}, kNow, true));
   std::set<std::string> list_keys;
   for (const auto& [k, v] : list["certificates"][0].items()) list_keys.insert(k);
   EXPECT_EQ(list_keys, keys);
 }
 
 TEST(Catalogue, CsvHeaderIsTheFieldTableInOrder) {
-  std::string csv = render_report({row("web", kNow + 40 * kDay)}, Format::csv, options());
+  std::string csv = render_report({catalogue_row("web", kNow + 40 * kDay)}, Format::csv, options());
   std::string header = csv.substr(0, csv.find("\r\n"));
   std::string expected;
   for (const auto& n : field_names()) expected += (expected.empty() ? "" : ",") + n;
@@ -62,7 +64,7 @@ TEST(Catalogue, CsvHeaderIsTheFieldTableInOrder) {
 }
 
 TEST(Catalogue, PrometheusWritesExactlyTheListedFamiliesInOrder) {
-  std::string text = render_report({row("web", kNow + 40 * kDay)}, Format::prometheus, options());
+  std::string text = render_report({catalogue_row("web", kNow + 40 * kDay)}, Format::prometheus, options());
   std::vector<std::string> families;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
@@ -92,13 +94,13 @@ TEST(Catalogue, PrometheusWritesExactlyTheListedFamiliesInOrder) {
 TEST(Catalogue, EveryStatusTheRuleGivesIsListed) {
   std::set<std::string> listed;
   for (const auto& s : statuses()) listed.insert(s.status);
-  auto remote = row("edge", kNow + 40 * kDay);
+  auto remote = catalogue_row("edge", kNow + 40 * kDay);
   remote.source = "remote";
   remote.failures = 1;
-  auto revoked = row("old", kNow + 80 * kDay);
+  auto revoked = catalogue_row("old", kNow + 80 * kDay);
   revoked.revoked_at = kNow - kDay;
-  for (const auto& r : {row("a", kNow + 80 * kDay), row("b", kNow + 5 * kDay), row("c", kNow - kDay),
-                        row("d", std::nullopt), remote, revoked}) {
+  for (const auto& r : {catalogue_row("a", kNow + 80 * kDay), catalogue_row("b", kNow + 5 * kDay), catalogue_row("c", kNow - kDay),
+                        catalogue_row("d", std::nullopt), remote, revoked}) {
     std::string status = expiry_status(r, kNow);
     EXPECT_TRUE(listed.count(status)) << status;
     listed.erase(status);

@@ -5,14 +5,16 @@
 #include <regex>
 
 #include "certkeeper/report/report.h"
+#include "support/fixed_time.h"
 
 namespace certkeeper::report {
 namespace {
 
-constexpr UnixTime kNow = 1'800'000'000;
-constexpr std::int64_t kDay = kSecondsPerDay;
+using testing::kNow;
+using testing::kDay;
 
-store::ReportRow row(const std::string& name, std::optional<std::int64_t> days) {
+
+store::ReportRow html_row(const std::string& name, std::optional<std::int64_t> days) {
   store::ReportRow r;
   r.name = name;
   r.source = "manual";
@@ -27,8 +29,8 @@ store::ReportRow row(const std::string& name, std::optional<std::int64_t> days) 
 }
 
 std::vector<store::ReportRow> sample() {
-  return {row("gone", -2), row("week", 3), row("month", 20), row("quarter", 60), row("year", 200),
-          row("undefined", std::nullopt)};
+  return {html_row("gone", -2), html_row("week", 3), html_row("month", 20), html_row("quarter", 60), html_row("year", 200),
+          html_row("undefined", std::nullopt)};
 }
 
 std::size_t count(const std::string& text, const std::string& what) {
@@ -77,7 +79,7 @@ TEST(Html, TimelineHasABarPerCertificateAndToday) {
 }
 
 TEST(Html, EveryStringFromTheDatabaseIsEscaped) {
-  auto evil = row("m\"a'i<l>", 10);
+  auto evil = html_row("m\"a'i<l>", 10);
   evil.issuer_cn = "<img src=x onerror=alert(1)> & \"Co\"";
   evil.last_error = "</td><script>alert('x')</script>";
   evil.names = {"<b>bold</b>.example.test"};
@@ -135,12 +137,12 @@ TEST(Html, HistoryShowsVersionsAndRecentEvents) {
 }
 
 TEST(Html, RevokedIsItsOwnStatusColourAndCount) {
-  auto revoked = row("pulled", 60);
+  auto revoked = html_row("pulled", 60);
   revoked.revoked_at = kNow - kDay;
   revoked.revoke_reason = "keyCompromise";
-  auto soon_and_revoked = row("soon", 3);
+  auto soon_and_revoked = html_row("soon", 3);
   soon_and_revoked.revoked_at = kNow - kDay;
-  auto gone_and_revoked = row("gone", -3);
+  auto gone_and_revoked = html_row("gone", -3);
   gone_and_revoked.revoked_at = kNow - 10 * kDay;
   auto html = render_report({gone_and_revoked, soon_and_revoked, revoked}, Format::html, {kNow, std::nullopt, false});
   EXPECT_EQ(count(html, "<tr class=\"revoked\">"), 2u) << html;
@@ -157,7 +159,7 @@ TEST(Html, RevokedIsItsOwnStatusColourAndCount) {
 }
 
 TEST(Html, UnreachableRemoteIsNotExpired) {
-  auto remote = row("edge", -5);
+  auto remote = html_row("edge", -5);
   remote.source = "remote";
   remote.failures = 2;
   remote.last_error = "connection refused";

@@ -7,12 +7,14 @@
 #include <sstream>
 
 #include "certkeeper/report/report.h"
+#include "support/fixed_time.h"
 
 namespace certkeeper::report {
 namespace {
 
-constexpr UnixTime kNow = 1'800'000'000;
-constexpr std::int64_t kDay = kSecondsPerDay;
+using testing::kNow;
+using testing::kDay;
+
 
 struct Sample {
   std::string family;

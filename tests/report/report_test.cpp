@@ -4,14 +4,16 @@
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/report/views.h"
+#include "support/fixed_time.h"
 
 namespace certkeeper::report {
 namespace {
 
-constexpr UnixTime kNow = 1'800'000'000;
-constexpr std::int64_t kDay = kSecondsPerDay;
+using testing::kNow;
+using testing::kDay;
 
-store::ReportRow row(const std::string& name, std::optional<std::int64_t> days, std::int64_t lifetime_days = 90) {
+
+store::ReportRow report_row(const std::string& name, std::optional<std::int64_t> days, std::int64_t lifetime_days = 90) {
   store::ReportRow r;
   r.name = name;
   r.source = "manual";
@@ -30,22 +32,22 @@ store::ReportRow row(const std::string& name, std::optional<std::int64_t> days, 
 }
 
 TEST(Report, StatusFollowsTheSharedExpiryRule) {
-  EXPECT_EQ(expiry_status(row("a", -1), kNow), "expired");
-  EXPECT_EQ(expiry_status(row("a", 0), kNow), "expired");
-  EXPECT_EQ(expiry_status(row("a", 10), kNow), "expiring");
-  EXPECT_EQ(expiry_status(row("a", 45), kNow), "valid");
-  EXPECT_EQ(expiry_status(row("a", 3, 6), kNow), "valid") << "6-day certificates warn 2 days ahead";
-  EXPECT_EQ(expiry_status(row("a", std::nullopt), kNow), "no-certificate");
+  EXPECT_EQ(expiry_status(report_row("a", -1), kNow), "expired");
+  EXPECT_EQ(expiry_status(report_row("a", 0), kNow), "expired");
+  EXPECT_EQ(expiry_status(report_row("a", 10), kNow), "expiring");
+  EXPECT_EQ(expiry_status(report_row("a", 45), kNow), "valid");
+  EXPECT_EQ(expiry_status(report_row("a", 3, 6), kNow), "valid") << "6-day certificates warn 2 days ahead";
+  EXPECT_EQ(expiry_status(report_row("a", std::nullopt), kNow), "no-certificate");
 }
 
 TEST(Report, RevokedOutranksExpiringButNotExpired) {
-  auto r = row("a", 45);
+  auto r = report_row("a", 45);
   r.revoked_at = kNow - kDay;
   EXPECT_EQ(expiry_status(r, kNow), "revoked");
-  auto soon = row("b", 10);
+  auto soon = report_row("b", 10);
   soon.revoked_at = kNow - kDay;
   EXPECT_EQ(expiry_status(soon, kNow), "revoked") << "revoked even if also expiring";
-  auto gone = row("c", -1);
+  auto gone = report_row("c", -1);
   gone.revoked_at = kNow - 2 * kDay;
   EXPECT_EQ(expiry_status(gone, kNow), "expired");
 
@@ -66,7 +68,7 @@ TEST(Report, RevokedOutranksExpiringButNotExpired) {
 // dump(2) lays out the same document (sorted keys, two-space indent, the
 // same escapes), so re-printing the parsed document gives the same bytes.
 TEST(Report, JsonIsLaidOutAsDumpWithEveryEscape) {
-  auto odd = row("odd", 10);
+  auto odd = report_row("odd", 10);
   odd.names = {"caf\u00e9.example.test", "\xe2\x9c\x93.test", "\xf0\x9f\x98\x80", ""};
   odd.last_error = "quote \" back \\ slash / tab \t nl \n cr \r bs \b ff \f ctl \x01 \x1f del \x7f";
   odd.issuer_cn = "";
@@ -78,10 +80,10 @@ TEST(Report, JsonIsLaidOutAsDumpWithEveryEscape) {
   odd.targets = 2;
   odd.ari_start = kNow;
   odd.ari_end = kNow + kDay;
-  auto none = row("none", std::nullopt);
+  auto none = report_row("none", std::nullopt);
   none.names = {};
   for (std::optional<int> within : {std::optional<int>(), std::optional<int>(30)}) {
-    auto text = render_report({row("mail", 10), odd, none}, Format::json, {kNow, within, false});
+    auto text = render_report({report_row("mail", 10), odd, none}, Format::json, {kNow, within, false});
     auto doc = nlohmann::json::parse(text);
     EXPECT_EQ(doc.dump(2) + "\n", text);
     EXPECT_EQ(doc["certificates"][1]["last_error"].get<std::string>(), odd.last_error);
@@ -94,14 +96,14 @@ TEST(Report, JsonIsLaidOutAsDumpWithEveryEscape) {
 }
 
 TEST(Report, JsonReplacesInvalidUtf8) {
-  auto r = row("bad", 10);
+  auto r = report_row("bad", 10);
   r.last_error = "a\xff\xc3(b\xed\xa0\x80" "c";  // a stray byte, a cut sequence, a surrogate
   auto doc = nlohmann::json::parse(render_report({r}, Format::json, {kNow, std::nullopt, false}));
   EXPECT_EQ(doc["certificates"][0]["last_error"], "a\ufffd\ufffd(b\ufffd\ufffd\ufffdc");
 }
 
 TEST(Report, JsonHasTheStableFields) {
-  auto text = render_report({row("mail", 10), row("new", std::nullopt)}, Format::json, {kNow, 30, false});
+  auto text = render_report({report_row("mail", 10), report_row("new", std::nullopt)}, Format::json, {kNow, 30, false});
   auto doc = nlohmann::json::parse(text);
   EXPECT_EQ(doc["generated_at"], "2027-01-15T08:00:00Z");
   EXPECT_EQ(doc["within_days"], 30);
@@ -132,7 +134,7 @@ TEST(Report, JsonHasTheStableFields) {
 }
 
 TEST(Report, JsonCarriesRenewalInstallProbeRevocationAndAri) {
-  auto r = row("mail", 10);
+  auto r = report_row("mail", 10);
   r.last_attempt = kNow - 60;
   r.last_success = kNow - 120;
   r.targets = 3;
@@ -163,14 +165,14 @@ TEST(Report, JsonCarriesRenewalInstallProbeRevocationAndAri) {
 }
 
 TEST(Report, AnUnreachableRemoteIsNotExpired) {
-  auto remote = row("edge", -3);
+  auto remote = report_row("edge", -3);
   remote.source = "remote";
   EXPECT_EQ(expiry_status(remote, kNow), "expired") << "reachable: its dates count";
   remote.failures = 1;
   EXPECT_EQ(expiry_status(remote, kNow), "unreachable");
   remote.not_after.reset();
   EXPECT_EQ(expiry_status(remote, kNow), "unreachable");
-  auto managed = row("mail", -3);
+  auto managed = report_row("mail", -3);
   managed.failures = 4;
   EXPECT_EQ(expiry_status(managed, kNow), "expired") << "renewal failures do not hide an expiry";
   auto table = render_report({remote}, Format::table, {kNow, std::nullopt, true});
@@ -179,7 +181,7 @@ TEST(Report, AnUnreachableRemoteIsNotExpired) {
 }
 
 TEST(Report, CsvHasAHeaderAndQuotesPerRfc4180) {
-  auto r = row("mail", 100);
+  auto r = report_row("mail", 100);
   r.last_error = "CA said \"no\", twice";
   auto text = render_report({r}, Format::csv, {kNow, std::nullopt, false});
   auto header_end = text.find("\r\n");
@@ -195,7 +197,7 @@ TEST(Report, CsvHasAHeaderAndQuotesPerRfc4180) {
 // (= + - @, or a tab or CR first) gets a leading apostrophe; numbers stay
 // numbers, negative ones included.
 TEST(Report, CsvNeutralisesFormulasAndKeepsNumbers) {
-  auto r = row("mail", -3);
+  auto r = report_row("mail", -3);
   r.issuer_cn = "=HYPERLINK(\"http://evil.test/\",\"open\")";
   r.names = {"+cmd|' /C calc'!A0", "ok.example.test"};
   r.last_error = "@SUM(1+1)*cmd|' /C calc'!A0";
@@ -212,7 +214,7 @@ TEST(Report, CsvNeutralisesFormulasAndKeepsNumbers) {
   EXPECT_NE(line.find(",'\\x0D=1+1,"), std::string::npos) << line;
   EXPECT_NE(line.find(",-3,manual,expired,"), std::string::npos) << "days_left stays a number: " << line;
 
-  auto numbers = row("n", 10);
+  auto numbers = report_row("n", 10);
   numbers.serial = "-12";  // a text field that holds a plain number is no formula
   numbers.last_error = "+7";
   auto plain = render_report({numbers}, Format::csv, {kNow, std::nullopt, false});
@@ -221,7 +223,7 @@ TEST(Report, CsvNeutralisesFormulasAndKeepsNumbers) {
 }
 
 TEST(Report, TableIsAlignedAndColouredOnlyWhenAsked) {
-  std::vector<store::ReportRow> rows = {row("a", -2), row("longer-name", 200)};
+  std::vector<store::ReportRow> rows = {report_row("a", -2), report_row("longer-name", 200)};
   auto plain = render_report(rows, Format::table, {kNow, std::nullopt, false});
   EXPECT_EQ(plain.find("\x1b["), std::string::npos);
   auto first = plain.substr(0, plain.find('\n'));
@@ -235,7 +237,7 @@ TEST(Report, TableIsAlignedAndColouredOnlyWhenAsked) {
 }
 
 TEST(Views, ListJsonUsesTheReportFields) {
-  auto doc = nlohmann::json::parse(render_list({row("mail", 10)}, kNow, true));
+  auto doc = nlohmann::json::parse(render_list({report_row("mail", 10)}, kNow, true));
   EXPECT_EQ(doc["certificates"][0]["name"], "mail");
   EXPECT_EQ(doc["certificates"][0]["days_left"], 10);
 }
@@ -299,10 +301,10 @@ namespace {
 
 // Issue 14 point 12: "expiring within 1 days" in the mailed summary.
 TEST(Report, OneDayIsSingular) {
-  auto table = render_report({row("a", 1)}, Format::table, {kNow, 1, false});
+  auto table = render_report({report_row("a", 1)}, Format::table, {kNow, 1, false});
   EXPECT_NE(table.find("1 certificate expiring within 1 day:"), std::string::npos) << table;
-  EXPECT_NE(render_report({row("a", 1)}, Format::table, {kNow, 2, false}).find("within 2 days:"), std::string::npos);
-  auto html = render_report({row("a", 1)}, Format::html, {kNow, 1, false});
+  EXPECT_NE(render_report({report_row("a", 1)}, Format::table, {kNow, 2, false}).find("within 2 days:"), std::string::npos);
+  auto html = render_report({report_row("a", 1)}, Format::html, {kNow, 1, false});
   EXPECT_NE(html.find("those expiring within 1 day."), std::string::npos);
   store::CertificateRecord c;
   c.name = "a";
@@ -316,7 +318,7 @@ TEST(Report, OneDayIsSingular) {
 
 // Issue 14 point 8: the next check in every format.
 TEST(Report, TheNextCheckIsInEveryFormat) {
-  auto r = row("a", 40);
+  auto r = report_row("a", 40);
   r.source = "acme";
   r.next_check = kNow + 120;
   const std::string at = format_utc(kNow + 120);
@@ -340,7 +342,7 @@ TEST(Report, TheNextCheckIsInEveryFormat) {
 
 // Issue 14 point 5: an attempt without an outcome is not shown as all well.
 TEST(Report, AnAttemptWithoutOutcomeIsSaidInTheTable) {
-  auto r = row("a", 40);
+  auto r = report_row("a", 40);
   r.source = "acme";
   r.last_success = kNow - 2 * kDay;
   r.last_attempt = kNow - 60;

@@ -8,29 +8,17 @@
 
 #include "certkeeper/store/inventory.h"
 #include "support/temp_dir.h"
+#include "store/store_fixtures.h"
 
 namespace certkeeper::store {
 namespace {
 
+using testing::kNow;
+using testing::acme_version;
+
 using testing::TempDir;
 
-constexpr UnixTime kNow = 1'800'000'000;
 constexpr const char* kUrl = "http://crl.example.test/int.crl";
-
-VersionRecord version(const std::string& fingerprint) {
-  VersionRecord v;
-  v.leaf_pem = "-----BEGIN CERTIFICATE-----\n" + fingerprint + "\n-----END CERTIFICATE-----\n";
-  v.key_pem = "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n";
-  v.fingerprint_sha256 = fingerprint;
-  v.serial = "0A" + fingerprint;
-  v.subject = v.issuer = "CN=a.example.test";
-  v.names = {"a.example.test"};
-  v.key_type = "ec-p256";
-  v.not_before = kNow - 86400;
-  v.not_after = kNow + 90 * 86400;
-  v.origin = "acme";
-  return v;
-}
 
 class CrlCache : public ::testing::Test {
  protected:
@@ -43,7 +31,7 @@ class CrlCache : public ::testing::Test {
     CertificateRecord def;
     def.name = name;
     def.source = "acme";
-    ASSERT_TRUE(inv_->append_version(def, version(fingerprint), "issued", "{}", "t", kNow));
+    ASSERT_TRUE(inv_->append_version(def, acme_version(fingerprint), "issued", "{}", "t", kNow));
   }
   // Reads what is new and links every version to kUrl.
   CrlScan scan_and_link() {

@@ -10,11 +10,13 @@
 
 #include "certkeeper/store/inventory.h"
 #include "support/temp_dir.h"
+#include "store/store_fixtures.h"
 
 namespace certkeeper::store {
 namespace {
 
-constexpr UnixTime kNow = 1'800'000'000;
+using testing::kNow;
+
 
 TEST(EventKinds, EveryKindIsAStableNameWithText) {
   std::set<std::string> kinds;

@@ -12,13 +12,15 @@
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/text.h"
 #include "support/temp_dir.h"
+#include "store/store_fixtures.h"
 
 namespace certkeeper::store {
 namespace {
 
+using testing::kNow;
+
 using certkeeper::testing::TempDir;
 
-constexpr UnixTime kNow = 1'800'000'000;
 
 class FailureRecordTest : public ::testing::Test {
  protected:

@@ -6,13 +6,17 @@
 
 #include "certkeeper/store/migrations.h"
 #include "support/temp_dir.h"
+#include "store/store_fixtures.h"
 
 namespace certkeeper::store {
 namespace {
 
+using testing::kNow;
+using testing::definition;
+using testing::raw_exec;
+
 using testing::TempDir;
 
-constexpr UnixTime kNow = 1'800'000'000;
 
 VersionRecord sample_version(UnixTime not_after, const std::string& fingerprint = "ab") {
   VersionRecord v;
@@ -32,22 +36,7 @@ VersionRecord sample_version(UnixTime not_after, const std::string& fingerprint 
   return v;
 }
 
-CertificateRecord manual(const std::string& name) {
-  CertificateRecord c;
-  c.name = name;
-  c.source = "manual";
-  return c;
-}
-
 // Runs raw SQL on the file, bypassing the store; returns the SQLite result code.
-int raw_exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  return rc;
-}
-
 TEST(Inventory, CreatesPrivateFileAndRecordsSchemaVersion) {
   TempDir dir;
   std::string path = dir.file("sub/dir/ck.db");
@@ -206,7 +195,7 @@ TEST(Inventory, OldInventoriesAreRecognisedAndMarkedWhenMigrated) {
   const std::string path = dir.file("ck.db");
   {
     auto inv = Inventory::open(path, OpenMode::create);
-    ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+    ASSERT_TRUE(inv->append_version(definition("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
   }
   ASSERT_EQ(raw_exec(path, "PRAGMA application_id = 0; DELETE FROM schema_version WHERE version >= 8"), SQLITE_OK);
   ASSERT_EQ(raw_int(path, "PRAGMA application_id"), 0);
@@ -251,29 +240,29 @@ TEST(Inventory, AppendVersionIfNewStoresOnlyWhatTheCurrentVersionDoesNotHold) {
   TempDir dir;
   auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
   ASSERT_TRUE(inv);
-  auto first = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  auto first = inv->append_version_if_new(definition("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
   ASSERT_TRUE(first) << first.error().what();
   EXPECT_TRUE(first->appended);
   EXPECT_EQ(first->version, 1);
-  auto again = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  auto again = inv->append_version_if_new(definition("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
   ASSERT_TRUE(again);
   EXPECT_FALSE(again->appended) << "the current version holds it: nothing is written";
   EXPECT_EQ(again->version, 1);
-  auto second = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f2"), "imported", "{}", "t", kNow);
+  auto second = inv->append_version_if_new(definition("mail"), sample_version(kNow, "f2"), "imported", "{}", "t", kNow);
   ASSERT_TRUE(second);
   EXPECT_TRUE(second->appended);
   EXPECT_EQ(second->version, 2);
   // An older version is not the current one: going back to it is a new version.
-  auto back = inv->append_version_if_new(manual("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
+  auto back = inv->append_version_if_new(definition("mail"), sample_version(kNow, "f1"), "imported", "{}", "t", kNow);
   ASSERT_TRUE(back);
   EXPECT_TRUE(back->appended);
   EXPECT_EQ(back->version, 3);
   EXPECT_EQ(inv->events("mail")->size(), 4u) << "created + three imports, none for the repeat";
 
-  CertificateRecord acme = manual("web");
+  CertificateRecord acme = definition("web");
   acme.source = "acme";
   ASSERT_TRUE(inv->define_certificate(acme, "t", kNow));
-  auto refused = inv->append_version_if_new(manual("web"), sample_version(kNow, "f3"), "imported", "{}", "t", kNow);
+  auto refused = inv->append_version_if_new(definition("web"), sample_version(kNow, "f3"), "imported", "{}", "t", kNow);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::conflict);
   EXPECT_TRUE(inv->versions("web")->empty());
@@ -283,8 +272,8 @@ TEST(Inventory, ADefinitionNeverTurnsACertificateOfAnotherSource) {
   TempDir dir;
   auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
   ASSERT_TRUE(inv);
-  ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
-  CertificateRecord acme = manual("mail");
+  ASSERT_TRUE(inv->append_version(definition("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+  CertificateRecord acme = definition("mail");
   acme.source = "acme";
   acme.domains = {"mail.example.test"};
   auto refused = inv->define_certificate(acme, "t", kNow);
@@ -298,11 +287,11 @@ TEST(Inventory, AppendVersionNumbersAndEvents) {
   TempDir dir;
   auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
   ASSERT_TRUE(inv);
-  auto v1 = inv->append_version(manual("mail"), sample_version(kNow + 10 * kSecondsPerDay, "f1"),
+  auto v1 = inv->append_version(definition("mail"), sample_version(kNow + 10 * kSecondsPerDay, "f1"),
                                 "imported", "{}", "t", kNow);
   ASSERT_TRUE(v1) << v1.error().what();
   EXPECT_EQ(*v1, 1);
-  auto v2 = inv->append_version(manual("mail"), sample_version(kNow + 90 * kSecondsPerDay, "f2"),
+  auto v2 = inv->append_version(definition("mail"), sample_version(kNow + 90 * kSecondsPerDay, "f2"),
                                 "imported", R"({"n":2})", "t", kNow + 5);
   EXPECT_EQ(*v2, 2);
   auto cert = inv->find_certificate("mail");
@@ -335,7 +324,7 @@ TEST(Inventory, VersionsAndEventsAreAppendOnly) {
   std::string path = dir.file("ck.db");
   {
     auto inv = Inventory::open(path, OpenMode::create);
-    ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+    ASSERT_TRUE(inv->append_version(definition("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
   }
   EXPECT_NE(raw_exec(path, "DELETE FROM cert_versions"), SQLITE_OK);
   EXPECT_NE(raw_exec(path, "UPDATE cert_versions SET leaf_pem = 'x'"), SQLITE_OK);
@@ -355,7 +344,7 @@ TEST(Inventory, FailedAppendLeavesNoPartialRow) {
   ASSERT_EQ(raw_exec(path, "CREATE TRIGGER fail_import BEFORE INSERT ON events WHEN NEW.kind = 'imported' "
                            "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"),
             SQLITE_OK);
-  auto v = inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow);
+  auto v = inv->append_version(definition("mail"), sample_version(kNow), "imported", "{}", "t", kNow);
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().code, Errc::database);
   EXPECT_FALSE(*inv->find_certificate("mail"));
@@ -366,9 +355,9 @@ TEST(Inventory, ReportRowsSortedAndFilteredByExpiry) {
   TempDir dir;
   auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
   ASSERT_TRUE(inv);
-  ASSERT_TRUE(inv->append_version(manual("late"), sample_version(kNow + 300 * kSecondsPerDay), "imported", "{}", "t", kNow));
-  ASSERT_TRUE(inv->append_version(manual("soon"), sample_version(kNow + 3 * kSecondsPerDay), "imported", "{}", "t", kNow));
-  ASSERT_TRUE(inv->append_version(manual("gone"), sample_version(kNow - kSecondsPerDay), "imported", "{}", "t", kNow));
+  ASSERT_TRUE(inv->append_version(definition("late"), sample_version(kNow + 300 * kSecondsPerDay), "imported", "{}", "t", kNow));
+  ASSERT_TRUE(inv->append_version(definition("soon"), sample_version(kNow + 3 * kSecondsPerDay), "imported", "{}", "t", kNow));
+  ASSERT_TRUE(inv->append_version(definition("gone"), sample_version(kNow - kSecondsPerDay), "imported", "{}", "t", kNow));
   auto all = inv->report_rows(std::nullopt);
   ASSERT_EQ(all->size(), 3u);
   EXPECT_EQ((*all)[0].name, "gone");
@@ -385,7 +374,7 @@ TEST(Inventory, ReadOnlyOpenDoesNotChangeTheFile) {
   std::string path = dir.file("ck.db");
   {
     auto inv = Inventory::open(path, OpenMode::create);
-    ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+    ASSERT_TRUE(inv->append_version(definition("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
   }
   std::string before = testing::read_file(path);
   {
@@ -409,7 +398,7 @@ TEST(Inventory, BulkAppendIsAllOrNothing) {
   ASSERT_TRUE(inv);
   std::vector<Inventory::NewVersion> items;
   for (int i = 0; i < 3; ++i) {
-    items.push_back({manual("c" + std::to_string(i)), sample_version(kNow + i * kSecondsPerDay), "{}"});
+    items.push_back({definition("c" + std::to_string(i)), sample_version(kNow + i * kSecondsPerDay), "{}"});
   }
   auto numbers = inv->append_versions(items, "imported", "bench", kNow);
   ASSERT_TRUE(numbers) << numbers.error().what();
@@ -433,8 +422,8 @@ namespace {
 TEST(Inventory, CountExpiring) {
   TempDir dir;
   auto inv = Inventory::open(dir.file("ck.db"), OpenMode::create);
-  ASSERT_TRUE(inv->append_version(manual("a"), sample_version(kNow + 5 * kSecondsPerDay), "imported", "{}", "t", kNow));
-  ASSERT_TRUE(inv->append_version(manual("b"), sample_version(kNow + 50 * kSecondsPerDay), "imported", "{}", "t", kNow));
+  ASSERT_TRUE(inv->append_version(definition("a"), sample_version(kNow + 5 * kSecondsPerDay), "imported", "{}", "t", kNow));
+  ASSERT_TRUE(inv->append_version(definition("b"), sample_version(kNow + 50 * kSecondsPerDay), "imported", "{}", "t", kNow));
   EXPECT_EQ(*inv->count_expiring(kNow + 30 * kSecondsPerDay), 1u);
   EXPECT_EQ(*inv->count_expiring(kNow + 60 * kSecondsPerDay), 2u);
   EXPECT_EQ(*inv->count_expiring(kNow), 0u);
@@ -541,7 +530,7 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
   std::string path = dir.file("ck.db");
   {
     auto inv = Inventory::open(path, OpenMode::create);
-    ASSERT_TRUE(inv->append_version(manual("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
+    ASSERT_TRUE(inv->append_version(definition("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
   }
   // Turn it back into a schema-1 database, as release 1 left it.
   ASSERT_EQ(raw_exec(path, "DROP TABLE crl_links; DROP TABLE crl_cache; DROP TABLE crl_scan; "
@@ -591,7 +580,7 @@ TEST(Inventory, AppendFirstVersionNeverTouchesAnExistingName) {
   EXPECT_EQ((*stored)->current_version, 1);
 
   const auto events_before = inv->events("web")->size();
-  auto again = inv->append_first_version(manual("web"), sample_version(kNow + 2000, "cd"), "migrated", "{}",
+  auto again = inv->append_first_version(definition("web"), sample_version(kNow + 2000, "cd"), "migrated", "{}",
                                           "test", kNow);
   ASSERT_TRUE(again) << again.error().what();
   EXPECT_FALSE(again->has_value());

@@ -4,18 +4,21 @@
 
 #include "certkeeper/store/inventory.h"
 #include "support/temp_dir.h"
+#include "store/store_fixtures.h"
 
 #include <optional>
 
 namespace certkeeper::store {
 namespace {
 
+using testing::kNow;
+using testing::definition;
+
 using testing::TempDir;
 using Change = Inventory::ObservationChange;
 
-constexpr UnixTime kNow = 1'800'000'000;
 
-VersionRecord version(const std::string& fingerprint) {
+VersionRecord probed_version(const std::string& fingerprint) {
   VersionRecord v;
   v.leaf_pem = "leaf";
   v.fingerprint_sha256 = fingerprint;
@@ -25,13 +28,6 @@ VersionRecord version(const std::string& fingerprint) {
   v.not_after = kNow + 80 * kSecondsPerDay;
   v.origin = "probe";
   return v;
-}
-
-CertificateRecord definition(const std::string& name, const std::string& source) {
-  CertificateRecord c;
-  c.name = name;
-  c.source = source;
-  return c;
 }
 
 class RemoteStoreTest : public ::testing::Test {
@@ -93,9 +89,9 @@ TEST_F(RemoteStoreTest, ObservationsCountFailuresAndSpeakOnlyOnAChange) {
 }
 
 TEST_F(RemoteStoreTest, AFingerprintMatchesManagedCertificatesOnly) {
-  ASSERT_TRUE(inv_ref().append_version(definition("web", "manual"), version("f1"), "imported", "{}", "test", kNow));
-  ASSERT_TRUE(inv_ref().append_version(definition("web", "manual"), version("f2"), "imported", "{}", "test", kNow));
-  ASSERT_TRUE(inv_ref().append_version(definition("edge", "remote"), version("f3"), "observed", "{}", "test", kNow));
+  ASSERT_TRUE(inv_ref().append_version(definition("web", "manual"), probed_version("f1"), "imported", "{}", "test", kNow));
+  ASSERT_TRUE(inv_ref().append_version(definition("web", "manual"), probed_version("f2"), "imported", "{}", "test", kNow));
+  ASSERT_TRUE(inv_ref().append_version(definition("edge", "remote"), probed_version("f3"), "observed", "{}", "test", kNow));
   auto match = inv_ref().find_by_fingerprint("f2");
   ASSERT_TRUE(match && *match);
   EXPECT_EQ(**match, (std::pair<std::string, int>{"web", 2}));

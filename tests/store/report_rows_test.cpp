@@ -6,14 +6,18 @@
 
 #include "certkeeper/store/inventory.h"
 #include "support/temp_dir.h"
+#include "store/store_fixtures.h"
 
 namespace certkeeper::store {
 namespace {
 
+using testing::kNow;
+using testing::kDay;
+using testing::definition;
+using testing::raw_exec;
+
 using testing::TempDir;
 
-constexpr UnixTime kNow = 1'800'000'000;
-constexpr std::int64_t kDay = kSecondsPerDay;
 
 VersionRecord version_expiring(UnixTime not_after, const std::string& fingerprint) {
   VersionRecord v;
@@ -30,21 +34,6 @@ VersionRecord version_expiring(UnixTime not_after, const std::string& fingerprin
   v.not_after = not_after;
   v.origin = "import-pem";
   return v;
-}
-
-CertificateRecord definition(const std::string& name, const std::string& source = "manual") {
-  CertificateRecord c;
-  c.name = name;
-  c.source = source;
-  return c;
-}
-
-int raw_exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  return rc;
 }
 
 std::string probes_detail(std::vector<bool> oks) {

@@ -5,13 +5,16 @@
 
 #include "certkeeper/store/inventory.h"
 #include "support/temp_dir.h"
+#include "store/store_fixtures.h"
 
 namespace certkeeper::store {
 namespace {
 
+using testing::kNow;
+using testing::definition;
+
 using certkeeper::testing::TempDir;
 
-constexpr UnixTime kNow = 1'800'000'000;
 
 VersionRecord version(UnixTime not_after, const std::string& fp) {
   VersionRecord v;
@@ -26,12 +29,6 @@ VersionRecord version(UnixTime not_after, const std::string& fp) {
   return v;
 }
 
-CertificateRecord manual(const std::string& name) {
-  CertificateRecord c;
-  c.name = name;
-  return c;
-}
-
 class ScheduleTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -39,7 +36,7 @@ class ScheduleTest : public ::testing::Test {
     ASSERT_TRUE(opened);
     inv_.emplace(std::move(*opened));
     for (const char* n : {"a", "b", "c"}) {
-      ASSERT_TRUE(inv_->append_version(manual(n), version(kNow + 90 * kSecondsPerDay, n), "imported", "{}", "t", kNow));
+      ASSERT_TRUE(inv_->append_version(definition(n), version(kNow + 90 * kSecondsPerDay, n), "imported", "{}", "t", kNow));
     }
   }
   std::vector<std::string> due(UnixTime now) {
@@ -91,7 +88,7 @@ TEST_F(ScheduleTest, AFailureIsRecordedAndANewVersionClearsIt) {
   EXPECT_TRUE(a->failure_permanent);
   EXPECT_EQ(a->retry_after, kNow + 3600);
   EXPECT_EQ(a->failures, 1);
-  ASSERT_TRUE(inv_->append_version(manual("a"), version(kNow + 100 * kSecondsPerDay, "a2"), "imported", "{}", "t",
+  ASSERT_TRUE(inv_->append_version(definition("a"), version(kNow + 100 * kSecondsPerDay, "a2"), "imported", "{}", "t",
                                    kNow + 5));
   a = *inv_->find_certificate("a");
   EXPECT_FALSE(a->failure_permanent);

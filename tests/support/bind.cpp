@@ -18,9 +18,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/loopback.h"
 #include "support/program.h"
 #include "support/temp_dir.h"
-#include "support/unique_fd.h"
+#include "certkeeper/util/unique_fd.h"
 
 namespace certkeeper::testing {
 namespace {
@@ -28,44 +29,8 @@ namespace {
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr auto kStartTimeout = 15s;
-constexpr int kStartAttempts = 3;
-
-std::string program(const std::string& name) {
-  auto path = which(name);
-  if (!path && name == "named" && ::access("/usr/sbin/named", X_OK) == 0) path = "/usr/sbin/named";
-  if (!path) throw std::runtime_error("bind fixture: " + name + " not found (Debian packages bind9, bind9-dnsutils)");
-  return *path;
-}
-
-int bind_loopback(int type, int port) {
-  int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// A loopback port free for both TCP and UDP right now (named takes both).
-int free_dns_port() {
-  for (int tries = 0; tries < 100; ++tries) {
-    UniqueFd tcp(bind_loopback(SOCK_STREAM, 0));
-    if (tcp.get() < 0) continue;
-    sockaddr_in addr{};
-    socklen_t len = sizeof addr;
-    if (::getsockname(tcp.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) continue;
-    const int port = ntohs(addr.sin_port);
-    UniqueFd udp(bind_loopback(SOCK_DGRAM, port));
-    if (udp.get() >= 0) return port;
-  }
-  throw std::runtime_error("bind fixture: no free loopback port");
-}
+constexpr auto kBindStartTimeout = 15s;
+constexpr int kBindStartAttempts = 3;
 
 std::string run_ok(const std::vector<std::string>& argv, const std::string& dir) {
   ProgramResult r = run_program(argv, dir, "/dev/null", 30s);
@@ -86,7 +51,7 @@ Bind::~Bind() { stop(); }
 std::string Bind::log() const { return read_file(dir_ + "/named.log"); }
 
 void Bind::write_files() {
-  const std::string keygen = program("tsig-keygen");
+  const std::string keygen = find_program("tsig-keygen", "bind9");
   const std::string update = run_ok({keygen, "-a", "hmac-sha256", "ck-update"}, dir_);
   write_file(key_file(), update);
   write_file(refused_key_file(), run_ok({keygen, "-a", "hmac-sha256", "ck-other"}, dir_));
@@ -101,8 +66,8 @@ void Bind::write_files() {
 
 void Bind::start() {
   std::string why;
-  for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
-    port_ = free_dns_port();
+  for (int attempt = 1; attempt <= kBindStartAttempts; ++attempt) {
+    port_ = free_ports(1).front();
     write_file(dir_ + "/named.conf",
                "include \"" + key_file() + "\";\ninclude \"" + refused_key_file() +
                    "\";\noptions {\n  directory \"" + dir_ + "\";\n  listen-on port " + std::to_string(port_) +
@@ -112,7 +77,7 @@ void Bind::start() {
                    "controls { };\nzone \"" + zone_ + "\" {\n  type primary;\n  file \"" + dir_ + "/" + zone_ +
                    ".zone\";\n  allow-update { key ck-update; };\n};\n");
     write_file(dir_ + "/named.log", "");
-    const std::string named = program("named");
+    const std::string named = find_program("named", "bind9");
     std::vector<std::string> args = {named, "-g", "-4", "-n", "1", "-c", dir_ + "/named.conf"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -133,8 +98,8 @@ void Bind::start() {
       ::_exit(127);
     }
     ::setpgid(pid_, pid_);
-    const auto deadline = SteadyClock::now() + kStartTimeout;
-    const std::string dig = program("dig");
+    const auto deadline = SteadyClock::now() + kBindStartTimeout;
+    const std::string dig = find_program("dig", "bind9-dnsutils");
     while (SteadyClock::now() < deadline) {
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -174,7 +139,7 @@ void Bind::stop() {
 }
 
 std::vector<std::string> Bind::txt(const std::string& fqdn) const {
-  ProgramResult r = run_program({program("dig"), "@127.0.0.1", "-p", std::to_string(port_), "+time=2", "+tries=2",
+  ProgramResult r = run_program({find_program("dig", "bind9-dnsutils"), "@127.0.0.1", "-p", std::to_string(port_), "+time=2", "+tries=2",
                                  "+norecurse", "TXT", fqdn, "+short"},
                                 dir_, "/dev/null", 10s);
   std::vector<std::string> values;

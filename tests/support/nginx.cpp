@@ -25,10 +25,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/loopback.h"
 #include "support/ossl_ptr.h"
+#include "support/program.h"
 #include "support/temp_dir.h"
 
-#include "support/unique_fd.h"
+#include "certkeeper/util/unique_fd.h"
 
 extern char** environ;
 
@@ -38,47 +40,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr auto kStartTimeout = 10s;
+constexpr auto kNginxStartTimeout = 10s;
 constexpr auto kStopGrace = 5s;
-constexpr int kStartAttempts = 3;
+constexpr int kNginxStartAttempts = 3;
 
 using Fd = UniqueFd;
-
-sockaddr_in loopback(int port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return addr;
-}
-
-// A TCP connection to 127.0.0.1:`port` with 3 s send/receive timeouts, or -1.
-Fd connect_loopback(int port) {
-  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return Fd();
-  timeval tv{3, 0};
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr = loopback(port);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return Fd();
-  return fd;
-}
-
-std::string find_program(const std::string& name) {
-  if (name.find('/') != std::string::npos) return name;
-  const char* path = std::getenv("PATH");
-  // nginx lives in /usr/sbin, which a normal user's PATH may lack.
-  std::string dirs = std::string(path && *path ? path : "/usr/local/bin:/usr/bin:/bin") + ":/usr/sbin:/sbin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    std::size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = dirs.substr(start, end - start) + "/" + name;
-    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  throw std::runtime_error("test fixture: " + name + " not found in PATH");
-}
 
 // The environment minus NGINX (nginx would take it for inherited sockets).
 std::vector<std::string> child_environment() {
@@ -94,14 +60,6 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   for (auto& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
   return out;
-}
-
-// Whether the child has exited, without reaping it: while it is a zombie
-// its pid (and process group id) cannot be reused, so signalling the group
-// stays safe.
-bool has_exited(pid_t pid) {
-  siginfo_t info{};
-  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
 }
 
 // SIGKILL to what is left of the group, then reap; the wait status.
@@ -131,12 +89,6 @@ std::string quoted(const std::string& s) {
 // `text` from byte `from` on (all of it when it is shorter).
 std::string after(const std::string& text, std::size_t from) {
   return from <= text.size() ? text.substr(from) : text;
-}
-
-std::string tail(const std::string& path, std::size_t max_bytes) {
-  std::string text = read_file(path);
-  if (text.size() > max_bytes) text = "..." + text.substr(text.size() - max_bytes);
-  return text;
 }
 
 // SIGPIPE blocked for this thread while in scope (a server that closes
@@ -193,32 +145,18 @@ int Nginx::port(std::size_t index) const { return index < ports_.size() ? ports_
 std::string Nginx::address(std::size_t index) const { return "127.0.0.1:" + std::to_string(port(index)); }
 
 std::vector<std::string> Nginx::reload_argv() const {
-  return {find_program("nginx"), "-c", conf_, "-e", error_log_, "-s", "reload"};
+  return {find_program("nginx", "nginx"), "-c", conf_, "-e", error_log_, "-s", "reload"};
 }
 
 std::string Nginx::log_tail(std::size_t max_bytes) const {
-  return "--- " + error_log_ + ":\n" + tail(error_log_, max_bytes) + "\n--- " + stderr_log_ + ":\n" +
-         tail(stderr_log_, max_bytes);
+  return "--- " + error_log_ + ":\n" + file_tail(error_log_, max_bytes) + "\n--- " + stderr_log_ + ":\n" +
+         file_tail(stderr_log_, max_bytes);
 }
 
 // Each port is held bound until all are chosen, so none repeats. nginx
 // binds them moments later; start() retries when another process was
 // faster.
-void Nginx::choose_ports() {
-  std::vector<Fd> held;
-  ports_.clear();
-  for (std::size_t i = 0; i < servers_.size(); ++i) {
-    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in addr = loopback(0);
-    socklen_t len = sizeof addr;
-    if (fd.get() < 0 || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      throw std::runtime_error("nginx fixture: cannot bind a free port on 127.0.0.1");
-    }
-    ports_.push_back(ntohs(addr.sin_port));
-    held.push_back(std::move(fd));
-  }
-}
+void Nginx::choose_ports() { ports_ = free_ports(servers_.size()); }
 
 void Nginx::write_config() const {
   std::string c =
@@ -258,7 +196,7 @@ void Nginx::write_config() const {
 // (PR_SET_PDEATHSIG survives execve of a non-setuid program and follows the
 // creating thread: start on a thread that outlives the fixture.)
 void Nginx::spawn() {
-  std::vector<std::string> args = {find_program("nginx"), "-c", conf_, "-e", error_log_};
+  std::vector<std::string> args = {find_program("nginx", "nginx"), "-c", conf_, "-e", error_log_};
   std::vector<std::string> env = child_environment();
   std::vector<char*> argv = pointers(args), envp = pointers(env);
   Fd out(::open(stderr_log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
@@ -286,7 +224,7 @@ void Nginx::spawn() {
 // names our child" means the ports are nginx's, not some other process's.
 std::string Nginx::wait_ready() {
   const std::string want = std::to_string(pid_);
-  const auto deadline = Clock::now() + kStartTimeout;
+  const auto deadline = Clock::now() + kNginxStartTimeout;
   while (Clock::now() < deadline) {
     if (has_exited(pid_)) {
       const int status = kill_and_reap(pid_);
@@ -307,7 +245,7 @@ std::string Nginx::wait_ready() {
 void Nginx::start() {
   if (pid_ > 0) throw std::runtime_error("nginx fixture: start() while running");
   std::string why;
-  for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
+  for (int attempt = 1; attempt <= kNginxStartAttempts; ++attempt) {
     if (ports_.empty() || attempt > 1) choose_ports();
     write_config();
     const std::size_t error_from = read_file(error_log_).size();
@@ -406,7 +344,7 @@ bool wait_for_leaf(int port, const std::string& der, std::chrono::milliseconds t
 ProcessResult run_command(const std::vector<std::string>& argv_in, std::chrono::milliseconds timeout) {
   if (argv_in.empty()) throw std::runtime_error("run_command: empty argv");
   std::vector<std::string> args = argv_in;
-  args[0] = find_program(args[0]);
+  args[0] = find_program(args[0], "nginx");
   std::vector<std::string> env = child_environment();
   std::vector<char*> argv = pointers(args), envp = pointers(env);
   int out_pipe[2], err_pipe[2];

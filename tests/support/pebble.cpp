@@ -25,107 +25,37 @@
 #include <thread>
 #include <vector>
 
+#include "support/loopback.h"
+#include "support/program.h"
 #include "support/test_pki.h"
 
-#include "support/unique_fd.h"
+#include "certkeeper/util/unique_fd.h"
 
 extern char** environ;
 
 namespace certkeeper::testing {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-using namespace std::chrono_literals;
-
-constexpr auto kStartTimeout = 10s;
-constexpr auto kTermGrace = 2s;
-constexpr int kStartAttempts = 3;  // new ports when another process took one meanwhile
-
-using Fd = UniqueFd;
-
-// Binds 127.0.0.1:`port` (0 = any) with `type`; the socket, or -1.
-int bind_loopback(int type, int port) {
-  int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-int bound_port(int fd) {
-  sockaddr_in addr{};
-  socklen_t len = sizeof addr;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
-  return ntohs(addr.sin_port);
-}
-
-// Distinct free loopback ports: each is held open until all are chosen, so
-// the kernel cannot hand out the same one twice. The first is free for both
-// TCP and UDP (DNS). Another process may still take one before the children
-// bind it; start() retries with new ports when that happens.
-std::vector<int> free_ports(std::size_t count) {
-  std::vector<Fd> held;
-  std::vector<int> ports;
-  for (int tries = 0; ports.size() < count && tries < 200; ++tries) {
-    Fd tcp(bind_loopback(SOCK_STREAM, 0));
-    if (tcp.get() < 0) continue;
-    int port = bound_port(tcp.get());
-    if (port <= 0) continue;
-    if (ports.empty()) {
-      Fd udp(bind_loopback(SOCK_DGRAM, port));
-      if (udp.get() < 0) continue;
-      held.push_back(std::move(udp));
-    }
-    held.push_back(std::move(tcp));
-    ports.push_back(port);
-  }
-  if (ports.size() != count) throw std::runtime_error("pebble fixture: no free loopback ports");
-  return ports;
-}
-
-bool tcp_connects(int port) {
-  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-}
-
-std::string find_program(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
-  dirs += ":/usr/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    std::size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = dirs.substr(start, end - start) + "/" + name;
-    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  throw std::runtime_error("pebble fixture: " + name + " not found in PATH (Debian package pebble)");
-}
-
-// The last lines of a log, for failure messages.
-std::string tail(const std::string& path, std::size_t max_bytes = 3000) {
-  std::string text = read_file(path);
-  if (text.size() > max_bytes) text = "..." + text.substr(text.size() - max_bytes);
-  return text;
-}
-
-struct Child {
+// A server the fixture started (pebble, challtestsrv). Outside the anonymous
+// namespace because Pebble::Impl holds two.
+struct PebbleChild {
   std::string name;
   std::string log;
   pid_t pid = -1;
 };
+
+namespace {
+
+using Child = PebbleChild;
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto kPebbleStartTimeout = 10s;
+constexpr auto kTermGrace = 2s;
+constexpr int kPebbleStartAttempts = 3;  // new ports when another process took one meanwhile
+
+using Fd = UniqueFd;
+
 
 // fork + execve with stdout and stderr appended to `log`, stdin /dev/null.
 // The child leads its own process group (signals reach anything it starts)
@@ -134,7 +64,7 @@ struct Child {
 // create the fixture on a thread that outlives it.)
 Child spawn(const std::string& name, const std::vector<std::string>& args,
             const std::map<std::string, std::string>& env, const std::string& log) {
-  std::string program = find_program(name);
+  std::string program = find_program(name, "pebble");
   std::vector<std::string> argv_strings = {program};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<std::string> env_strings;
@@ -170,14 +100,6 @@ Child spawn(const std::string& name, const std::vector<std::string>& args,
   }
   ::setpgid(pid, pid);  // also here, so the group exists before the first signal
   return Child{name, log, pid};
-}
-
-// Whether the child has exited, without reaping it: while it is a zombie
-// its pid (and process group id) cannot be reused, so signalling the group
-// stays safe until reap().
-bool has_exited(pid_t pid) {
-  siginfo_t info{};
-  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
 }
 
 // Kills whatever is left in the child's process group, then reaps the
@@ -313,12 +235,12 @@ struct Pebble::Impl {
 
   // "" when both answer within the bounded wait, else why not.
   std::string wait_ready() {
-    const auto deadline = Clock::now() + kStartTimeout;
+    const auto deadline = Clock::now() + kPebbleStartTimeout;
     while (Clock::now() < deadline) {
       for (Child* c : {&challtestsrv, &pebble}) {
         if (std::string why = exited(*c); !why.empty()) return why;
       }
-      const bool challtestsrv_ready = challtestsrv.pid <= 0 || (tcp_connects(dns_port) && challtestsrv_answers());
+      const bool challtestsrv_ready = challtestsrv.pid <= 0 || (connect_loopback(dns_port).valid() && challtestsrv_answers());
       if (challtestsrv_ready && https_ok(acme_port, "/dir") &&
           https_ok(mgmt_port, "/roots/0")) {
         return "";
@@ -331,7 +253,7 @@ struct Pebble::Impl {
   void start(const PebbleOptions& options) {
     write_certificate();
     std::string why;
-    for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
+    for (int attempt = 1; attempt <= kPebbleStartAttempts; ++attempt) {
       launch(options);
       why = wait_ready();
       if (why.empty()) return;
@@ -341,8 +263,8 @@ struct Pebble::Impl {
       write_file(pebble.log, "");
       if (!challtestsrv.log.empty()) write_file(challtestsrv.log, "");
     }
-    throw std::runtime_error("pebble fixture: " + why + "\n--- pebble.log:\n" + tail(pebble.log) +
-                             "\n--- challtestsrv.log:\n" + tail(challtestsrv.log));
+    throw std::runtime_error("pebble fixture: " + why + "\n--- pebble.log:\n" + file_tail(pebble.log) +
+                             "\n--- challtestsrv.log:\n" + file_tail(challtestsrv.log));
   }
 };
 

@@ -30,6 +30,27 @@ std::optional<std::string> which(const std::string& name) {
   return std::nullopt;
 }
 
+std::string find_program(const std::string& name, const std::string& package) {
+  if (name.find('/') != std::string::npos) return name;
+  if (auto path = which(name)) return *path;
+  for (const char* dir : {"/usr/sbin/", "/sbin/"}) {
+    const std::string candidate = dir + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  throw std::runtime_error("test fixture: " + name + " not found in PATH (Debian package " + package + ")");
+}
+
+bool has_exited(pid_t pid) {
+  siginfo_t info{};
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+}
+
+std::string file_tail(const std::string& path, std::size_t max_bytes) {
+  std::string text = read_file(path);
+  if (text.size() > max_bytes) text = "..." + text.substr(text.size() - max_bytes);
+  return text;
+}
+
 ProgramResult run_program(const std::vector<std::string>& args, const std::string& work_dir,
                           const std::string& stdin_path, std::chrono::milliseconds timeout) {
   if (args.empty()) throw std::invalid_argument("run_program: empty argv");
