@@ -6,9 +6,8 @@
 #
 #   contrib/package.sh
 #
-# With ccache installed, build the release tree first (contrib/test.sh does):
-# contrib/debian/rules compiles with the same flags in the same relative
-# place, so every object comes from the cache and the package costs a link.
+# contrib/debian/rules builds optimised with Debian's hardening flags; with
+# ccache installed, a second package build compiles only what changed.
 # Needs the build packages of contrib/lib/setup.sh and debhelper.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package, end to end on this machine (run by contrib/test.sh as
-# root, after the release tree is built so that ccache serves the package's
-# compile): contrib/package.sh builds certkeeper_VERSION_ARCH.deb, lintian
+# root; the package is the optimised build the test command checks):
+# contrib/package.sh builds certkeeper_VERSION_ARCH.deb, lintian
 # finds no error in it, `dpkg -i` installs it, and the installed files work:
 # --version, init, import and report, the module directory the binary was
 # built with, the manual pages, the completion, the units (installed, not
