@@ -5,7 +5,10 @@
 // (util/text.h: `\xNN` escapes), every JSON document parses, and a newline
 // never forges a row. Remote certificates come from a real TLS endpoint on
 // loopback (tests/support/tls_endpoint.h).
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <filesystem>
 
 #include "certkeeper/util/text.h"
 #include "cli/cli_fixture.h"
@@ -180,6 +183,48 @@ TEST_F(HostileFieldsTest, AnArgumentThatIsNotUtf8IsAUsageError) {
     EXPECT_EQ(secret.err.find("s3cr3t"), std::string::npos) << secret.err;
     EXPECT_NE(secret.err.find("--eab-hmac-key) is not UTF-8"), std::string::npos) << secret.err;
   }
+}
+
+// A certbot tree is outside input too (import --from-certbot): a lineage
+// whose file name, authenticator and hooks hold ESC, BEL and bytes that are
+// not UTF-8, and a global hook script named the same way. The dry run
+// reports all of it, escaped, and stores nothing.
+TEST_F(HostileFieldsTest, ACertbotTreeWithHostileNamesAndHooksIsShownEscaped) {
+  const std::string tree = pki_.path("certbot");
+  const std::string lineage = "evil\x1B[2J\x07\xFF";
+  std::filesystem::create_directories(tree + "/renewal");
+  std::filesystem::create_directories(tree + "/renewal-hooks/deploy");
+  write_file(tree + "/renewal/" + lineage + ".conf",
+             "version = 2.1.0\n"
+             "[renewalparams]\n"
+             "authenticator = webroot\n"
+             "account = 0123\n"
+             "renew_hook = systemctl reload \x1B[31mnginx\xFE\n");
+  write_file(tree + "/renewal/mail.conf",
+             "version = 2.1.0\n"
+             "[renewalparams]\n"
+             "authenticator = manual\x1B]0;owned\x07\n"
+             "account = 0123\n");
+  const std::string script = tree + "/renewal-hooks/deploy/reload\x1B[1m\xFF.sh";
+  write_file(script, "#!/bin/sh\n");
+  ::chmod(script.c_str(), 0755);
+  const std::string before = db_snapshot();
+
+  auto text_run = ck({"import", "--from-certbot", tree, "--dry-run"});
+  EXPECT_EQ(text_run.exit_code, 3) << text::printable(text_run.out + text_run.err);
+  EXPECT_TRUE(PrintableLines(text_run.out));
+  EXPECT_TRUE(PrintableLines(text_run.err));
+  const std::string all = text_run.out + text_run.err;
+  EXPECT_NE(all.find("evil\\x1B[2J\\x07\\xFF: not imported"), std::string::npos) << all;  // a lineage's name
+  EXPECT_NE(all.find("authenticator 'manual\\x1B]0;owned\\x07'"), std::string::npos) << all;
+  EXPECT_NE(all.find("reload \\x1B[31mnginx\\xFE"), std::string::npos) << all;  // its hook
+  EXPECT_NE(all.find("reload\\x1B[1m\\xFF.sh"), std::string::npos) << all;     // the global hook
+
+  auto json_run = ck({"--json", "import", "--from-certbot", tree, "--dry-run"});
+  EXPECT_EQ(json_run.exit_code, 3);
+  const auto doc = nlohmann::json::parse(json_run.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << text::printable(json_run.out);
+  EXPECT_EQ(db_snapshot(), before);
 }
 
 class HostileEndpointTest : public HostileFieldsTest {
