@@ -29,11 +29,8 @@ jobs=${FUZZ_JOBS:-1}
 
 install_missing "${certkeeper_build_packages[@]}" "${certkeeper_fuzz_packages[@]}"
 echo "== build (clang-15, libFuzzer + ASan + UBSan)"
-# File by file (no unity build): besides the harnesses, this compiles the
-# modules they use one source at a time, which is where a missing #include
-# shows (the other trees batch their sources, HACKING.md "Building").
 CC=clang-15 CXX=clang++-15 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_UNITY_BUILD=OFF -DCERTKEEPER_FUZZ=ON -DCERTKEEPER_TESTS=OFF -DCERTKEEPER_BENCH=OFF >/dev/null
+  -DCERTKEEPER_FUZZ=ON -DCERTKEEPER_TESTS=OFF -DCERTKEEPER_BENCH=OFF >/dev/null
 cmake --build build/fuzz --parallel "$(nproc)" --target fuzzers
 
 harnesses=("$@")
