@@ -101,9 +101,10 @@ install_missing() {
 }
 
 # ccache_environment: when ccache is installed, the settings under which
-# trees in different places share objects (the release tree and the Debian
-# package's, contrib/package.sh): paths relative to a base directory that
-# holds both, and the working directory left out of the hash.
+# trees in different places share objects (a tree in the checkout and one in
+# the Debian package's copy of it, contrib/package.sh): paths relative to a
+# base directory that holds both, and the working directory left out of the
+# hash.
 ccache_environment() {
   command -v ccache >/dev/null || return 0
   if [ -z "${CCACHE_BASEDIR:-}" ] && [ -z "$(ccache -k base_dir 2>/dev/null)" ]; then
