@@ -19,6 +19,8 @@
 
 #include <fmt/format.h>
 
+#include "certkeeper/util/unique_fd.h"
+
 namespace certkeeper::challenge::detail {
 namespace {
 
@@ -55,15 +57,12 @@ std::string_view path_of(std::string_view target) {
 
 struct Connection {
   enum class Phase { reading, writing, draining };
-  int fd = -1;
+  UniqueFd fd;
   Phase phase = Phase::reading;
   std::string in;
   std::string out;
   std::size_t sent = 0;
   SteadyClock::time_point deadline;
-  ~Connection() {
-    if (fd >= 0) ::close(fd);
-  }
 };
 
 // Where the request head ends (after the blank line), or npos.
@@ -78,7 +77,7 @@ std::size_t head_end(const std::string& in) {
 bool advance(Connection& c, const AnswerLookup& lookup) {
   char buf[4096];
   if (c.phase == Connection::Phase::reading || c.phase == Connection::Phase::draining) {
-    ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+    ssize_t n = ::recv(c.fd.get(), buf, sizeof buf, 0);
     if (n < 0) return errno == EAGAIN || errno == EINTR;
     if (n == 0) return false;  // closed: a request cut short, or the drain is over
     if (c.phase == Connection::Phase::draining) return true;
@@ -91,14 +90,14 @@ bool advance(Connection& c, const AnswerLookup& lookup) {
     c.phase = Connection::Phase::writing;
   }
   while (c.sent < c.out.size()) {
-    ssize_t n = ::send(c.fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
+    ssize_t n = ::send(c.fd.get(), c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
     if (n < 0) return errno == EAGAIN || errno == EINTR;
     c.sent += static_cast<std::size_t>(n);
   }
   // Sent: end our side, then read what the client still sends until it
   // closes, so that closing never resets a connection whose answer it has
   // not read yet.
-  ::shutdown(c.fd, SHUT_WR);
+  ::shutdown(c.fd.get(), SHUT_WR);
   c.phase = Connection::Phase::draining;
   c.deadline = std::min(c.deadline, SteadyClock::now() + kDrainTimeout);
   return true;
@@ -172,7 +171,7 @@ void HttpResponder::run() {
     auto now = SteadyClock::now();
     int wait_ms = 1000;
     for (auto& c : conns) {
-      fds.push_back({c.fd, static_cast<short>(c.phase == Connection::Phase::writing ? POLLOUT : POLLIN), 0});
+      fds.push_back({c.fd.get(), static_cast<short>(c.phase == Connection::Phase::writing ? POLLOUT : POLLIN), 0});
       polled.push_back(&c);
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(c.deadline - now).count() + 1;
       wait_ms = std::clamp<int>(static_cast<int>(left), 0, wait_ms);
@@ -198,7 +197,7 @@ void HttpResponder::run() {
         break;
       }
       Connection& c = conns.emplace_back();
-      c.fd = fd;
+      c.fd.reset(fd);
       c.deadline = now + kConnectionTimeout;
     }
   }

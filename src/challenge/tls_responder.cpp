@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "certkeeper/util/unique_fd.h"
 
 namespace certkeeper::challenge::detail {
 namespace {
@@ -123,14 +124,10 @@ Result<SslCtxPtr> make_context(const AnswerLookup* lookup) {
 }
 
 struct TlsConnection {
-  int fd = -1;
+  UniqueFd fd;  // declared first: the SSL object is freed before its socket closes
   SslPtr ssl;
   SteadyClock::time_point deadline;
   short events = POLLIN;
-  ~TlsConnection() {
-    ssl.reset();
-    if (fd >= 0) ::close(fd);
-  }
 };
 
 // One handshake step. True while the handshake still needs I/O.
@@ -210,7 +207,7 @@ void TlsResponder::run() {
     auto now = SteadyClock::now();
     int wait_ms = 1000;
     for (auto& c : conns) {
-      fds.push_back({c.fd, c.events, 0});
+      fds.push_back({c.fd.get(), c.events, 0});
       polled.push_back(&c);
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(c.deadline - now).count() + 1;
       wait_ms = std::clamp<int>(static_cast<int>(left), 0, wait_ms);
@@ -236,7 +233,7 @@ void TlsResponder::run() {
         break;
       }
       TlsConnection& c = conns.emplace_back();
-      c.fd = fd;
+      c.fd.reset(fd);
       c.deadline = now + kHandshakeTimeout;
       c.ssl.reset(SSL_new(ctx_.get()));
       if (!c.ssl || SSL_set_fd(c.ssl.get(), fd) != 1) {

@@ -1,11 +1,8 @@
 #include "support/bind.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -139,8 +136,8 @@ void Bind::stop() {
 }
 
 std::vector<std::string> Bind::txt(const std::string& fqdn) const {
-  ProgramResult r = run_program({find_program("dig", "bind9-dnsutils"), "@127.0.0.1", "-p", std::to_string(port_), "+time=2", "+tries=2",
-                                 "+norecurse", "TXT", fqdn, "+short"},
+  ProgramResult r = run_program({find_program("dig", "bind9-dnsutils"), "@127.0.0.1", "-p", std::to_string(port_),
+                                 "+time=2", "+tries=2", "+norecurse", "TXT", fqdn, "+short"},
                                 dir_, "/dev/null", 10s);
   std::vector<std::string> values;
   std::istringstream lines(r.out);

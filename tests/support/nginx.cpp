@@ -234,7 +234,7 @@ std::string Nginx::wait_ready() {
     std::string pid_text = read_file(pid_file_);
     while (!pid_text.empty() && (pid_text.back() == '\n' || pid_text.back() == ' ')) pid_text.pop_back();
     bool up = pid_text == want;
-    for (std::size_t i = 0; up && i < ports_.size(); ++i) up = connect_loopback(ports_[i]).get() >= 0;
+    for (std::size_t i = 0; up && i < ports_.size(); ++i) up = connect_loopback(ports_[i]).valid();
     if (up) return "";
     std::this_thread::sleep_for(20ms);
   }

@@ -45,8 +45,6 @@ struct PebbleChild {
 
 namespace {
 
-using Child = PebbleChild;
-
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
@@ -62,7 +60,7 @@ using Fd = UniqueFd;
 // and gets SIGKILL when the test process dies, so a crashed test cannot
 // leave a pebble behind. (PR_SET_PDEATHSIG follows the creating thread:
 // create the fixture on a thread that outlives it.)
-Child spawn(const std::string& name, const std::vector<std::string>& args,
+PebbleChild spawn(const std::string& name, const std::vector<std::string>& args,
             const std::map<std::string, std::string>& env, const std::string& log) {
   std::string program = find_program(name, "pebble");
   std::vector<std::string> argv_strings = {program};
@@ -99,12 +97,12 @@ Child spawn(const std::string& name, const std::vector<std::string>& args,
     ::_exit(127);
   }
   ::setpgid(pid, pid);  // also here, so the group exists before the first signal
-  return Child{name, log, pid};
+  return PebbleChild{name, log, pid};
 }
 
 // Kills whatever is left in the child's process group, then reaps the
 // child; its wait status.
-int reap(Child& child) {
+int reap(PebbleChild& child) {
   if (::kill(-child.pid, SIGKILL) != 0) ::kill(child.pid, SIGKILL);
   int status = 0;
   while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
@@ -114,7 +112,7 @@ int reap(Child& child) {
 }
 
 // SIGTERM, up to 2 s, then SIGKILL; always reaped.
-void stop(Child& child) {
+void stop(PebbleChild& child) {
   if (child.pid <= 0) return;
   if (::kill(-child.pid, SIGTERM) != 0) ::kill(child.pid, SIGTERM);
   const auto deadline = Clock::now() + kTermGrace;
@@ -123,7 +121,7 @@ void stop(Child& child) {
 }
 
 // "" while running; a description once it has exited (and is reaped).
-std::string exited(Child& child) {
+std::string exited(PebbleChild& child) {
   if (child.pid <= 0 || !has_exited(child.pid)) return "";
   const int status = reap(child);
   if (WIFEXITED(status)) return child.name + " exited with status " + std::to_string(WEXITSTATUS(status));
@@ -143,7 +141,7 @@ struct Pebble::Impl {
   std::string ca_file, cert_file, key_file, config_file;
   int acme_port = 0, mgmt_port = 0, http01_port = 0, tlsalpn01_port = 0;
   int dns_port = 0, cts_mgmt_port = 0;
-  Child challtestsrv, pebble;
+  PebbleChild challtestsrv, pebble;
 
   ~Impl() { stop_all(); }
 
@@ -237,10 +235,11 @@ struct Pebble::Impl {
   std::string wait_ready() {
     const auto deadline = Clock::now() + kPebbleStartTimeout;
     while (Clock::now() < deadline) {
-      for (Child* c : {&challtestsrv, &pebble}) {
+      for (PebbleChild* c : {&challtestsrv, &pebble}) {
         if (std::string why = exited(*c); !why.empty()) return why;
       }
-      const bool challtestsrv_ready = challtestsrv.pid <= 0 || (connect_loopback(dns_port).valid() && challtestsrv_answers());
+      const bool challtestsrv_ready =
+          challtestsrv.pid <= 0 || (connect_loopback(dns_port).valid() && challtestsrv_answers());
       if (challtestsrv_ready && https_ok(acme_port, "/dir") &&
           https_ok(mgmt_port, "/roots/0")) {
         return "";
