@@ -1,4 +1,4 @@
-# Embeds db/NNNN_*.sql into the binary so that any release can create or
+# Embeds db/sqlite/NNNN_*.sql into the binary so that any release can create or
 # upgrade a database without the db/ folder on disk. The generated file holds
 # one entry per migration, in file-name order (the number is the version).
 function(embed_sql sql_dir out_file)

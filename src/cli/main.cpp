@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1, 1);
   app.fallthrough();
   app.add_option("--db", g.db,
-                 "Inventory database (default: $CERTKEEPER_DB, else /var/lib/certkeeper/certkeeper.db for root, "
-                 "${XDG_STATE_HOME:-~/.local/state}/certkeeper/certkeeper.db otherwise)")
+                 "Inventory database: a SQLite file, as PATH or sqlite:PATH (default: $CERTKEEPER_DB, else "
+                 "/var/lib/certkeeper/certkeeper.db for root, ${XDG_STATE_HOME:-~/.local/state}/certkeeper/certkeeper.db otherwise)")
       ->type_name("PATH");
   app.add_flag("--json", g.json, "Print one JSON document on stdout");
   auto* quiet = app.add_flag("-q,--quiet", g.quiet, "Print only errors");
@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
                                    add_account(app, g), add_revoke(app, g),
                                    add_target(app, g), add_install(app, g), add_rollback(app, g),
                                    add_renew(app, g),  add_run(app, g),     add_probe(app, g),
-                                   add_watch(app, g),  add_export(app, g), add_docs(app, g)};
+                                   add_watch(app, g),  add_export(app, g),
+                                   add_docs(app, g)};
   apply_footers(app);
   // Every argument may end up in the inventory or a JSON document, which
   // hold UTF-8 only (util/text.h): refused here, before anything else.
@@ -85,6 +86,13 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   if (g.db.empty()) g.db = default_db_path();
+  // "sqlite:PATH" becomes PATH here, once: lock files and messages use the
+  // path. Another scheme or a password ends the command before anything runs.
+  if (auto path = lifecycle::inventory_path(g.db); path) {
+    g.db = std::move(*path);
+  } else {
+    return fail(g, path.error());
+  }
   log::set_level(g.quiet ? log::Level::quiet : g.verbose ? log::Level::verbose : log::Level::normal);
   for (auto& c : commands) {
     if (!c.app->parsed()) continue;

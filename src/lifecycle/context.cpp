@@ -1,6 +1,16 @@
 #include "certkeeper/lifecycle/context.h"
 
+#include <utility>
+
+#include "certkeeper/store/location.h"
+
 namespace certkeeper::lifecycle {
+
+Result<std::string> inventory_path(const std::string& db_value) {
+  auto location = store::parse_location(db_value);
+  if (!location) return std::move(location).error();
+  return std::move(location->path);
+}
 
 bool valid_certificate_name(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;

@@ -1,4 +1,4 @@
-// Inventory: the revocation watch's tables (db/0006_crl_cache.sql): which CRL
+// Inventory: the revocation watch's tables (db/sqlite/0006_crl_cache.sql): which CRL
 // URLs the current versions name, and the last CRL of each URL that verified.
 // Bytes and dates only: fetching and verifying is lifecycle's job.
 #include <algorithm>

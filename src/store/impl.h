@@ -22,7 +22,7 @@ struct Inventory::Impl {
 };
 
 // SQLite's application_id of a certkeeper inventory: "CKPR"
-// (db/0008_application_id.sql sets it).
+// (db/sqlite/0008_application_id.sql sets it).
 constexpr std::uint32_t kApplicationId = 0x434B5052;
 // The first schema version that carries kApplicationId; older inventories
 // are recognised by their schema_version table.

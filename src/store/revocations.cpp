@@ -1,5 +1,5 @@
 // Inventory: marking a version revoked. The only change a stored version
-// ever takes (db/0001_initial.sql lets revoked_at and revoke_reason through
+// ever takes (db/sqlite/0001_initial.sql lets revoked_at and revoke_reason through
 // the append-only trigger).
 #include <nlohmann/json.hpp>
 

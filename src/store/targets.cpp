@@ -1,5 +1,5 @@
 // Inventory: install targets and the install transaction's journal
-// (db/0004_target_install_journal.sql).
+// (db/sqlite/0004_target_install_journal.sql).
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/util/json.h"

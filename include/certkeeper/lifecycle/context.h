@@ -16,6 +16,11 @@ struct Context {
   UnixTime now() const { return clock->now(); }
 };
 
+// The inventory file named by the value of --db or CERTKEEPER_DB: a path,
+// or sqlite:PATH. Anything else (another scheme://, a password) is an
+// Errc::usage error that never shows a password (store/location.h).
+Result<std::string> inventory_path(const std::string& db_value);
+
 // A certificate name is also a directory name in install targets:
 // 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit.
 bool valid_certificate_name(const std::string& name);

@@ -1,4 +1,4 @@
-// Plain rows of the revocation watch (db/0006_crl_cache.sql). The store keeps
+// Plain rows of the revocation watch (db/sqlite/0006_crl_cache.sql). The store keeps
 // CRLs as bytes; fetching and verifying them is lifecycle's and crypto's.
 #pragma once
 

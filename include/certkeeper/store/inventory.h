@@ -208,7 +208,7 @@ class Inventory {
   Result<bool> record_event_once(const std::string& name, const std::string& kind, int version,
                                  const std::string& detail_json, const std::string& actor, UnixTime now);
 
-  // --- The revocation watch (db/0006_crl_cache.sql; crl_cache.cpp) ---
+  // --- The revocation watch (db/sqlite/0006_crl_cache.sql; crl_cache.cpp) ---
   // Current versions stored after the watch's mark (not revoked), to read
   // their CRL URLs from; an index range, so it costs what is new.
   Result<CrlScan> crl_unscanned();

@@ -1,4 +1,4 @@
-// Schema migrations: db/NNNN_*.sql, embedded in the binary at build time.
+// Schema migrations: db/sqlite/NNNN_*.sql, embedded in the binary at build time.
 #pragma once
 
 #include <string>

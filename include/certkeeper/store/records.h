@@ -1,4 +1,4 @@
-// Plain rows of the inventory (db/0001_initial.sql). No SQLite types here.
+// Plain rows of the inventory (db/sqlite/0001_initial.sql). No SQLite types here.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +35,7 @@ struct CertificateRecord {
   std::optional<UnixTime> last_success;
   UnixTime created_at = 0;
   UnixTime updated_at = 0;
-  // The scheduler's record (db/0005_renewal_schedule.sql).
+  // The scheduler's record (db/sqlite/0005_renewal_schedule.sql).
   std::optional<UnixTime> ari_start;       // the CA's renewal window (RFC 9773)
   std::optional<UnixTime> ari_end;
   std::optional<UnixTime> ari_next_fetch;  // when to ask for the window again

@@ -1,4 +1,4 @@
-// Plain rows of the targets table (db/0001_initial.sql, db/0004). The store
+// Plain rows of the targets table (db/sqlite/0001_initial.sql, db/sqlite/0004). The store
 // keeps reload commands and probes as JSON text; lifecycle gives them meaning.
 #pragma once
 
