@@ -70,6 +70,7 @@ Command add_run(CLI::App& root, Globals& g);
 Command add_probe(CLI::App& root, Globals& g);
 Command add_watch(CLI::App& root, Globals& g);
 Command add_export(CLI::App& root, Globals& g);
+Command add_db(CLI::App& root, Globals& g);
 Command add_docs(CLI::App& root, Globals& g);  // hidden: the reference documentation
 
 // Output helpers (output.cpp).

@@ -401,6 +401,27 @@ constexpr JsonField kWatchList[] = {
     {"endpoints[].next_check", "when the scheduler probes it next, UTC"},
 };
 
+constexpr JsonField kDbCheck[] = {
+    {"ok", "true"},
+    {"backend", "`sqlite`"},
+    {"database", "the inventory file"},
+    {"schema_version", "the highest migration applied to the file"},
+    {"schema_latest", "the highest this certkeeper knows (a lower `schema_version` is upgraded by the next writing "
+                      "command; a higher one is refused by them)"},
+    {"tables[]", "every table of the inventory, by name"},
+    {"tables[].name", "the table"},
+    {"tables[].rows", "its rows"},
+    {"private_keys", "how the private keys are stored"},
+    {"private_keys.encryption", "`none` (no key stored), `plaintext`, `encrypted` or `mixed`"},
+    {"private_keys.plaintext", "keys stored as PEM"},
+    {"private_keys.encrypted", "keys stored encrypted (`ck-aesgcm-v1:`)"},
+    {"private_keys.columns[]", "each column that holds private keys"},
+    {"private_keys.columns[].table", "its table"},
+    {"private_keys.columns[].column", "the column"},
+    {"private_keys.columns[].plaintext", "its keys stored as PEM"},
+    {"private_keys.columns[].encrypted", "its keys stored encrypted"},
+};
+
 constexpr JsonDocument kDocuments[] = {
     {"init", "", kInit},
     {"check", "", kCheck},
@@ -422,6 +443,7 @@ constexpr JsonDocument kDocuments[] = {
     {"watch check", "", kWatchObservations},
     {"watch list", "", kWatchList},
     {"export", "", kExport},
+    {"db check", "", kDbCheck},
 };
 
 constexpr JsonDocument kShapes[] = {

@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
                                    add_account(app, g), add_revoke(app, g),
                                    add_target(app, g), add_install(app, g), add_rollback(app, g),
                                    add_renew(app, g),  add_run(app, g),     add_probe(app, g),
-                                   add_watch(app, g),  add_export(app, g),
+                                   add_watch(app, g),  add_export(app, g), add_db(app, g),
                                    add_docs(app, g)};
   apply_footers(app);
   // Every argument may end up in the inventory or a JSON document, which

@@ -116,6 +116,10 @@ constexpr NamedText kFooters[] = {
      "with --include-key privkey) or one PKCS#12 file (AES-256 and PBKDF2, or --legacy 3DES/RC2-40 for old "
      "appliances). The key goes only into a new file of mode 0600, never to standard output; existing files are "
      "replaced only with --force. Each export to files is recorded in the history (event exported)."},
+    {"db",
+     "check: reads the inventory without writing to it and prints its backend (sqlite), file, schema version, the "
+     "rows of every table and whether its private keys are encrypted (how many are stored in plaintext and how "
+     "many encrypted). Needs no key file."},
     {"watch",
      "Endpoints this host does not manage, kept in the inventory as remote certificates so that report, metrics "
      "and mails show them; every scheduler pass probes them when due."},

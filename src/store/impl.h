@@ -79,9 +79,17 @@ void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t>
 void add_report_history(SQLite::Database& db, std::optional<UnixTime> expiring_before, int max_versions,
                         int max_events, std::unordered_map<std::string, ReportHistory>& history);
 
+// The URI that opens the existing file `path` read-only without leaving a
+// trace (no -wal/-shm of its own), and the check that it exists and is a
+// certkeeper inventory, made that way (inventory.cpp).
+std::string read_only_uri(const std::string& path);
+Status recognise_existing(const std::string& path);
+
 // Schema migrations (migrate.cpp).
 bool has_table(SQLite::Database& db, const char* name);
 int current_schema_version(SQLite::Database& db);
+// The highest version of the embedded migrations.
+int latest_schema_version();
 // Applies every embedded migration newer than the file's version, each in a
 // transaction. Throws on SQLite errors; returns an Error for a newer file.
 Status migrate(SQLite::Database& db, const std::string& path, bool allow_write);

@@ -132,6 +132,23 @@ void configure(SQLite::Database& db, OpenMode mode) {
 
 }  // namespace
 
+namespace detail {
+
+std::string read_only_uri(const std::string& path) { return look_uri(path); }
+
+Status recognise_existing(const std::string& path) {
+  if (!file_exists(path)) {
+    return make_error(Errc::not_found,
+                      "no certkeeper database here; run 'certkeeper init' first, or pass --db PATH "
+                      "(or set CERTKEEPER_DB)",
+                      path);
+  }
+  if (auto ours = recognise(path, OpenMode::read_only); !ours) return not_a_database(path, std::move(ours).error());
+  return {};
+}
+
+}  // namespace detail
+
 Inventory::Impl::Impl(std::string p, int flags) : path(std::move(p)), db(path, flags) {}
 
 Inventory::Inventory(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -23,6 +23,8 @@ bool has_table(SQLite::Database& db, const char* name) {
   return q.executeStep();
 }
 
+int latest_schema_version() { return latest_embedded(); }
+
 int current_schema_version(SQLite::Database& db) {
   if (!has_table(db, "schema_version")) return 0;
   return db.execAndGet("SELECT coalesce(max(version), 0) FROM schema_version").getInt();

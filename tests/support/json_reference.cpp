@@ -75,7 +75,9 @@ std::string command_path(const std::vector<std::string>& args) {
     if (words.size() == 2) break;
   }
   if (words.empty()) return "";
-  if (words.size() == 2 && (words[0] == "target" || words[0] == "watch")) return words[0] + " " + words[1];
+  if (words.size() == 2 && (words[0] == "target" || words[0] == "watch" || words[0] == "db")) {
+    return words[0] + " " + words[1];
+  }
   return words[0];
 }
 

@@ -1,0 +1,82 @@
+// certkeeper db check: the inventory's backend, file, schema version, rows
+// per table and key encryption, read without writing.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "app.h"
+#include "certkeeper/lifecycle/db_check.h"
+
+namespace certkeeper::cli {
+namespace {
+
+std::string schema_state(const lifecycle::InventoryCheck& c) {
+  if (c.schema_version == c.schema_latest) return "current";
+  if (c.schema_version < c.schema_latest) {
+    return fmt::format("older than this certkeeper's {}: the next writing command (e.g. certkeeper init) "
+                       "upgrades it in place",
+                       c.schema_latest);
+  }
+  return fmt::format("written by a newer certkeeper (this one knows up to {}): upgrade certkeeper", c.schema_latest);
+}
+
+std::string key_state(const lifecycle::InventoryCheck& c) {
+  const std::string counts =
+      fmt::format("{} plaintext, {} encrypted", c.keys_plaintext(), c.keys_encrypted());
+  const std::string state = c.key_encryption();
+  if (state == "none") return "none stored";
+  if (state == "plaintext") return "not encrypted (" + counts + ")";
+  if (state == "encrypted") return "encrypted (" + counts + ")";
+  return "partly encrypted (" + counts + ")";
+}
+
+int print_check(const Globals& g, const lifecycle::InventoryCheck& c) {
+  if (g.json) {
+    nlohmann::json tables = nlohmann::json::array();
+    for (const auto& t : c.tables) tables.push_back({{"name", t.name}, {"rows", t.rows}});
+    nlohmann::json columns = nlohmann::json::array();
+    for (const auto& k : c.key_columns) {
+      columns.push_back(
+          {{"table", k.table}, {"column", k.column}, {"plaintext", k.plaintext}, {"encrypted", k.encrypted}});
+    }
+    print_json({{"ok", true},
+                {"backend", lifecycle::backend_name(c.backend)},
+                {"database", c.path},
+                {"schema_version", c.schema_version},
+                {"schema_latest", c.schema_latest},
+                {"tables", tables},
+                {"private_keys",
+                 {{"encryption", c.key_encryption()},
+                  {"plaintext", c.keys_plaintext()},
+                  {"encrypted", c.keys_encrypted()},
+                  {"columns", columns}}}});
+    return int(kOk);
+  }
+  std::size_t width = 0;
+  for (const auto& t : c.tables) width = std::max(width, t.name.size());
+  std::string text = fmt::format("inventory: {} ({})\nschema version: {} ({})\ntables:\n", c.path,
+                                 lifecycle::backend_name(c.backend), c.schema_version, schema_state(c));
+  for (const auto& t : c.tables) text += fmt::format("  {:<{}}  {}\n", t.name, width, t.rows);
+  text += "private keys: " + key_state(c);
+  out(g, text);
+  return int(kOk);
+}
+
+}  // namespace
+
+Command add_db(CLI::App& root, Globals& g) {
+  auto* app = root.add_subcommand("db", "The inventory database itself (check)");
+  app->require_subcommand(1, 1);
+  auto* check = app->add_subcommand(
+      "check", "Show the backend, file, schema version, rows per table and key encryption; writes nothing");
+  return {app, [&g, check]() -> int {
+            if (check->parsed()) {
+              auto checked = lifecycle::check_inventory(g.context());
+              if (!checked) return fail(g, checked.error());
+              return print_check(g, *checked);
+            }
+            return int(kUsage);
+          }};
+}
+
+}  // namespace certkeeper::cli
