@@ -71,6 +71,7 @@ Command add_probe(CLI::App& root, Globals& g);
 Command add_watch(CLI::App& root, Globals& g);
 Command add_export(CLI::App& root, Globals& g);
 Command add_db(CLI::App& root, Globals& g);
+Command add_keys(CLI::App& root, Globals& g);
 Command add_docs(CLI::App& root, Globals& g);  // hidden: the reference documentation
 
 // Output helpers (output.cpp).

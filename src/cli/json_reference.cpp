@@ -422,6 +422,12 @@ constexpr JsonField kDbCheck[] = {
     {"private_keys.columns[].encrypted", "its keys stored encrypted"},
 };
 
+constexpr JsonField kKeysNew[] = {
+    {"ok", "true"},
+    {"key_file", "the key file written"},
+    {"mode", "`0600`"},
+};
+
 constexpr JsonDocument kDocuments[] = {
     {"init", "", kInit},
     {"check", "", kCheck},
@@ -444,6 +450,7 @@ constexpr JsonDocument kDocuments[] = {
     {"watch list", "", kWatchList},
     {"export", "", kExport},
     {"db check", "", kDbCheck},
+    {"keys new", "", kKeysNew},
 };
 
 constexpr JsonDocument kShapes[] = {

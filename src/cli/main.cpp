@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
                                    add_target(app, g), add_install(app, g), add_rollback(app, g),
                                    add_renew(app, g),  add_run(app, g),     add_probe(app, g),
                                    add_watch(app, g),  add_export(app, g), add_db(app, g),
-                                   add_docs(app, g)};
+                                   add_keys(app, g),   add_docs(app, g)};
   apply_footers(app);
   // Every argument may end up in the inventory or a JSON document, which
   // hold UTF-8 only (util/text.h): refused here, before anything else.

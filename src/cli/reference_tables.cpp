@@ -120,6 +120,10 @@ constexpr NamedText kFooters[] = {
      "check: reads the inventory without writing to it and prints its backend (sqlite), file, schema version, the "
      "rows of every table and whether its private keys are encrypted (how many are stored in plaintext and how "
      "many encrypted). Needs no key file."},
+    {"keys",
+     "new: writes a fresh key file for private keys encrypted at rest: 32 random bytes, mode 0600, created only "
+     "when nothing is at that path (an existing file is never overwritten: exit 1). Keep a copy apart from the "
+     "inventory's backups."},
     {"watch",
      "Endpoints this host does not manage, kept in the inventory as remote certificates so that report, metrics "
      "and mails show them; every scheduler pass probes them when due."},

@@ -75,7 +75,8 @@ std::string command_path(const std::vector<std::string>& args) {
     if (words.size() == 2) break;
   }
   if (words.empty()) return "";
-  if (words.size() == 2 && (words[0] == "target" || words[0] == "watch" || words[0] == "db")) {
+  if (words.size() == 2 && (words[0] == "target" || words[0] == "watch" || words[0] == "db" ||
+                               words[0] == "keys")) {
     return words[0] + " " + words[1];
   }
   return words[0];
