@@ -36,6 +36,7 @@ int ca_exit_code_for(Errc code);
 
 struct Globals {
   std::string db;
+  std::string key_file;  // --key-file, else $CERTKEEPER_KEY_FILE
   bool json = false;
   bool quiet = false;
   bool verbose = false;

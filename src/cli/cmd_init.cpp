@@ -10,6 +10,7 @@ namespace {
 struct InitArgs {
   std::string external_url, acme_server, acme_ca_file, email;
   int keep_versions = 0;
+  bool encrypt_keys = false;
 };
 
 std::optional<std::string> given(const std::string& s) {
@@ -30,24 +31,35 @@ Command add_init(CLI::App& root, Globals& g) {
   auto* keep = app->add_option("--keep-versions", args->keep_versions,
                   "Installed versions kept on disk in each target directory (default 5; the database keeps all)")
                    ->type_name("N");
+  app->add_flag("--encrypt-keys", args->encrypt_keys,
+                "Store every private key encrypted with the key file (--key-file); converts an existing inventory "
+                "in one transaction");
   return {app, [&g, args, keep] {
             lifecycle::InitRequest req{given(args->external_url), given(args->acme_server),
                                        given(args->acme_ca_file), given(args->email),
-                                       keep->count() ? std::optional<int>(args->keep_versions) : std::nullopt};
+                                       keep->count() ? std::optional<int>(args->keep_versions) : std::nullopt,
+                                       args->encrypt_keys};
             auto done = lifecycle::init(g.context(), req);
             if (!done) return fail(g, done.error());
             if (g.json) {
-              print_json({{"ok", true},
-                          {"database", g.db},
-                          {"created", done->created},
-                          {"schema_version", done->schema_version},
-                          {"settings", done->settings}});
+              nlohmann::json doc = {{"ok", true},
+                                    {"database", g.db},
+                                    {"created", done->created},
+                                    {"schema_version", done->schema_version},
+                                    {"settings", done->settings}};
+              doc["keys_encrypted"] =
+                  done->keys_encrypted ? nlohmann::json(*done->keys_encrypted) : nlohmann::json();
+              print_json(doc);
               return int(kOk);
             }
             std::string text = fmt::format("{} {} (schema version {})\n",
                                            done->created ? "created" : "updated", g.db,
                                            done->schema_version);
             for (const auto& [k, v] : done->settings) text += fmt::format("  {} = {}\n", k, v);
+            if (done->keys_encrypted) {
+              text += fmt::format("private keys encrypted: {} now, every key written from now on\n",
+                                  *done->keys_encrypted);
+            }
             out(g, text);
             return int(kOk);
           }};

@@ -164,8 +164,10 @@ constexpr JsonField kInit[] = {
     {"database", "the inventory's path"},
     {"created", "whether it was created now (else updated)"},
     {"schema_version", "the schema version after migrations"},
-    {"settings", "every setting, by name: `external_url`, `acme_server`, `acme_ca_file`, `email`, `keep_versions`"},
+    {"settings", "every setting, by name: `external_url`, `acme_server`, `acme_ca_file`, `email`, `keep_versions`, "
+                 "and with encrypted keys `key_encryption` (`aes-256-gcm`) and `key_file`"},
     {"settings.*", "(as above)"},
+    {"keys_encrypted", "with `--encrypt-keys`: the private keys encrypted now; null without it"},
 };
 
 constexpr JsonField kCheck[] = {
@@ -428,6 +430,12 @@ constexpr JsonField kKeysNew[] = {
     {"mode", "`0600`"},
 };
 
+constexpr JsonField kKeysRotate[] = {
+    {"ok", "true"},
+    {"keys", "private keys re-encrypted"},
+    {"key_file", "the new key file, now the setting `key_file` (absolute)"},
+};
+
 constexpr JsonDocument kDocuments[] = {
     {"init", "", kInit},
     {"check", "", kCheck},
@@ -451,6 +459,7 @@ constexpr JsonDocument kDocuments[] = {
     {"export", "", kExport},
     {"db check", "", kDbCheck},
     {"keys new", "", kKeysNew},
+    {"keys rotate", "", kKeysRotate},
 };
 
 constexpr JsonDocument kShapes[] = {

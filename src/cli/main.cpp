@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -48,6 +49,10 @@ int main(int argc, char** argv) {
                  "Inventory database: a SQLite file, as PATH or sqlite:PATH (default: $CERTKEEPER_DB, else "
                  "/var/lib/certkeeper/certkeeper.db for root, ${XDG_STATE_HOME:-~/.local/state}/certkeeper/certkeeper.db otherwise)")
       ->type_name("PATH");
+  app.add_option("--key-file", g.key_file,
+                 "Key file of the private keys encrypted at rest (default: $CERTKEEPER_KEY_FILE, else the "
+                 "inventory's setting key_file); only commands that read or write a private key need it")
+      ->type_name("F");
   app.add_flag("--json", g.json, "Print one JSON document on stdout");
   auto* quiet = app.add_flag("-q,--quiet", g.quiet, "Print only errors");
   app.add_flag("-v,--verbose", g.verbose, "Print debugging detail on stderr")->excludes(quiet);
@@ -86,6 +91,7 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   if (g.db.empty()) g.db = default_db_path();
+  if (const char* env = std::getenv("CERTKEEPER_KEY_FILE"); g.key_file.empty() && env && *env) g.key_file = env;
   // "sqlite:PATH" becomes PATH here, once: lock files and messages use the
   // path. Another scheme or a password ends the command before anything runs.
   if (auto path = lifecycle::inventory_path(g.db); path) {

@@ -26,6 +26,7 @@ int exit_code_for(Errc code) {
 lifecycle::Context Globals::context() const {
   lifecycle::Context ctx;
   ctx.db_path = db;
+  ctx.key_file = key_file;
   ctx.clock = &clock;
   ctx.actor = current_actor();
   return ctx;

@@ -26,7 +26,9 @@ constexpr ExitCodeInfo kExitCodes[] = {
 };
 
 constexpr NamedText kEnvironment[] = {
-    {"CERTKEEPER_DB", "the inventory when --db is not given"},
+    {"CERTKEEPER_DB", "the inventory when --db is not given (a path or `sqlite:PATH`)"},
+    {"CERTKEEPER_KEY_FILE", "the key file of private keys encrypted at rest when --key-file is not given (else the "
+                            "inventory's setting `key_file`)"},
     {"XDG_STATE_HOME", "a user's inventory is `$XDG_STATE_HOME/certkeeper/certkeeper.db` (default "
                        "`~/.local/state`); root's is `/var/lib/certkeeper/certkeeper.db`"},
     {"CERTKEEPER_MAIL_CONFIG", "the mail settings when --mail-config is not given"},
@@ -123,7 +125,10 @@ constexpr NamedText kFooters[] = {
     {"keys",
      "new: writes a fresh key file for private keys encrypted at rest: 32 random bytes, mode 0600, created only "
      "when nothing is at that path (an existing file is never overwritten: exit 1). Keep a copy apart from the "
-     "inventory's backups."},
+     "inventory's backups. rotate: re-encrypts every private key of the inventory under --new-key-file in one "
+     "transaction (the current key file must open them) and records it as the setting key_file; afterwards only "
+     "the new file opens them. A key file that its group or others may read, a missing one or one that does not "
+     "open the keys is exit 1 naming it."},
     {"watch",
      "Endpoints this host does not manage, kept in the inventory as remote certificates so that report, metrics "
      "and mails show them; every scheduler pass probes them when due."},

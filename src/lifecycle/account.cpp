@@ -52,7 +52,7 @@ struct Opened {
 };
 
 Result<Opened> open_inventory(const Context& ctx) {
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing);
+  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
   if (!inv) return std::move(inv).error();
   auto server = detail::acme_server_for(*inv, nullptr);
   if (!server) return std::move(server).error();

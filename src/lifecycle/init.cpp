@@ -2,6 +2,7 @@
 
 #include "certkeeper/lifecycle/install.h"
 
+#include "certkeeper/crypto/key_wrap.h"
 #include "certkeeper/crypto/names.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/files.h"
@@ -64,9 +65,16 @@ Status check_request(const InitRequest& r) {
 
 Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
   if (auto ok = check_request(request); !ok) return std::move(ok).error();
+  if (request.encrypt_keys) {
+    if (ctx.key_file.empty()) {
+      return make_error(Errc::usage, "--encrypt-keys needs the key file: give --key-file F (or CERTKEEPER_KEY_FILE); "
+                                     "make one with 'certkeeper keys new --out F'");
+    }
+    if (auto key = crypto::read_key_file(ctx.key_file); !key) return std::move(key).error();
+  }
   InitOutcome out;
   out.created = !file_exists(ctx.db_path);
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::create);
+  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::create, ctx.key_file);
   if (!inv) return std::move(inv).error();
 
   std::map<std::string, std::string> values;
@@ -88,6 +96,11 @@ Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
   }
   if (changes) {
     if (auto set = inv->set_settings(values, ctx.actor, ctx.now()); !set) return std::move(set).error();
+  }
+  if (request.encrypt_keys) {
+    auto converted = inv->encrypt_keys(ctx.actor, ctx.now());
+    if (!converted) return std::move(converted).error();
+    out.keys_encrypted = converted->keys;
   }
   auto version = inv->schema_version();
   if (!version) return std::move(version).error();

@@ -360,7 +360,7 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
     pass_lock.emplace(std::move(*lock));
   }
   auto inv = store::Inventory::open(ctx.db_path, request.dry_run ? store::OpenMode::read_only
-                                                                 : store::OpenMode::existing);
+                                                                 : store::OpenMode::existing, ctx.key_file);
   if (!inv) return inv.error();
   std::vector<store::CertificateRecord> work;
   if (!request.names.empty()) {
@@ -392,7 +392,7 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   std::mutex log_mutex;
   auto worker = [&] {
     auto own = store::Inventory::open(ctx.db_path, request.dry_run ? store::OpenMode::read_only
-                                                                  : store::OpenMode::existing);
+                                                                  : store::OpenMode::existing, ctx.key_file);
     for (std::size_t i; (i = next++) < work.size();) {
       if (!own) {
         out.items[i].name = work[i].name;

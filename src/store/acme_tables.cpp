@@ -31,7 +31,11 @@ Result<std::optional<AccountRecord>> Inventory::find_account(const std::string& 
     q.bind(1, directory_url);
     q.bind(2, contact);
     if (!q.executeStep()) return std::optional<AccountRecord>{};
-    return std::optional<AccountRecord>{read_account(q)};
+    AccountRecord a = read_account(q);
+    a.key_pem = detail::readable_key(*impl_, a.key_pem, detail::account_key_ad("key_pem", a.directory_url, a.contact));
+    a.pending_key_pem = detail::readable_key(
+        *impl_, a.pending_key_pem, detail::account_key_ad("pending_key_pem", a.directory_url, a.contact));
+    return std::optional<AccountRecord>{a};
   });
 }
 
@@ -48,10 +52,12 @@ Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::
     q.bind(1, account.directory_url);
     q.bind(2, account.contact);
     q.bind(3, account.account_url);
-    q.bind(4, account.key_pem);
+    q.bind(4, detail::stored_key(*impl_, account.key_pem,
+                                 detail::account_key_ad("key_pem", account.directory_url, account.contact)));
     q.bind(5, account.status);
     q.bind(6, static_cast<std::int64_t>(account.created_at));
-    q.bind(7, account.pending_key_pem);
+    q.bind(7, detail::stored_key(*impl_, account.pending_key_pem,
+                                 detail::account_key_ad("pending_key_pem", account.directory_url, account.contact)));
     q.exec();
     SQLite::Statement id(impl_->db, "SELECT id FROM acme_accounts WHERE directory_url = ? AND contact = ?");
     id.bind(1, account.directory_url);
@@ -79,7 +85,8 @@ Result<bool> Inventory::add_account_if_absent(AccountRecord account, const std::
     q.bind(1, account.directory_url);
     q.bind(2, account.contact);
     q.bind(3, account.account_url);
-    q.bind(4, account.key_pem);
+    q.bind(4, detail::stored_key(*impl_, account.key_pem,
+                                 detail::account_key_ad("key_pem", account.directory_url, account.contact)));
     q.bind(5, account.status);
     q.bind(6, static_cast<std::int64_t>(account.created_at));
     if (q.exec() == 0) return false;
@@ -106,7 +113,7 @@ Result<std::int64_t> Inventory::open_order(const std::string& name, std::int64_t
     q.bind(2, static_cast<std::int64_t>(account_id));
     q.bind(3, account_url);
     q.bind(4, order_url);
-    q.bind(5, key_pem);
+    q.bind(5, detail::stored_key(*impl_, key_pem, detail::order_key_ad(name, order_url)));
     q.bind(6, static_cast<std::int64_t>(now));
     q.exec();
     std::int64_t order_id = impl_->db.getLastInsertRowid();
@@ -131,7 +138,7 @@ Result<std::optional<OrderRecord>> Inventory::open_order_of(const std::string& n
     o.certificate_name = name;
     o.account_id = q.getColumn(1).getInt64();
     o.order_url = q.getColumn(2).getString();
-    o.key_pem = q.getColumn(3).getString();
+    o.key_pem = detail::readable_key(*impl_, q.getColumn(3).getString(), detail::order_key_ad(name, o.order_url));
     o.status = q.getColumn(4).getString();
     o.created_at = q.getColumn(5).getInt64();
     o.account_url = q.getColumn(6).getString();

@@ -101,8 +101,9 @@ std::int64_t insert_definition(SQLite::Database& db, const CertificateRecord& d,
   return id.getColumn(0).getInt64();
 }
 
-void insert_version(SQLite::Database& db, std::int64_t certificate_id, int number,
+void insert_version(Inventory::Impl& impl, const std::string& name, std::int64_t certificate_id, int number,
                     const VersionRecord& v, UnixTime now) {
+  SQLite::Database& db = impl.db;
   SQLite::Statement q(db,
                       "INSERT INTO cert_versions (certificate_id, version, leaf_pem, chain_pem, "
                       "root_pem, key_pem, fingerprint_sha256, serial, subject, issuer, issuer_cn, "
@@ -114,7 +115,7 @@ void insert_version(SQLite::Database& db, std::int64_t certificate_id, int numbe
   q.bind(++i, v.leaf_pem);
   q.bind(++i, v.chain_pem);
   q.bind(++i, v.root_pem);
-  q.bind(++i, v.key_pem);
+  q.bind(++i, detail::stored_key(impl, v.key_pem, detail::version_key_ad(name, number)));
   q.bind(++i, v.fingerprint_sha256);
   // The certificate's text fields are outside input: the database holds
   // only valid UTF-8 (text.h), whatever the certificate carried.
@@ -133,9 +134,10 @@ void insert_version(SQLite::Database& db, std::int64_t certificate_id, int numbe
 }
 
 // Appends one version inside the caller's transaction; returns its number.
-int append_in_transaction(SQLite::Database& db, const CertificateRecord& definition,
+int append_in_transaction(Inventory::Impl& impl, const CertificateRecord& definition,
                           const VersionRecord& version, const std::string& event_kind,
                           const std::string& event_detail_json, const std::string& actor, UnixTime now) {
+  SQLite::Database& db = impl.db;
   auto existing = find(db, definition.name);
   std::int64_t id;
   if (existing) {
@@ -150,7 +152,7 @@ int append_in_transaction(SQLite::Database& db, const CertificateRecord& definit
   next.bind(1, static_cast<std::int64_t>(id));
   next.executeStep();
   int number = next.getColumn(0).getInt();
-  insert_version(db, id, number, version, now);
+  insert_version(impl, definition.name, id, number, version, now);
   // A new version is a success: it clears the failure streak and its backoff.
   SQLite::Statement cur(db, "UPDATE certificates SET current_version = ?, current_not_after = ?, "
                             "updated_at = ?, last_success = ?3, last_attempt = ?3, failures = 0, "
@@ -283,7 +285,7 @@ Result<int> Inventory::append_version(const CertificateRecord& definition, Versi
                                       const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<int> {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-    int number = append_in_transaction(impl_->db, definition, version, event_kind, event_detail_json,
+    int number = append_in_transaction(*impl_, definition, version, event_kind, event_detail_json,
                                        actor, now);
     tx.commit();
     return number;
@@ -313,7 +315,7 @@ Result<Inventory::Appended> Inventory::append_version_if_new(const CertificateRe
         }
       }
     }
-    int number = append_in_transaction(impl_->db, definition, version, event_kind, event_detail_json, actor, now);
+    int number = append_in_transaction(*impl_, definition, version, event_kind, event_detail_json, actor, now);
     tx.commit();
     return Appended{number, true};
   });
@@ -326,7 +328,7 @@ Result<std::optional<int>> Inventory::append_first_version(const CertificateReco
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<int>> {
     SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
     if (find(impl_->db, definition.name)) return std::optional<int>{};
-    int number = append_in_transaction(impl_->db, definition, version, event_kind, event_detail_json, actor, now);
+    int number = append_in_transaction(*impl_, definition, version, event_kind, event_detail_json, actor, now);
     tx.commit();
     return std::optional<int>{number};
   });
@@ -340,7 +342,7 @@ Result<std::vector<int>> Inventory::append_versions(std::vector<NewVersion> item
     std::vector<int> numbers;
     numbers.reserve(items.size());
     for (const auto& item : items) {
-      numbers.push_back(append_in_transaction(impl_->db, item.definition, item.version, event_kind,
+      numbers.push_back(append_in_transaction(*impl_, item.definition, item.version, event_kind,
                                               item.event_detail_json, actor, now));
     }
     tx.commit();

@@ -7,6 +7,10 @@ using namespace event;
 
 constexpr EventKindInfo kKinds[] = {
     {settings_changed, true, "`init` changed the inventory's settings", "the settings that changed, by key"},
+    {keys_encrypted, true, "`init --encrypt-keys` encrypted the stored private keys (one transaction)",
+     "`keys` (how many were encrypted now), `key_file`"},
+    {keys_rotated, true, "`keys rotate` re-encrypted every private key under a new key file (one transaction)",
+     "`keys`, `key_file` (the new one), `previous_key_file`"},
     {created, false, "`import` stored the first version of a new name",
      "`source`"},
     {defined, false, "`add` defined an ACME certificate, or `watch add` an endpoint",

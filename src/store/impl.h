@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "certkeeper/crypto/key_wrap.h"
 #include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/inventory.h"
 
@@ -18,6 +19,11 @@ namespace certkeeper::store {
 struct Inventory::Impl {
   std::string path;
   SQLite::Database db;
+  // Private keys at rest (key_columns.cpp): the key file the caller gave
+  // ("" when none: the setting key_file then), and its key once needed.
+  std::string key_file;
+  std::optional<crypto::WrapKey> key;
+  std::string loaded_from;
   Impl(std::string p, int flags);
 };
 
@@ -30,11 +36,19 @@ constexpr int kFirstMarkedSchema = 8;
 
 namespace detail {
 
+// Thrown inside a guarded body when a private key cannot be sealed or
+// opened (no key file, a wrong one): guarded returns its error as it is.
+struct KeyFailure {
+  Error error;
+};
+
 // Runs `body` and turns any SQLite exception into an Error about `path`.
 template <class F>
 auto guarded(const std::string& path, F&& body) -> decltype(body()) {
   try {
     return body();
+  } catch (const KeyFailure& f) {
+    return f.error;
   } catch (const SQLite::Exception& e) {
     int code = e.getErrorCode() & 0xff;
     if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
@@ -84,6 +98,20 @@ void add_report_history(SQLite::Database& db, std::optional<UnixTime> expiring_b
 // certkeeper inventory, made that way (inventory.cpp).
 std::string read_only_uri(const std::string& path);
 Status recognise_existing(const std::string& path);
+
+// Private keys at rest (key_columns.cpp). The associated data of each
+// column: what the value belongs to, so that it opens nowhere else.
+std::string version_key_ad(const std::string& certificate_name, int version);
+std::string account_key_ad(const char* column, const std::string& directory_url, const std::string& contact);
+std::string order_key_ad(const std::string& certificate_name, const std::string& order_url);
+// Whether the inventory stores its private keys encrypted (the setting
+// key_encryption).
+bool keys_encrypted(SQLite::Database& db);
+// What to store for `pem`: sealed under the key when the inventory is
+// encrypted (throws KeyFailure when the key cannot be had), else `pem`.
+std::string stored_key(Inventory::Impl& impl, const std::string& pem, const std::string& ad);
+// The PEM of a stored value: opened when sealed (throws KeyFailure).
+std::string readable_key(Inventory::Impl& impl, const std::string& stored, const std::string& ad);
 
 // Schema migrations (migrate.cpp).
 bool has_table(SQLite::Database& db, const char* name);

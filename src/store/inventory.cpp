@@ -158,7 +158,7 @@ Inventory::~Inventory() = default;
 
 const std::string& Inventory::path() const { return impl_->path; }
 
-Result<Inventory> Inventory::open(const std::string& path, OpenMode mode) {
+Result<Inventory> Inventory::open(const std::string& path, OpenMode mode, const std::string& key_file) {
   const bool existed = file_exists(path);
   if (!existed && mode != OpenMode::create) {
     return make_error(Errc::not_found,
@@ -185,6 +185,7 @@ Result<Inventory> Inventory::open(const std::string& path, OpenMode mode) {
     if (auto migrated = detail::migrate(impl->db, path, mode != OpenMode::read_only); !migrated) {
       return std::move(migrated).error();
     }
+    impl->key_file = key_file;
     return Inventory(std::move(impl));
   });
   if (!opened && !existed) remove_database_files(path);

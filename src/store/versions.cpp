@@ -72,7 +72,7 @@ Result<VersionRecord> Inventory::version_with_key(const std::string& name, int v
     SQLite::Statement k(impl_->db, "SELECT key_pem FROM cert_versions WHERE id = ?");
     k.bind(1, static_cast<std::int64_t>(v.id));
     k.executeStep();
-    v.key_pem = k.getColumn(0).getString();
+    v.key_pem = detail::readable_key(*impl_, k.getColumn(0).getString(), detail::version_key_ad(name, version));
     return v;
   });
 }

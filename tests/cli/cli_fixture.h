@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -14,6 +17,26 @@
 #include "support/test_pki.h"
 
 namespace certkeeper::testing {
+
+// A file as the "changes nothing" checks compare it: bytes, mode and
+// modification time.
+struct FileState {
+  std::string bytes;
+  mode_t mode = 0;
+  std::int64_t mtime_ns = 0;
+  bool operator==(const FileState&) const = default;
+};
+
+inline FileState file_state(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return {read_file(path), st.st_mode, st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec};
+}
+
+inline bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
 
 class CliTest : public ::testing::Test {
  protected:

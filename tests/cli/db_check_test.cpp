@@ -2,31 +2,15 @@
 // version, the rows of every table and how the private keys are stored,
 // read without writing anything: the file's bytes, mode and time stay, no
 // migration runs on an older schema, and a missing file is not created.
-#include <sys/stat.h>
-
 #include "cli/cli_fixture.h"
 #include "support/program.h"
 
 namespace certkeeper::testing {
 namespace {
 
-struct DbFileState {
-  std::string bytes, wal;
-  mode_t mode = 0;
-  std::int64_t mtime_ns = 0;
-  bool operator==(const DbFileState&) const = default;
-};
-
-DbFileState db_file_state(const std::string& path) {
-  struct stat st {};
-  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
-  return {read_file(path), read_file(path + "-wal"), st.st_mode,
-          st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec};
-}
-
-bool db_check_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
+// The inventory file and its WAL.
+std::pair<FileState, std::string> db_file_state(const std::string& path) {
+  return {file_state(path), read_file(path + "-wal")};
 }
 
 std::int64_t table_rows(const nlohmann::json& doc, const std::string& name) {
@@ -51,7 +35,7 @@ TEST_F(DbCheckTest, ReportsTheInventoryAndItsPlaintextKeys) {
   init();
   const Files f = write_set(pki_.leaf());
   ASSERT_EQ(ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
-  const DbFileState before = db_file_state(db());
+  const auto before = db_file_state(db());
   auto r = ck({"--json", "db", "check"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = json(r);
@@ -109,7 +93,7 @@ TEST_F(DbCheckTest, AnOlderSchemaIsReportedNotMigrated) {
   init();
   sql("PRAGMA wal_checkpoint(TRUNCATE); DELETE FROM schema_version WHERE version = "
       "(SELECT max(version) FROM schema_version); PRAGMA wal_checkpoint(TRUNCATE);");
-  const DbFileState before = db_file_state(db());
+  const auto before = db_file_state(db());
   auto r = ck({"--json", "db", "check"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json(r)["schema_version"].get<int>() + 1, json(r)["schema_latest"].get<int>());
@@ -123,7 +107,7 @@ TEST_F(DbCheckTest, AMissingFileOrAnotherFileIsAnErrorAndStaysSo) {
   auto r = ck({"db", "check"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("certkeeper init"), std::string::npos) << r.err;
-  EXPECT_FALSE(db_check_exists(db()));
+  EXPECT_FALSE(exists(db()));
   r = ck({"--json", "db", "check"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(json(r)["exit_code"], 1);
@@ -132,7 +116,7 @@ TEST_F(DbCheckTest, AMissingFileOrAnotherFileIsAnErrorAndStaysSo) {
   r = run_certkeeper({"--db", other, "db", "check"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(read_file(other), bytes);
-  for (const char* side : {"-wal", "-shm", "-journal"}) EXPECT_FALSE(db_check_exists(other + side)) << side;
+  for (const char* side : {"-wal", "-shm", "-journal"}) EXPECT_FALSE(exists(other + side)) << side;
   r = run_certkeeper({"--db", "postgresql://db.example.test/ck", "db", "check"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   r = ck({"db"});

@@ -12,24 +12,6 @@
 namespace certkeeper::testing {
 namespace {
 
-struct FileState {
-  std::string bytes;
-  mode_t mode = 0;
-  std::int64_t mtime_ns = 0;
-  bool operator==(const FileState&) const = default;
-};
-
-FileState file_state(const std::string& path) {
-  struct stat st {};
-  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
-  return {read_file(path), st.st_mode, st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec};
-}
-
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 class InventoryFileTest : public CliTest {
  protected:
   // Every command that opens the inventory, each given `db`.

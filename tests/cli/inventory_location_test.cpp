@@ -2,17 +2,10 @@
 // a path or sqlite:PATH (the same file); any other scheme:// is refused
 // (exit 2, one line naming it) before anything is opened, and a value with
 // a password is refused without printing the password.
-#include <sys/stat.h>
-
 #include "cli/cli_fixture.h"
 
 namespace certkeeper::testing {
 namespace {
-
-bool location_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
 
 std::size_t line_count(const std::string& text) {
   std::size_t n = 0;
@@ -25,8 +18,8 @@ class InventoryLocationTest : public CliTest {};
 TEST_F(InventoryLocationTest, SqlitePrefixOpensTheSameFile) {
   auto r = run_certkeeper({"--db", "sqlite:" + db(), "init", "--external-url", "https://www.example.test/"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(location_exists(db()));
-  EXPECT_FALSE(location_exists("sqlite:" + db()));
+  EXPECT_TRUE(exists(db()));
+  EXPECT_FALSE(exists("sqlite:" + db()));
   const Files f = write_set(pki_.leaf());
   r = ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -76,7 +69,7 @@ TEST_F(InventoryLocationTest, APasswordIsRefusedAndNeverPrinted) {
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
   }
-  EXPECT_FALSE(location_exists(db()));
+  EXPECT_FALSE(exists(db()));
 }
 
 }  // namespace

@@ -13,6 +13,9 @@ struct Context {
   std::string db_path;
   Clock* clock = nullptr;
   std::string actor;  // "cli:USER", "scheduler", ...
+  // The key file of private keys encrypted at rest (--key-file,
+  // CERTKEEPER_KEY_FILE); "" leaves it to the inventory's setting key_file.
+  std::string key_file{};
   UnixTime now() const { return clock->now(); }
 };
 

@@ -25,17 +25,23 @@ struct InitRequest {
   std::optional<std::string> acme_ca_file;
   std::optional<std::string> email;
   std::optional<int> keep_versions;  // sets kept per target directory (1-100; default 5)
+  // Store every private key encrypted with the context's key file (which
+  // must be given); an existing inventory is converted in one transaction.
+  bool encrypt_keys = false;
 };
 
 struct InitOutcome {
   bool created = false;  // the database file did not exist before
   int schema_version = 0;
   std::map<std::string, std::string> settings;  // all settings after the change
+  std::optional<std::int64_t> keys_encrypted;    // with encrypt_keys: the keys encrypted now
 };
 
 // Checks every value first (Errc::usage for a URL without a host, an e-mail
 // without '@', an unreadable CA file), then creates or migrates the database
-// and stores the given settings with one event. Idempotent.
+// and stores the given settings with one event. Idempotent. With
+// encrypt_keys the key file is read first (a missing, unreadable or
+// group/world-readable one changes nothing).
 Result<InitOutcome> init(const Context& ctx, const InitRequest& request);
 
 }  // namespace certkeeper::lifecycle

@@ -12,6 +12,9 @@ namespace certkeeper::store {
 namespace event {
 // The inventory's settings (global: no certificate).
 inline constexpr char settings_changed[] = "settings-changed";
+// Private keys at rest (global): encrypted, or re-encrypted under a new key file.
+inline constexpr char keys_encrypted[] = "keys-encrypted";
+inline constexpr char keys_rotated[] = "keys-rotated";
 // Definitions and versions.
 inline constexpr char created[] = "created";
 inline constexpr char defined[] = "defined";

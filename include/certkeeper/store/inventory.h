@@ -39,7 +39,8 @@ class Inventory {
   // Errc::not_found when the file is missing and mode is not create;
   // Errc::database_corrupt for a file that is not a certkeeper database;
   // Errc::database_newer for a database written by a newer certkeeper.
-  static Result<Inventory> open(const std::string& path, OpenMode mode);
+  // `key_file`: as use_key_file ("" for none: the setting key_file then).
+  static Result<Inventory> open(const std::string& path, OpenMode mode, const std::string& key_file = "");
 
   Inventory(Inventory&&) noexcept;
   Inventory& operator=(Inventory&&) noexcept;
@@ -48,6 +49,33 @@ class Inventory {
   const std::string& path() const;
   // The schema version of the file (the highest applied migration).
   Result<int> schema_version();
+
+  // Private keys at rest (key_columns.cpp). The inventory encrypts them when
+  // its setting key_encryption is "aes-256-gcm": every key written is then
+  // sealed (crypto/key_wrap.h), bound to its row and column; every key read
+  // is opened. The key file is the one given here (--key-file), else the
+  // setting key_file; it is read only when a key is written or read, so
+  // what needs no key (lists, reports, events) works without it. Without
+  // it, or with another one, reading or writing a key is an error naming
+  // the file (Errc::not_found, Errc::io for a file others may read,
+  // Errc::crypto for a key that does not open them).
+  void use_key_file(const std::string& path);
+  Result<bool> keys_encrypted();
+  struct KeyConversion {
+    std::int64_t keys = 0;  // keys (re-)encrypted now
+    std::string key_file;   // the key file now recorded (absolute)
+  };
+  // init --encrypt-keys: in one transaction, seals every plaintext key
+  // (those already sealed must open with the key file: one key per
+  // inventory), sets key_encryption and key_file and writes the event
+  // "keys-encrypted"; then scrubs the file (secure_delete, VACUUM, WAL
+  // checkpoint) so that no plaintext key stays in it. Needs use_key_file.
+  Result<KeyConversion> encrypt_keys(const std::string& actor, UnixTime now);
+  // keys rotate: in one transaction, opens every key with the current key
+  // file and seals it under `new_key_file`, records that file as key_file
+  // and writes "keys-rotated"; then scrubs. Afterwards only the new file
+  // opens them. Errc::usage for an inventory that does not encrypt.
+  Result<KeyConversion> rotate_keys(const std::string& new_key_file, const std::string& actor, UnixTime now);
 
   // Settings (key/value). set_settings writes one event "settings-changed".
   Result<std::optional<std::string>> setting(const std::string& key);
@@ -291,8 +319,11 @@ class Inventory {
   Result<ReportWithHistory> report_rows_with_history(std::optional<UnixTime> expiring_before, int max_versions,
                                                      int max_events);
 
- private:
+  // The connection and key state, defined in src/store/impl.h (nameable by
+  // the store's own helpers, complete only there).
   struct Impl;
+
+ private:
   explicit Inventory(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
