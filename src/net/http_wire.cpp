@@ -16,6 +16,15 @@ constexpr std::size_t kMaxChunkSizeDigits = 15;  // below 2^60: no overflow
 
 bool breaks_framing(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
 
+// RFC 9110 §5.6.2: a field name is a token.
+bool is_token(std::string_view s) {
+  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  return !s.empty() && std::all_of(s.begin(), s.end(), [&](unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           kSymbols.find(static_cast<char>(c)) != std::string_view::npos;
+  });
+}
+
 // Whether a comma-separated list of tokens (Connection: keep-alive, close)
 // holds `token`, compared case-insensitively.
 bool lists_token(std::string_view list, std::string_view token) {
@@ -148,14 +157,18 @@ Status ResponseReader::read_headers(HeaderList& headers) {
     if (next->front() == ' ' || next->front() == '\t') {
       // obs-fold (RFC 9112 §5.2): a continuation of the previous value.
       if (headers.empty()) return in_.fail(Errc::network, "the response headers start with a continuation line");
+      if (breaks_framing(*next)) {
+        return in_.fail(Errc::network, "the server sent a malformed header line: " + text::printable(*next));
+      }
       headers.back().second += ' ';
       headers.back().second += text::trim_blanks(*next);
       continue;
     }
+    // RFC 9112 §5.1: a token, the colon right after it (no whitespace);
+    // RFC 9110 §5.5: a CR or NUL in a value is invalid and dangerous.
     const auto colon = next->find(':');
     const std::string_view name = std::string_view(*next).substr(0, colon);
-    // RFC 9112 §5.1: no whitespace between the name and the colon.
-    if (colon == std::string::npos || colon == 0 || name.find_first_of(" \t") != std::string_view::npos) {
+    if (colon == std::string::npos || !is_token(name) || breaks_framing(*next)) {
       return in_.fail(Errc::network, "the server sent a malformed header line: " + text::printable(*next));
     }
     if (headers.size() == kMaxHeaderCount) {

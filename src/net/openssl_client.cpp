@@ -107,8 +107,8 @@ Result<WireResponse> OpensslClient::attempt(const std::string& head, const std::
                                             const Deadline& deadline, bool& retry) {
   link_->connection().set_deadline(deadline);
   Channel& channel = link_->channel();
-  Status sent = channel.send_all(head, "sending the request");
-  if (sent && !body.empty()) sent = channel.send_all(body, "sending the request body");
+  // One write: head and body in one TLS record and TCP segment where they fit.
+  Status sent = channel.send_all(head + body, "sending the request");
   if (!sent) {
     retry = sent.error().code != Errc::timeout;
     return std::move(sent).error();

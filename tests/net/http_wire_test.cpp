@@ -105,13 +105,18 @@ TEST_P(WireTest, BodyOverTheLimitIsAnErrorWhateverTheFraming) {
 }
 
 TEST_P(WireTest, MalformedAnswersAreNetworkErrorsThatSayWhat) {
-  const std::pair<const char*, const char*> cases[] = {
+  const std::pair<std::string_view, const char*> cases[] = {
       {"SSH-2.0-OpenSSH_9.2\r\n", "not an HTTP/1.x response"},
       {"HTTP/2 200\r\n\r\n", "not an HTTP/1.x response"},
       {"HTTP/1.1 2000 OK\r\n\r\n", "not an HTTP/1.x response"},
       {"HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n", "malformed header line"},
       {"HTTP/1.1 200 OK\r\nName : value\r\n\r\n", "malformed header line"},
       {"HTTP/1.1 200 OK\r\n continued\r\n\r\n", "start with a continuation line"},
+      {"HTTP/1.1 200 OK\r\n0\r\x07X-Name: t\r\n\r\n", "malformed header line"},  // fuzzing found it
+      {"HTTP/1.1 200 OK\r\nX-Name: a\rb\r\n\r\n", "malformed header line"},
+      {std::string_view("HTTP/1.1 200 OK\r\nX-Name: a\0b\r\n\r\n", 32), "malformed header line"},
+      {"HTTP/1.1 200 OK\r\nX: a\r\n \rb\r\n\r\n", "malformed header line"},
+      {"HTTP/1.1 200 OK\r\nX(y): a\r\n\r\n", "malformed header line"},
       {"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "invalid Content-Length"},
       {"HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello", "invalid Content-Length"},
       {"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n", "invalid Content-Length"},
