@@ -59,22 +59,6 @@ class LoopbackServer {
   std::string base_;
 };
 
-// A loopback port nobody listens on: bound once, then closed.
-int unused_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
 using ClientFactory = std::unique_ptr<HttpClient> (*)(const HttpOptions&);
 
 struct Implementation {
@@ -375,7 +359,7 @@ TEST_P(HttpClientTest, RedirectToHttpIsRefused) {
 }
 
 TEST_P(HttpClientTest, ConnectionRefusedIsANetworkError) {
-  const int closed_port = unused_port();
+  const int closed_port = testing::free_ports(1).front();  // bound once, then closed
   ASSERT_GT(closed_port, 0);
   auto client = make_client(trusting());
   const std::string url = "https://127.0.0.1:" + std::to_string(closed_port) + "/";
