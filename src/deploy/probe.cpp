@@ -7,8 +7,8 @@
 
 #include "certkeeper/crypto/names.h"
 #include "certkeeper/crypto/openssl_ptr.h"
-#include "probe_socket.h"
-#include "probe_tls.h"
+#include "certkeeper/net/connection.h"
+#include "certkeeper/net/tls_session.h"
 #include "probe_verify.h"
 #include "starttls.h"
 
@@ -16,6 +16,7 @@ namespace certkeeper::deploy {
 namespace {
 
 using namespace probe_detail;
+using net::Connection;
 
 // The server name to send (RFC 6066 §3): a host name in A-labels, lower
 // case, no trailing dot. None for an IP literal (not allowed in SNI) nor
@@ -85,26 +86,31 @@ Result<ProbeReport> probe_endpoint(const ProbeSpec& probe, const ProbeOptions& o
   auto store = probe_trust_store(options);
   if (!store) return std::move(store).error();
 
-  auto conn = Connection::open(probe.host, probe.port, options.timeout);
+  auto conn = Connection::open(probe.host, probe.port, net::Deadline::after(options.timeout, "for the whole probe"));
   if (!conn) return std::move(conn).error();
   if (auto agreed = run_starttls(*conn, probe.starttls); !agreed) return std::move(agreed).error();
-  auto session = tls_handshake(*conn, *sni);
-  if (!session) return std::move(session).error();
-  SSL* ssl = session->ssl.get();
+  // A certificate that does not verify is a finding of the probe, not a
+  // failed connection: OpenSSL must not abort the handshake over it.
+  auto ctx = net::accepting_client_context();
+  if (!ctx) return conn->fail(ctx.error().code, ctx.error().message);
+  auto tls = net::TlsChannel::handshake(std::move(*conn), ctx->get(), {*sni, ""});
+  if (!tls) return std::move(tls).error();
+  SSL* ssl = tls->ssl();
+  const Connection& link = tls->connection();
 
-  auto served = served_chain(*conn, ssl);
+  auto served = served_chain(link, ssl);
   if (!served) return std::move(served).error();
   ProbeReport report;
-  report.endpoint = conn->endpoint();
+  report.endpoint = link.endpoint();
   report.servername = name;
   report.tls_version = SSL_get_version(ssl);
   std::string pem;
-  auto leaf = facts_of(*conn, served->leaf, pem);
+  auto leaf = facts_of(link, served->leaf, pem);
   if (!leaf) return std::move(leaf).error();
   report.served.push_back(std::move(*leaf));
   report.served_pem.push_back(pem);
   for (int i = 0; i < sk_X509_num(served->intermediates.get()); ++i) {
-    auto facts = facts_of(*conn, sk_X509_value(served->intermediates.get(), i), pem);
+    auto facts = facts_of(link, sk_X509_value(served->intermediates.get(), i), pem);
     if (!facts) return std::move(facts).error();
     report.served.push_back(std::move(*facts));
     report.served_pem.push_back(pem);
@@ -120,7 +126,7 @@ Result<ProbeReport> probe_endpoint(const ProbeSpec& probe, const ProbeOptions& o
     auto match = crypto::match_name(leaf_facts.dns_names, leaf_facts.ip_addresses, leaf_facts.subject_cn, name);
     report.name_covered = match.kind != crypto::MatchKind::none;
   }
-  tls_goodbye(*conn, *session);
+  tls->goodbye();
   return report;
 }
 

@@ -5,9 +5,11 @@
 
 #include "certkeeper/deploy/target.h"
 #include "certkeeper/util/result.h"
-#include "probe_socket.h"
+#include "certkeeper/net/connection.h"
 
 namespace certkeeper::deploy::probe_detail {
+
+using net::Channel;
 
 // What a server may send before TLS starts, at most: a line longer than
 // this or more lines than that ends the dialogue with Errc::network, so a

@@ -138,7 +138,7 @@ Result<AccountView> show_account(const Context& ctx, bool ask_server) {
   // Asked with the key alone (onlyReturnExisting): nothing is created.
   net::HttpOptions http_options;
   http_options.ca_file = o->server.ca_file;
-  auto http = net::make_curl_client(http_options);
+  auto http = net::make_http_client(http_options);
   auto signer = crypto::make_signer((*found)->key_pem);
   if (!signer) return std::move(signer).error();
   acme::Client client(*http, **signer, o->server.directory_url, *ctx.clock);

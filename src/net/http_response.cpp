@@ -1,39 +1,20 @@
 #include <algorithm>
-#include <cctype>
 
 #include "certkeeper/net/http_client.h"
+#include "certkeeper/util/text.h"
+#include "url.h"
 
 namespace certkeeper::net {
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
+using text::ascii_lower;
 
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t");
-  auto e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-// Resolves a Link target against the response URL: absolute URLs stay,
-// "/path" takes the scheme and authority of `base`.
-std::string resolve(const std::string& target, const std::string& base) {
-  if (target.find("://") != std::string::npos) return target;
-  auto scheme_end = base.find("://");
-  if (scheme_end == std::string::npos) return target;
-  auto authority_end = base.find('/', scheme_end + 3);
-  std::string origin = authority_end == std::string::npos ? base : base.substr(0, authority_end);
-  if (!target.empty() && target[0] == '/') return origin + target;
-  auto last_slash = base.rfind('/');
-  return (last_slash > scheme_end + 2 ? base.substr(0, last_slash + 1) : origin + "/") + target;
-}
+std::string trim(const std::string& s) { return std::string(text::trim_blanks(s)); }
 
 }  // namespace
 
 std::string HttpResponse::header(const std::string& name) const {
-  std::string key = lower(name);
+  std::string key = ascii_lower(name);
   for (const auto& [k, v] : headers) {
     if (k == key) return v;
   }
@@ -41,7 +22,7 @@ std::string HttpResponse::header(const std::string& name) const {
 }
 
 std::vector<std::string> HttpResponse::header_values(const std::string& name) const {
-  std::string key = lower(name);
+  std::string key = ascii_lower(name);
   std::vector<std::string> out;
   for (const auto& [k, v] : headers) {
     if (k == key) out.push_back(v);
@@ -60,7 +41,7 @@ std::vector<std::string> HttpResponse::links(const std::string& rel) const {
       std::string target = value.substr(pos + 1, close - pos - 1);
       auto next = value.find('<', close);
       std::string params = value.substr(close + 1, next == std::string::npos ? std::string::npos : next - close - 1);
-      std::size_t r = lower(params).find("rel=");
+      std::size_t r = ascii_lower(params).find("rel=");
       if (r != std::string::npos) {
         std::string rel_value = trim(params.substr(r + 4));
         rel_value = rel_value.substr(0, rel_value.find_first_of(";,"));
@@ -68,12 +49,12 @@ std::vector<std::string> HttpResponse::links(const std::string& rel) const {
         // rel may hold several space-separated relation types.
         // Built piece by piece: g++ 12 -O3 flags `" " + s + " "` with a false -Wrestrict.
         std::string padded = " ";
-        padded += lower(trim(rel_value));
+        padded += ascii_lower(trim(rel_value));
         padded += ' ';
         std::string wanted = " ";
-        wanted += lower(rel);
+        wanted += ascii_lower(rel);
         wanted += ' ';
-        if (padded.find(wanted) != std::string::npos) out.push_back(resolve(target, url));
+        if (padded.find(wanted) != std::string::npos) out.push_back(resolve_reference(target, url));
       }
       pos = close + 1;
     }

@@ -46,7 +46,7 @@ class AriTest : public ::testing::Test {
     net::HttpOptions http;
     http.ca_file = stub_.ca_file();
     http.timeout = std::chrono::milliseconds(1500);
-    http_ = net::make_curl_client(http);
+    http_ = net::make_http_client(http);
     signer_ = std::move(crypto::make_signer(*crypto::generate_private_key("ec-p256")).value());
     client_ = std::make_unique<Client>(*http_, *signer_, stub_.directory_url(), clock_);
   }

@@ -24,7 +24,7 @@ class ClientTest : public ::testing::Test {
     net::HttpOptions http;
     http.ca_file = stub_.ca_file();
     http.timeout = std::chrono::milliseconds(1500);
-    http_ = net::make_curl_client(http);
+    http_ = net::make_http_client(http);
     auto key = crypto::generate_private_key("ec-p256");
     signer_ = std::move(crypto::make_signer(*key).value());
     client_ = std::make_unique<Client>(*http_, *signer_, stub_.directory_url(), clock_);
@@ -184,7 +184,7 @@ TEST(RsaAccount, SignsWithRs256FromRegistrationToCertificate) {
   FixedClock clock(1'800'000'000);
   net::HttpOptions http_options;
   http_options.ca_file = stub.ca_file();
-  auto http = net::make_curl_client(http_options);
+  auto http = net::make_http_client(http_options);
   auto signer = std::move(crypto::make_signer(*crypto::generate_private_key("rsa-2048")).value());
   Client client(*http, *signer, stub.directory_url(), clock);
   ASSERT_TRUE(client.new_account({}, true, std::nullopt));

@@ -23,7 +23,7 @@ class HeaderFaultTest : public ::testing::Test {
   HeaderFaultTest() : clock_(1'800'000'000) {
     net::HttpOptions http;
     http.ca_file = stub_.ca_file();
-    http_ = net::make_curl_client(http);
+    http_ = net::make_http_client(http);
     auto key = crypto::generate_private_key("ec-p256");
     signer_ = std::move(crypto::make_signer(*key).value());
     client_ = std::make_unique<Client>(*http_, *signer_, stub_.directory_url(), clock_);

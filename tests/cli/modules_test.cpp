@@ -1,7 +1,8 @@
 // The binary without its loadable modules (include/certkeeper/util/
-// module_loader.h): everything that needs no network still works, and what
-// needs the HTTP client fails with one line that names the missing module
-// and the fix, never as a CA or network failure.
+// module_loader.h): everything that needs no network still works, ACME goes
+// through certkeeper's own HTTPS client, and what needs libcurl (a request
+// through a proxy) fails with one line that names the missing module and the
+// fix, never as a CA or network failure.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -53,18 +54,26 @@ TEST_F(ModulesTest, OfflineCommandsNeedNoModule) {
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
 }
 
-TEST_F(ModulesTest, AnOrderWithoutTheHttpModuleSaysWhatIsMissing) {
+TEST_F(ModulesTest, AnOrderNeedsNoModuleUnlessAProxyIsNamed) {
   init();
   ASSERT_EQ(ck({"add", "web", "--domain", "www.example.test", "--acme-server", "https://127.0.0.1:9/dir"}).exit_code, 0);
+  // Direct: the lone binary's own client reaches the network (and is refused).
+  auto direct = lone({"issue", "web"});
+  EXPECT_EQ(direct.exit_code, 4) << direct.err;
+  EXPECT_NE(direct.err.find("cannot reach the ACME server"), std::string::npos) << direct.err;
+
+  // Through a proxy, libcurl's module is needed and missing.
+  ::setenv("https_proxy", "http://127.0.0.1:9", 1);
   auto r = lone({"issue", "web"});
+  auto real = ck({"issue", "web"});
+  ::unsetenv("https_proxy");
   EXPECT_EQ(r.exit_code, 1) << "a broken installation, not a CA failure (4): " << r.err;
   EXPECT_NE(r.err.find("certkeeper-curl.so"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("reinstall certkeeper"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("ACME server"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 
-  // The same binary beside its modules reaches the network (and is refused).
-  auto real = ck({"issue", "web"});
+  // The same binary beside its modules tries the proxy (and is refused).
   EXPECT_EQ(real.exit_code, 4) << real.err;
   EXPECT_NE(real.err.find("cannot reach the ACME server"), std::string::npos) << real.err;
 }

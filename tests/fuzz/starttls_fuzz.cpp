@@ -7,34 +7,11 @@
 
 #include "deploy/starttls.h"
 #include "fuzz_input.h"
+#include "support/scripted_channel.h"
 
 namespace {
 
 using namespace certkeeper;
-
-class ScriptedServer final : public deploy::probe_detail::Channel {
- public:
-  ScriptedServer(std::string_view said, std::size_t chunk) : said_(said), chunk_(chunk) {}
-
-  Status send_all(std::string_view data, std::string_view) override {
-    sent_ += data.size();
-    return {};
-  }
-  Result<std::size_t> receive(char* buffer, std::size_t size, std::string_view) override {
-    const std::size_t n = std::min({size, chunk_, said_.size()});
-    std::copy_n(said_.data(), n, buffer);
-    said_.remove_prefix(n);
-    return n;  // 0 once everything was said: the server closed
-  }
-  Error fail(Errc code, std::string message) const override {
-    return make_error(code, std::move(message), "mail.example.test:25");
-  }
-
- private:
-  std::string_view said_;
-  std::size_t chunk_;
-  std::size_t sent_ = 0;
-};
 
 deploy::Starttls protocol_of(std::uint8_t selector) {
   switch (selector) {
@@ -63,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // how TCP happened to cut the stream.
   std::vector<Status> verdicts;
   for (std::size_t chunk : {std::size_t{4096}, std::size_t{1}, std::size_t{7}}) {
-    ScriptedServer server(said, chunk);
+    testing::ScriptedChannel server(said, chunk);
     verdicts.push_back(deploy::probe_detail::run_starttls(server, protocol_of(data[0])));
   }
   const Status& first = verdicts[0];

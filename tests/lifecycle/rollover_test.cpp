@@ -38,7 +38,7 @@ class InterruptedRolloverTest : public ::testing::Test {
     if (tell_ca) {
       net::HttpOptions options;
       options.ca_file = trust_;
-      auto http = net::make_curl_client(options);
+      auto http = net::make_http_client(options);
       auto old_signer = crypto::make_signer(account.key_pem).value();
       auto new_signer = crypto::make_signer(new_key).value();
       acme::Client client(*http, *old_signer, pebble_.directory_url(), clock_);

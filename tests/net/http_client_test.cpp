@@ -1,5 +1,6 @@
-// The libcurl client against a real HTTPS server on loopback (cpp-httplib),
-// with a certificate from the generated test PKI.
+// The HTTP client's contract (http_client.h), for both implementations (our
+// own on OpenSSL, libcurl's), against a real HTTPS server on loopback
+// (cpp-httplib) with a certificate from the generated test PKI.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -8,11 +9,13 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <thread>
 
 #include "certkeeper/net/http_client.h"
+#include "support/loopback.h"
 #include "support/test_pki.h"
 
 namespace certkeeper::net {
@@ -56,23 +59,19 @@ class LoopbackServer {
   std::string base_;
 };
 
-// A loopback port nobody listens on: bound once, then closed.
-int unused_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
+using ClientFactory = std::unique_ptr<HttpClient> (*)(const HttpOptions&);
 
-class HttpClientTest : public ::testing::Test {
+struct Implementation {
+  const char* name;
+  ClientFactory make;
+};
+
+const Implementation kImplementations[] = {{"openssl", &make_openssl_client}, {"curl", &make_curl_client}};
+
+std::string implementation_name(const ::testing::TestParamInfo<Implementation>& info) { return info.param.name; }
+
+// A real HTTPS server with the routes the tests ask for.
+class HttpsServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     CertOptions options;
@@ -143,6 +142,20 @@ class HttpClientTest : public ::testing::Test {
       released_cv_.wait_for(lock, 2s, [this] { return released_; });
       res.set_content("late", "text/plain");
     });
+    s.Get("/chunked", [](const httplib::Request&, httplib::Response& res) {
+      res.set_chunked_content_provider("text/plain", [](std::size_t offset, httplib::DataSink& sink) {
+        if (offset < 3 * 4000) {
+          const std::string piece(4000, static_cast<char>('a' + offset / 4000));
+          sink.write(piece.data(), piece.size());
+        } else {
+          sink.done();
+        }
+        return true;
+      });
+    });
+    s.Post("/post-then-see-other", [](const httplib::Request&, httplib::Response& res) {
+      res.set_redirect("/hello", 303);
+    });
     s.Get("/port", [](const httplib::Request& req, httplib::Response& res) {
       res.set_content(std::to_string(req.remote_port), "text/plain");
     });
@@ -171,8 +184,14 @@ class HttpClientTest : public ::testing::Test {
   std::unique_ptr<LoopbackServer> server_;
 };
 
-TEST_F(HttpClientTest, GetReturnsStatusBodyAndLowerCasedHeaders) {
-  auto client = make_curl_client(trusting());
+// The contract, for each implementation.
+class HttpClientTest : public HttpsServerTest, public ::testing::WithParamInterface<Implementation> {
+ protected:
+  static std::unique_ptr<HttpClient> make_client(const HttpOptions& options) { return GetParam().make(options); }
+};
+
+TEST_P(HttpClientTest, GetReturnsStatusBodyAndLowerCasedHeaders) {
+  auto client = make_client(trusting());
   Result<HttpResponse> r = client->send(get(server_->url("/hello")));
   ASSERT_TRUE(r) << r.error().what();
   EXPECT_EQ(r->status, 200);
@@ -189,10 +208,10 @@ TEST_F(HttpClientTest, GetReturnsStatusBodyAndLowerCasedHeaders) {
   EXPECT_EQ(r->header("content-type"), "text/plain");
 }
 
-TEST_F(HttpClientTest, PostSendsBodyHeadersAndUserAgent) {
+TEST_P(HttpClientTest, PostSendsBodyHeadersAndUserAgent) {
   HttpOptions options = trusting();
   options.user_agent = "certkeeper-test/9";
-  auto client = make_curl_client(options);
+  auto client = make_client(options);
   HttpRequest req;
   req.method = "POST";
   req.url = server_->url("/echo");
@@ -206,8 +225,8 @@ TEST_F(HttpClientTest, PostSendsBodyHeadersAndUserAgent) {
   EXPECT_EQ(r->header("x-got-agent"), "certkeeper-test/9");
 }
 
-TEST_F(HttpClientTest, HeadHasHeadersButNoBody) {
-  auto client = make_curl_client(trusting());
+TEST_P(HttpClientTest, HeadHasHeadersButNoBody) {
+  auto client = make_client(trusting());
   HttpRequest req = get(server_->url("/hello"));
   req.method = "HEAD";
   Result<HttpResponse> r = client->send(req);
@@ -221,16 +240,16 @@ TEST_F(HttpClientTest, HeadHasHeadersButNoBody) {
   EXPECT_EQ(again->body, "hello");
 }
 
-TEST_F(HttpClientTest, ErrorStatusIsAResponseNotAnError) {
-  auto client = make_curl_client(trusting());
+TEST_P(HttpClientTest, ErrorStatusIsAResponseNotAnError) {
+  auto client = make_client(trusting());
   Result<HttpResponse> r = client->send(get(server_->url("/missing")));
   ASSERT_TRUE(r) << r.error().what();
   EXPECT_EQ(r->status, 404);
   EXPECT_EQ(r->header("content-type"), "application/problem+json");
 }
 
-TEST_F(HttpClientTest, RepeatedLinkHeadersAllArriveAndResolve) {
-  auto client = make_curl_client(trusting());
+TEST_P(HttpClientTest, RepeatedLinkHeadersAllArriveAndResolve) {
+  auto client = make_client(trusting());
   Result<HttpResponse> r = client->send(get(server_->url("/links")));
   ASSERT_TRUE(r) << r.error().what();
   EXPECT_EQ(r->header_values("link").size(), 3u);
@@ -239,8 +258,8 @@ TEST_F(HttpClientTest, RepeatedLinkHeadersAllArriveAndResolve) {
   EXPECT_TRUE(r->links("up").empty());
 }
 
-TEST_F(HttpClientTest, FollowsRedirectsAndKeepsOnlyTheFinalHeaders) {
-  auto client = make_curl_client(trusting());
+TEST_P(HttpClientTest, FollowsRedirectsAndKeepsOnlyTheFinalHeaders) {
+  auto client = make_client(trusting());
   Result<HttpResponse> r = client->send(get(server_->url("/redirect")));
   ASSERT_TRUE(r) << r.error().what();
   EXPECT_EQ(r->status, 200);
@@ -251,20 +270,20 @@ TEST_F(HttpClientTest, FollowsRedirectsAndKeepsOnlyTheFinalHeaders) {
   EXPECT_EQ(r->header_values("replay-nonce").size(), 1u);
 }
 
-TEST_F(HttpClientTest, TooManyRedirectsIsAnError) {
+TEST_P(HttpClientTest, TooManyRedirectsIsAnError) {
   HttpOptions options = trusting();
   options.max_redirects = 3;
-  auto client = make_curl_client(options);
+  auto client = make_client(options);
   Result<HttpResponse> r = client->send(get(server_->url("/loop")));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::network);
   EXPECT_NE(r.error().message.find("more than 3 redirects"), std::string::npos) << r.error().what();
 }
 
-TEST_F(HttpClientTest, BodyOverMaxBodyIsAnErrorNotATruncation) {
+TEST_P(HttpClientTest, BodyOverMaxBodyIsAnErrorNotATruncation) {
   HttpOptions options = trusting();
   options.max_body = 1000;
-  auto client = make_curl_client(options);
+  auto client = make_client(options);
   Result<HttpResponse> r = client->send(get(server_->url("/big")));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::network);
@@ -276,10 +295,10 @@ TEST_F(HttpClientTest, BodyOverMaxBodyIsAnErrorNotATruncation) {
   EXPECT_EQ(exact->body.size(), 1000u);
 }
 
-TEST_F(HttpClientTest, SlowServerTimesOut) {
+TEST_P(HttpClientTest, SlowServerTimesOut) {
   HttpOptions options = trusting();
   options.timeout = 300ms;
-  auto client = make_curl_client(options);
+  auto client = make_client(options);
   const auto start = std::chrono::steady_clock::now();
   Result<HttpResponse> r = client->send(get(server_->url("/slow")));
   const auto elapsed = std::chrono::steady_clock::now() - start;
@@ -290,10 +309,10 @@ TEST_F(HttpClientTest, SlowServerTimesOut) {
   EXPECT_LT(elapsed, 1500ms);
 }
 
-TEST_F(HttpClientTest, UntrustedCertificateIsATlsError) {
+TEST_P(HttpClientTest, UntrustedCertificateIsATlsError) {
   HttpOptions options;  // the system store does not know the test root
   options.timeout = 5000ms;
-  auto client = make_curl_client(options);
+  auto client = make_client(options);
   Result<HttpResponse> r = client->send(get(server_->url("/hello")));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::network);
@@ -301,27 +320,27 @@ TEST_F(HttpClientTest, UntrustedCertificateIsATlsError) {
   EXPECT_EQ(r.error().subject, server_->url("/hello"));
 }
 
-TEST_F(HttpClientTest, CaFileOfAnotherCaIsATlsError) {
+TEST_P(HttpClientTest, CaFileOfAnotherCaIsATlsError) {
   HttpOptions options = trusting();
   options.ca_file = other_ca_file_;
-  auto client = make_curl_client(options);
+  auto client = make_client(options);
   Result<HttpResponse> r = client->send(get(server_->url("/hello")));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("TLS verify failed"), std::string::npos) << r.error().what();
 }
 
-TEST_F(HttpClientTest, MissingCaFileIsAnError) {
+TEST_P(HttpClientTest, MissingCaFileIsAnError) {
   HttpOptions options = trusting();
   options.ca_file = pki_.path("no-such-ca.pem");
-  auto client = make_curl_client(options);
+  auto client = make_client(options);
   Result<HttpResponse> r = client->send(get(server_->url("/hello")));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::network);
   EXPECT_NE(r.error().message.find("no-such-ca.pem"), std::string::npos) << r.error().what();
 }
 
-TEST_F(HttpClientTest, PlainHttpUrlIsRefused) {
-  auto client = make_curl_client(trusting());
+TEST_P(HttpClientTest, PlainHttpUrlIsRefused) {
+  auto client = make_client(trusting());
   Result<HttpResponse> r = client->send(get("http://127.0.0.1:" + std::to_string(server_->port()) + "/hello"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::network);
@@ -329,8 +348,8 @@ TEST_F(HttpClientTest, PlainHttpUrlIsRefused) {
   EXPECT_EQ(client->requests_sent(), 0u);
 }
 
-TEST_F(HttpClientTest, RedirectToHttpIsRefused) {
-  auto client = make_curl_client(trusting());
+TEST_P(HttpClientTest, RedirectToHttpIsRefused) {
+  auto client = make_client(trusting());
   Result<HttpResponse> r = client->send(get(server_->url("/to-http")));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::network);
@@ -339,10 +358,10 @@ TEST_F(HttpClientTest, RedirectToHttpIsRefused) {
   EXPECT_EQ(r.error().subject, server_->url("/to-http"));
 }
 
-TEST_F(HttpClientTest, ConnectionRefusedIsANetworkError) {
-  const int closed_port = unused_port();
+TEST_P(HttpClientTest, ConnectionRefusedIsANetworkError) {
+  const int closed_port = testing::free_ports(1).front();  // bound once, then closed
   ASSERT_GT(closed_port, 0);
-  auto client = make_curl_client(trusting());
+  auto client = make_client(trusting());
   const std::string url = "https://127.0.0.1:" + std::to_string(closed_port) + "/";
   Result<HttpResponse> r = client->send(get(url));
   ASSERT_FALSE(r);
@@ -351,8 +370,8 @@ TEST_F(HttpClientTest, ConnectionRefusedIsANetworkError) {
   EXPECT_EQ(r.error().subject, url);
 }
 
-TEST_F(HttpClientTest, CountsRequestsSent) {
-  auto client = make_curl_client(trusting());
+TEST_P(HttpClientTest, CountsRequestsSent) {
+  auto client = make_client(trusting());
   EXPECT_EQ(client->requests_sent(), 0u);
   ASSERT_TRUE(client->send(get(server_->url("/hello"))));
   ASSERT_TRUE(client->send(get(server_->url("/missing"))));
@@ -362,8 +381,8 @@ TEST_F(HttpClientTest, CountsRequestsSent) {
   EXPECT_EQ(client->requests_sent(), 3u);
 }
 
-TEST_F(HttpClientTest, KeepsTheConnectionAliveAcrossRequests) {
-  auto client = make_curl_client(trusting());
+TEST_P(HttpClientTest, KeepsTheConnectionAliveAcrossRequests) {
+  auto client = make_client(trusting());
   std::string first_port;
   for (int i = 0; i < 5; ++i) {
     HttpRequest req = get(server_->url("/port"));
@@ -380,20 +399,110 @@ TEST_F(HttpClientTest, KeepsTheConnectionAliveAcrossRequests) {
   EXPECT_EQ(client->requests_sent(), 5u);
 }
 
-TEST(HttpClientPlainTest, PlainHttpWorksOnlyWhenAllowed) {
+TEST_P(HttpClientTest, ChunkedBodyArrivesWhole) {
+  auto client = make_client(trusting());
+  Result<HttpResponse> r = client->send(get(server_->url("/chunked")));
+  ASSERT_TRUE(r) << r.error().what();
+  EXPECT_EQ(r->body, std::string(4000, 'a') + std::string(4000, 'b') + std::string(4000, 'c'));
+  // The connection stays usable after a chunked body.
+  Result<HttpResponse> after = client->send(get(server_->url("/hello")));
+  ASSERT_TRUE(after) << after.error().what();
+  EXPECT_EQ(after->body, "hello");
+}
+
+TEST_P(HttpClientTest, SeeOtherAfterAPostIsFollowedWithAGet) {
+  auto client = make_client(trusting());
+  HttpRequest req;
+  req.method = "POST";
+  req.url = server_->url("/post-then-see-other");
+  req.headers = {{"Content-Type", "application/jose+json"}};
+  req.body = "{}";
+  Result<HttpResponse> r = client->send(req);
+  ASSERT_TRUE(r) << r.error().what();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "hello");
+  EXPECT_EQ(r->url, server_->url("/hello"));
+}
+
+TEST_P(HttpClientTest, AConnectionTheServerClosedWhileIdleIsReplaced) {
+  server_->routes().set_keep_alive_timeout(1);
+  auto client = make_client(trusting());
+  Result<HttpResponse> first = client->send(get(server_->url("/port")));
+  ASSERT_TRUE(first) << first.error().what();
+  std::this_thread::sleep_for(1500ms);  // the server's keep-alive timeout is whole seconds
+  Result<HttpResponse> second = client->send(get(server_->url("/port")));
+  ASSERT_TRUE(second) << second.error().what();
+  EXPECT_NE(second->body, first->body) << "the closed connection was used again";
+}
+
+using HttpClientChoiceTest = HttpsServerTest;
+
+// A proxy that refuses every tunnel, and remembers what it was asked.
+class RefusingProxy {
+ public:
+  RefusingProxy() : listener_(testing::bind_loopback(SOCK_STREAM, 0)) {
+    ::listen(listener_.get(), 4);
+    thread_ = std::thread([this] {
+      UniqueFd client(::accept(listener_.get(), nullptr, nullptr));
+      if (!client.valid()) return;
+      char buffer[2048];
+      const ssize_t n = ::recv(client.get(), buffer, sizeof buffer, 0);
+      if (n > 0) asked_.assign(buffer, static_cast<std::size_t>(n));
+      const std::string refusal = "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
+      (void)::send(client.get(), refusal.data(), refusal.size(), MSG_NOSIGNAL);
+    });
+  }
+  ~RefusingProxy() {
+    ::shutdown(listener_.get(), SHUT_RDWR);  // wakes accept() when nobody came
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(testing::bound_port(listener_.get())); }
+  const std::string& asked() const { return asked_; }  // read after the destructor ran or the request ended
+
+ private:
+  UniqueFd listener_;
+  std::string asked_;
+  std::thread thread_;
+};
+
+// make_http_client hands the request to libcurl when the environment names a
+// proxy (our own client speaks no proxy protocol), and goes direct otherwise.
+TEST_F(HttpClientChoiceTest, AProxyInTheEnvironmentIsUsed) {
+  RefusingProxy proxy;
+  ::setenv("https_proxy", proxy.url().c_str(), 1);
+  auto via_proxy = make_http_client(trusting());
+  Result<HttpResponse> refused = via_proxy->send(get(server_->url("/hello")));
+  ::unsetenv("https_proxy");
+  ASSERT_FALSE(refused) << "the request went around the proxy";
+  EXPECT_EQ(proxy.asked().rfind("CONNECT 127.0.0.1:" + std::to_string(server_->port()) + " HTTP/1.1", 0), 0u)
+      << proxy.asked();
+
+  auto direct = make_http_client(trusting());
+  Result<HttpResponse> r = direct->send(get(server_->url("/hello")));
+  ASSERT_TRUE(r) << r.error().what();
+  EXPECT_EQ(r->body, "hello");
+}
+
+INSTANTIATE_TEST_SUITE_P(Both, HttpClientTest, ::testing::ValuesIn(kImplementations), implementation_name);
+
+class HttpClientPlainTest : public ::testing::TestWithParam<Implementation> {};
+
+TEST_P(HttpClientPlainTest, PlainHttpWorksOnlyWhenAllowed) {
   LoopbackServer server(std::make_unique<httplib::Server>());
   server.routes().Get("/hi", [](const httplib::Request&, httplib::Response& res) { res.set_content("hi", "text/plain"); });
   server.start("http");
   HttpOptions options;
   options.https_only = false;
   options.timeout = 5000ms;
-  auto client = make_curl_client(options);
+  auto client = GetParam().make(options);
   HttpRequest req;
   req.url = server.url("/hi");
   Result<HttpResponse> r = client->send(req);
   ASSERT_TRUE(r) << r.error().what();
   EXPECT_EQ(r->body, "hi");
 }
+
+INSTANTIATE_TEST_SUITE_P(Both, HttpClientPlainTest, ::testing::ValuesIn(kImplementations), implementation_name);
 
 }  // namespace
 }  // namespace certkeeper::net

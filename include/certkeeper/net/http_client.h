@@ -1,4 +1,7 @@
-// The one HTTP client (libcurl). ACME traffic goes through it only.
+// The HTTP client: every request to a CA (ACME) and for a CRL goes through
+// it. Two implementations keep one contract (tests/net/http_client_test.cpp
+// runs it against both): our own on OpenSSL, and libcurl's, which carries
+// the requests when the environment names a proxy.
 //
 // Contracts:
 // - HTTPS only by default, redirects included (a redirect to http:// fails).
@@ -65,6 +68,15 @@ class HttpClient {
   virtual std::size_t requests_sent() const = 0;
 };
 
+// The client to use: libcurl's when https_proxy, HTTPS_PROXY, http_proxy,
+// all_proxy or ALL_PROXY is set (libcurl knows proxies, their
+// authentication and no_proxy), our own on OpenSSL otherwise (it maps no
+// library beyond OpenSSL; bench/README.md "Memory").
+std::unique_ptr<HttpClient> make_http_client(const HttpOptions& options);
+
+// HTTP/1.1 on OpenSSL, no proxy support.
+std::unique_ptr<HttpClient> make_openssl_client(const HttpOptions& options);
+// libcurl, from the certkeeper-curl.so module (loaded on first use).
 std::unique_ptr<HttpClient> make_curl_client(const HttpOptions& options);
 
 }  // namespace certkeeper::net

@@ -54,4 +54,11 @@ std::string_view prefix_utf8(std::string_view s, std::size_t max_bytes) noexcept
 // text is bounded before it is stored or shown.
 std::string truncate_utf8(std::string_view s, std::size_t max_bytes);
 
+// ASCII letters in lower case, every other byte as it is: for protocol
+// tokens (HTTP header names, URL schemes), never for display.
+std::string ascii_lower(std::string_view s);
+
+// `s` without leading and trailing spaces, tabs, CRs and LFs.
+std::string_view trim_blanks(std::string_view s) noexcept;
+
 }  // namespace certkeeper::text

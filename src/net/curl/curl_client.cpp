@@ -7,27 +7,18 @@
 #include <string_view>
 
 #include "certkeeper/net/http_client.h"
+#include "certkeeper/util/text.h"
 #include "curl_ptr.h"
 #include "module_entry.h"
 
 namespace certkeeper::net {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
+using text::ascii_lower;
+using text::trim_blanks;
 
 bool starts_with_scheme(const std::string& url, std::string_view scheme) {
-  return lower(url.substr(0, scheme.size())) == scheme;
+  return ascii_lower(url.substr(0, scheme.size())) == scheme;
 }
 
 // What one transfer collects; the callbacks write into it.
@@ -62,13 +53,13 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     // obs-fold (RFC 9112 §5.2): a continuation of the previous value.
     if (!headers.empty()) {
       headers.back().second += ' ';  // piece by piece: g++ 12 -O3 sees a false -Wrestrict otherwise
-      headers.back().second += trim(line);
+      headers.back().second += trim_blanks(line);
     }
     return n;
   }
   const auto colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return n;  // the blank line ending the block, or junk
-  headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+  headers.emplace_back(ascii_lower(trim_blanks(line.substr(0, colon))), std::string(trim_blanks(line.substr(colon + 1))));
   return n;
 }
 
