@@ -52,7 +52,7 @@ struct Opened {
 };
 
 Result<Opened> open_inventory(const Context& ctx) {
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return std::move(inv).error();
   auto server = detail::acme_server_for(*inv, nullptr);
   if (!server) return std::move(server).error();
@@ -138,7 +138,7 @@ Result<AccountView> show_account(const Context& ctx, bool ask_server) {
   // Asked with the key alone (onlyReturnExisting): nothing is created.
   net::HttpOptions http_options;
   http_options.ca_file = o->server.ca_file;
-  auto http = net::make_http_client(http_options);
+  auto http = ctx.http(http_options);
   auto signer = crypto::make_signer((*found)->key_pem);
   if (!signer) return std::move(signer).error();
   acme::Client client(*http, **signer, o->server.directory_url, *ctx.clock);

@@ -119,7 +119,7 @@ Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, cons
   session.ca_file = server.ca_file;
   net::HttpOptions http_options;
   http_options.ca_file = server.ca_file;
-  session.http = net::make_http_client(http_options);
+  session.http = ctx.http(http_options);
 
   auto found = inv.find_account(server.directory_url, server.contact);
   if (!found) return std::move(found).error();

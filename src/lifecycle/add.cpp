@@ -87,7 +87,7 @@ Result<store::CertificateRecord> add_certificate(const Context& ctx, const AddRe
   }
   if (r.renew_before_days && *r.renew_before_days < 1) return usage("--renew-before must be at least 1 day", r.name);
 
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return std::move(inv).error();
   auto existing = inv->find_certificate(r.name);
   if (!existing) return std::move(existing).error();

@@ -9,7 +9,7 @@ Result<AnonymousClient> anonymous_client(const Context& ctx, const AcmeServer& s
   AnonymousClient c;
   net::HttpOptions options;
   options.ca_file = server.ca_file;
-  c.http = net::make_http_client(options);
+  c.http = ctx.http(options);
   auto key = crypto::generate_private_key("ec-p256");
   if (!key) return key.error();
   auto signer = crypto::make_signer(*key);

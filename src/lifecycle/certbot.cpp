@@ -192,7 +192,7 @@ std::size_t CertbotMigration::not_migrated() const {
 Result<CertbotMigration> migrate_from_certbot(const Context& ctx, const CertbotRequest& request) {
   auto names = detail::certbot_lineages(request.dir);
   if (!names) return std::move(names).error();
-  auto inv = store::Inventory::open(ctx.db_path, request.dry_run ? store::OpenMode::read_only : store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(request.dry_run ? store::OpenMode::read_only : store::OpenMode::existing);
   if (!inv) return std::move(inv).error();
   auto server = detail::acme_server_for(*inv, nullptr);
   if (!server) return std::move(server).error();

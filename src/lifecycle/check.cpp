@@ -11,9 +11,9 @@ namespace {
 
 // The external_url setting, read without creating or changing anything; ""
 // when there is no usable database.
-std::string external_url_setting(const std::string& db_path) {
-  if (!file_exists(db_path)) return {};
-  auto inv = store::Inventory::open(db_path, store::OpenMode::read_only);
+std::string external_url_setting(const Context& ctx) {
+  if (!ctx.open_inventory && !file_exists(ctx.db_path)) return {};
+  auto inv = ctx.inventory(store::OpenMode::read_only);
   if (!inv) return {};
   auto value = inv->setting(kExternalUrl);
   if (!value || !*value) return {};
@@ -34,7 +34,7 @@ Result<CheckOutcome> check(const Context& ctx, const CheckRequest& request) {
     if (!host) return make_error(Errc::usage, "--external-url has no host name", request.external_url);
     out.names_checked.push_back(*host);
     out.names_from = "--external-url";
-  } else if (auto url = external_url_setting(ctx.db_path); !url.empty()) {
+  } else if (auto url = external_url_setting(ctx); !url.empty()) {
     if (auto host = crypto::host_from_url(url)) {
       out.names_checked.push_back(*host);
       out.names_from = "external_url setting";

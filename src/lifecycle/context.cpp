@@ -6,6 +6,16 @@
 
 namespace certkeeper::lifecycle {
 
+Result<store::Inventory> Context::inventory(store::OpenMode mode) const {
+  if (open_inventory) return open_inventory(mode);
+  return store::Inventory::open(db_path, mode, key_file);
+}
+
+std::unique_ptr<net::HttpClient> Context::http(const net::HttpOptions& options) const {
+  if (make_http) return make_http(options);
+  return net::make_http_client(options);
+}
+
 Result<std::string> inventory_path(const std::string& db_value) {
   auto location = store::parse_location(db_value);
   if (!location) return std::move(location).error();

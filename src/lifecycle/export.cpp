@@ -141,7 +141,7 @@ Status write_out(const ExportRequest& r, std::vector<FileToWrite>& files) {
 
 Result<ExportOutcome> export_certificate(const Context& ctx, const ExportRequest& r) {
   if (auto ok = check_request(r); !ok) return std::move(ok).error();
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return std::move(inv).error();
   auto def = inv->find_certificate(r.name);
   if (!def) return std::move(def).error();

@@ -58,7 +58,7 @@ void install_into_targets(const Context& ctx, store::Inventory& inv, const std::
 
 Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest& request) {
   if (auto ok = check_certificate_name(request.name); !ok) return std::move(ok).error();
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return std::move(inv).error();
   auto definition = inv->find_certificate(request.name);
   if (!definition) return std::move(definition).error();

@@ -74,7 +74,7 @@ Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
   }
   InitOutcome out;
   out.created = !file_exists(ctx.db_path);
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::create, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::create);
   if (!inv) return std::move(inv).error();
 
   std::map<std::string, std::string> values;
@@ -94,13 +94,15 @@ Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
     auto it = existing->find(k);
     if (it == existing->end() || it->second != v) changes = true;
   }
-  if (changes) {
-    if (auto set = inv->set_settings(values, ctx.actor, ctx.now()); !set) return std::move(set).error();
-  }
+  // The keys first: a key file that does not open what is already
+  // encrypted must leave the settings as they were too.
   if (request.encrypt_keys) {
     auto converted = inv->encrypt_keys(ctx.actor, ctx.now());
     if (!converted) return std::move(converted).error();
     out.keys_encrypted = converted->keys;
+  }
+  if (changes) {
+    if (auto set = inv->set_settings(values, ctx.actor, ctx.now()); !set) return std::move(set).error();
   }
   auto version = inv->schema_version();
   if (!version) return std::move(version).error();

@@ -45,7 +45,7 @@ struct Loaded {
 // for as interrupted and undo its committed install.
 Result<Loaded> load(const Context& ctx, const std::string& name, bool lock) {
   if (auto ok = check_certificate_name(name); !ok) return ok.error();
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return inv.error();
   std::optional<detail::FileLock> held;
   if (lock) {

@@ -360,7 +360,7 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
   const Context& ctx = shared.ctx;
   IssueOutcome out;
   out.name = name;
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) {
     out.error = inv.error();
     return out;

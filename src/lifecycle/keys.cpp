@@ -11,7 +11,7 @@ Status new_key_file(const std::string& path) {
 
 Result<KeyConversion> rotate_keys(const Context& ctx, const std::string& new_key_file) {
   if (new_key_file.empty()) return make_error(Errc::usage, "--new-key-file needs a file name");
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return std::move(inv).error();
   return inv->rotate_keys(new_key_file, ctx.actor, ctx.now());
 }

@@ -359,8 +359,7 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
     }
     pass_lock.emplace(std::move(*lock));
   }
-  auto inv = store::Inventory::open(ctx.db_path, request.dry_run ? store::OpenMode::read_only
-                                                                 : store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(request.dry_run ? store::OpenMode::read_only : store::OpenMode::existing);
   if (!inv) return inv.error();
   std::vector<store::CertificateRecord> work;
   if (!request.names.empty()) {
@@ -391,8 +390,7 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   std::atomic<std::size_t> next{0};
   std::mutex log_mutex;
   auto worker = [&] {
-    auto own = store::Inventory::open(ctx.db_path, request.dry_run ? store::OpenMode::read_only
-                                                                  : store::OpenMode::existing, ctx.key_file);
+    auto own = ctx.inventory(request.dry_run ? store::OpenMode::read_only : store::OpenMode::existing);
     for (std::size_t i; (i = next++) < work.size();) {
       if (!own) {
         out.items[i].name = work[i].name;

@@ -195,7 +195,7 @@ class Watch {
       net::HttpOptions options;
       options.https_only = false;  // CRLs are served over plain HTTP (RFC 5280 §4.2.1.13); they are signed
       options.max_body = kCrlMaxBody;
-      http_ = net::make_http_client(options);
+      http_ = ctx_.http(options);
     }
     net::HttpRequest request;
     request.url = url;

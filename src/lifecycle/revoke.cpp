@@ -58,7 +58,7 @@ std::optional<int> revocation_reason_code(const std::string& reason) {
 Result<RevokeOutcome> revoke_certificate(const Context& ctx, const RevokeRequest& request) {
   auto code = revocation_reason_code(request.reason);
   if (!code) return no_reason(request.reason);
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return std::move(inv).error();
   auto def = inv->find_certificate(request.name);
   if (!def) return std::move(def).error();

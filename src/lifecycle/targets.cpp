@@ -81,7 +81,7 @@ Result<TargetView> add_target(const Context& ctx, const TargetRequest& request) 
   for (const auto& command : spec->reload) {
     if (auto ok = deploy::check_reload_program(command); !ok) return ok.error();
   }
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return inv.error();
   if (auto def = inv->find_certificate(request.name); def && *def && (*def)->source == "remote") {
     return make_error(Errc::usage,
@@ -100,7 +100,7 @@ Result<TargetView> add_target(const Context& ctx, const TargetRequest& request) 
 }
 
 Result<std::vector<TargetView>> list_targets(const Context& ctx, const std::string& name) {
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return inv.error();
   auto cert = inv->find_certificate(name);
   if (!cert) return cert.error();
@@ -117,7 +117,7 @@ Result<std::vector<TargetView>> list_targets(const Context& ctx, const std::stri
 }
 
 Status remove_target(const Context& ctx, const std::string& name, const std::string& dir) {
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return inv.error();
   std::string normal = std::filesystem::path(dir).lexically_normal().string();
   if (normal.size() > 1 && normal.back() == '/') normal.pop_back();

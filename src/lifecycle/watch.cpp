@@ -46,7 +46,7 @@ Status schedule_next_probe(const Context& ctx, store::Inventory& inv, const Obse
 }
 
 Result<store::Inventory> open_existing(const Context& ctx) {
-  return store::Inventory::open(ctx.db_path, store::OpenMode::existing, ctx.key_file);
+  return ctx.inventory(store::OpenMode::existing);
 }
 
 }  // namespace
@@ -72,7 +72,7 @@ Result<ProbeResult> probe_remote(const Context& ctx, const ProbeRequest& request
   auto report = probe_with_retry(request);
   if (!report) return std::move(report).error();
   ProbeResult result{std::move(*report), std::nullopt};
-  if (auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::read_only, ctx.key_file); inv) {
+  if (auto inv = ctx.inventory(store::OpenMode::read_only); inv) {
     auto match = inv->find_by_fingerprint(result.report.leaf_fingerprint_sha256);
     if (match) result.inventory = *match;
   }
@@ -149,7 +149,7 @@ Result<std::vector<Observation>> watch_add(const Context& ctx, const std::vector
 }
 
 Result<std::vector<store::CertificateRecord>> watched(const Context& ctx) {
-  auto inv = store::Inventory::open(ctx.db_path, store::OpenMode::read_only, ctx.key_file);
+  auto inv = ctx.inventory(store::OpenMode::read_only);
   if (!inv) return inv.error();
   auto all = inv->list_certificates();
   if (!all) return all.error();

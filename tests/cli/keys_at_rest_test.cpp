@@ -162,6 +162,10 @@ TEST_F(KeysAtRestTest, AWrongOrLooseKeyFileIsExit1NamingItAndChangesNothing) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find(other), std::string::npos) << r.err;
   EXPECT_EQ(checkpointed_bytes(), before);
+  // With a setting changed in the same command, the setting stays too.
+  r = ck({"--key-file", other, "init", "--external-url", "https://changed.example.test/", "--encrypt-keys"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(checkpointed_bytes(), before);
   // A loose key file is refused when reading too.
   ASSERT_EQ(::chmod(key.c_str(), 0640), 0);
   r = export_key("out3");

@@ -1,9 +1,13 @@
-// What every whole operation needs: where the inventory is, the clock, and
-// who is acting (recorded in every event).
+// What every whole operation needs: the inventory, the clock, who is acting
+// (recorded in every event), and how to reach the network.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 
+#include "certkeeper/net/http_client.h"
+#include "certkeeper/store/inventory.h"
 #include "certkeeper/util/clock.h"
 #include "certkeeper/util/result.h"
 
@@ -16,7 +20,17 @@ struct Context {
   // The key file of private keys encrypted at rest (--key-file,
   // CERTKEEPER_KEY_FILE); "" leaves it to the inventory's setting key_file.
   std::string key_file{};
+
+  // The seams (issue 11): every whole operation opens the inventory and
+  // builds its HTTP clients through inventory() and http(), never by
+  // itself, so that a caller can hand in another store or client. Unset:
+  // the SQLite file at db_path with key_file, and net::make_http_client.
+  std::function<Result<store::Inventory>(store::OpenMode)> open_inventory{};
+  std::function<std::unique_ptr<net::HttpClient>(const net::HttpOptions&)> make_http{};
+
   UnixTime now() const { return clock->now(); }
+  Result<store::Inventory> inventory(store::OpenMode mode) const;
+  std::unique_ptr<net::HttpClient> http(const net::HttpOptions& options) const;
 };
 
 // The inventory file named by the value of --db or CERTKEEPER_DB: a path,
