@@ -196,6 +196,21 @@ std::vector<std::string> joined(const std::vector<std::vector<std::string>>& row
   return out;
 }
 
+// Without PostgreSQL the fixture says what is missing and which package
+// brings it; the tests above then fail with that (they never skip).
+TEST(PostgresFixtureTest, FailsNamingThePackageWhenTheBinariesAreMissing) {
+  Postgres server("/nonexistent/postgresql/15/bin");
+  try {
+    server.start();
+    ADD_FAILURE() << "started without binaries";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/postgresql/15/bin/pg_ctl is missing"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("postgresql-15"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(server.running());
+}
+
 TEST_F(PostgresqlSchemaTest, EmbedsTheSameNumbersAndFileNamesAsSqlite) {
   const auto& pg = postgresql_migrations();
   const auto& lite = embedded_migrations();

@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "support/loopback.h"
@@ -21,11 +22,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kPgBin = "/usr/lib/postgresql/15/bin";
 constexpr int kPostgresStartAttempts = 3;
 
-std::string pg_program(const std::string& name) {
-  const std::string path = std::string(kPgBin) + "/" + name;
+}  // namespace
+
+std::string Postgres::program(const std::string& name) const {
+  const std::string path = bin_dir_ + "/" + name;
   if (::access(path.c_str(), X_OK) != 0) {
     throw std::runtime_error("postgres fixture: " + path +
                              " is missing: install Debian's postgresql-15 (contrib/test.sh installs it with "
@@ -34,9 +36,8 @@ std::string pg_program(const std::string& name) {
   return path;
 }
 
-}  // namespace
-
-Postgres::Postgres() : data_(dir_.path() + "/data"), log_(dir_.path() + "/postgres.log") {
+Postgres::Postgres(std::string bin_dir)
+    : bin_dir_(std::move(bin_dir)), data_(dir_.path() + "/data"), log_(dir_.path() + "/postgres.log") {
   as_root_ = ::geteuid() == 0;
   if (!as_root_) return;
   const passwd* pw = ::getpwnam("postgres");
@@ -60,10 +61,10 @@ std::vector<std::string> Postgres::as_server_user(std::vector<std::string> argv)
 
 void Postgres::start() {
   if (running_) return;
-  const std::string pg_ctl = pg_program("pg_ctl");
+  const std::string pg_ctl = program("pg_ctl");
   if (!initialised_) {
     ProgramResult r = run_program(
-        as_server_user({pg_program("initdb"), "-D", data_, "-A", "trust", "-U", "ck", "-E", "UTF8", "--no-sync"}),
+        as_server_user({program("initdb"), "-D", data_, "-A", "trust", "-U", "ck", "-E", "UTF8", "--no-sync"}),
         dir_.path(), "/dev/null", 60s);
     if (r.exit_code != 0) throw std::runtime_error("postgres fixture: initdb failed:\n" + r.out + r.err);
     initialised_ = true;
@@ -100,7 +101,7 @@ void Postgres::stop() {
   if (!running_) return;
   running_ = false;
   const pid_t pid = postmaster_pid();
-  ProgramResult r = run_program(as_server_user({std::string(kPgBin) + "/pg_ctl", "-D", data_, "-m", "fast", "-w",
+  ProgramResult r = run_program(as_server_user({bin_dir_ + "/pg_ctl", "-D", data_, "-m", "fast", "-w",
                                                 "-t", "20", "stop"}),
                                 dir_.path(), "/dev/null", 30s);
   if (r.exit_code == 0 || pid <= 0) return;

@@ -27,8 +27,9 @@ namespace certkeeper::testing {
 
 class Postgres {
  public:
-  // Makes the temp dir; nothing runs until start().
-  Postgres();
+  // Makes the temp dir; nothing runs until start(). `bin_dir` holds
+  // initdb and pg_ctl (another one only to test the fixture's own failure).
+  explicit Postgres(std::string bin_dir = "/usr/lib/postgresql/15/bin");
   ~Postgres();  // stop(), then the dir is removed
   Postgres(const Postgres&) = delete;
   Postgres& operator=(const Postgres&) = delete;
@@ -55,6 +56,8 @@ class Postgres {
 
  private:
   std::vector<std::string> as_server_user(std::vector<std::string> argv) const;
+  std::string program(const std::string& name) const;
+  std::string bin_dir_;
   TempDir dir_;
   std::string data_, log_;
   bool as_root_ = false;
