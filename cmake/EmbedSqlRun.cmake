@@ -1,4 +1,5 @@
 # Script mode: writes the C++ table of embedded migrations (see EmbedSql.cmake).
+get_filename_component(dialect ${SQL_DIR} NAME)
 file(GLOB sql_files ${SQL_DIR}/*.sql)
 list(SORT sql_files)
 set(body "")
@@ -11,5 +12,5 @@ foreach(f IN LISTS sql_files)
   file(READ ${f} sql)
   string(APPEND body "    {${version}, \"${name}\", R\"certkeeper_sql(${sql})certkeeper_sql\"},\n")
 endforeach()
-file(WRITE ${OUT}.tmp "// Generated from db/sqlite/*.sql by cmake/EmbedSqlRun.cmake. Do not edit.\n#include \"certkeeper/store/migrations.h\"\n\nnamespace certkeeper::store {\n\nconst std::vector<Migration>& embedded_migrations() {\n  static const std::vector<Migration> migrations = {\n${body}  };\n  return migrations;\n}\n\n}  // namespace certkeeper::store\n")
+file(WRITE ${OUT}.tmp "// Generated from db/${dialect}/*.sql by cmake/EmbedSqlRun.cmake. Do not edit.\n#include \"certkeeper/store/migrations.h\"\n\nnamespace certkeeper::store {\n\nconst std::vector<Migration>& ${FUNCTION}() {\n  static const std::vector<Migration> migrations = {\n${body}  };\n  return migrations;\n}\n\n}  // namespace certkeeper::store\n")
 file(RENAME ${OUT}.tmp ${OUT})

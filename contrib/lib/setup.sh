@@ -35,6 +35,10 @@ certkeeper_build_packages=(
 # the tests). bind9 + bind9-dnsutils: contrib/dns/rfc2136-hook is tested
 # against a real BIND (tests/support/bind.h: `named -g` on a loopback port,
 # its own config; the package's own named is not started in a container).
+# postgresql-15 + libpq-dev: the store's PostgreSQL tests start their own
+# server (tests/support/postgres.h: initdb and pg_ctl as the package's
+# `postgres` user, a temp dir, a loopback port) and link libpq (the binary
+# does not); the package's default cluster is left alone.
 certkeeper_test_packages=(
   libcpp-httplib-dev
   pebble
@@ -45,6 +49,8 @@ certkeeper_test_packages=(
   certbot
   bind9
   bind9-dnsutils
+  postgresql-15
+  libpq-dev
 )
 
 # The fuzzing harnesses (tests/fuzz, contrib/fuzz.sh): clang builds them
