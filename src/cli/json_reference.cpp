@@ -71,7 +71,7 @@ constexpr JsonField kInstall[] = {
     {"probes[].endpoint", "`HOST:PORT`"},
     {"probes[].servername", "the SNI sent and the name checked"},
     {"probes[].ok", "whether it saw the new certificate, verified and covering the name"},
-    {"probes[].attempts", "how many connections it took"},
+    {"probes[].attempts", "how many connections it took (at least 3: the new certificate must be served three times in a row)"},
     {"probes[].served_sha256", "the fingerprint of the leaf it was served last"},
     {"probes[].detail", "what went wrong, one line; empty when ok"},
     {"reconciled", "what was repaired at start (an interrupted earlier run)"},

@@ -59,6 +59,13 @@ Status run_reloads(const std::vector<deploy::TargetSpec>& targets, std::vector<C
   return {};
 }
 
+// After a graceful reload (nginx, postfix, dovecot) the workers from before
+// it keep accepting for a moment: a probe that reached a new worker once
+// says little about the next client. The new certificate must be served on
+// this many connections in a row; an old one in between starts the count
+// again.
+constexpr int kProbeSettled = 3;
+
 Status run_probes(const std::vector<deploy::TargetSpec>& targets, const store::VersionRecord& version,
                   std::chrono::milliseconds wait, std::vector<ProbeStep>& steps) {
   deploy::ProbeOptions options;
@@ -76,6 +83,7 @@ Status run_probes(const std::vector<deploy::TargetSpec>& targets, const store::V
       ProbeStep step;
       step.endpoint = deploy::probe_text(probe);
       auto deadline = std::chrono::steady_clock::now() + wait;
+      int streak = 0;  // connections in a row that served the new certificate
       while (true) {
         ++step.attempts;
         auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -97,12 +105,15 @@ Status run_probes(const std::vector<deploy::TargetSpec>& targets, const store::V
           } else if (!report->name_covered) {
             step.detail = "serves the new certificate, but it does not cover " + report->servername;
             retry = false;
+          } else if (++streak < kProbeSettled) {
+            continue;  // served: once more at once, on a new connection
           } else {
             step.ok = true;
             step.detail.clear();
             break;
           }
         }
+        streak = 0;
         if (!retry || std::chrono::steady_clock::now() + std::chrono::milliseconds(200) >= deadline) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }

@@ -305,5 +305,30 @@ TEST_F(InstallNoServiceTest, AStarttlsProbeJudgesTheInstall) {
   (void)v;
 }
 
+// After a graceful reload, workers from before it still answer for a
+// moment: the new certificate must be served three times in a row, and an
+// old one in between starts the count again.
+TEST_F(InstallNoServiceTest, AnOldCertificateBetweenNewOnesStartsTheProbeCountAgain) {
+  auto leaf = pki_.leaf();
+  auto f = write_set(leaf, "new-");
+  ASSERT_EQ(ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
+  auto old = pki_.leaf();
+  TlsEndpointOptions o{pem_concat({leaf.pem(), pki_.intermediate().pem()}), leaf.key().pem()};
+  o.stale_chain_pem = pem_concat({old.pem(), pki_.intermediate().pem()});
+  o.stale_key_pem = old.key().pem();
+  o.stale_connections = {0, 2};  // old, new, old, then new from there on
+  TlsEndpoint reloaded(o);
+  ASSERT_EQ(ck({"target", "add", "web", "--dir", target_, "--probe",
+                "127.0.0.1:" + std::to_string(reloaded.port()) + ",servername=www.example.test"})
+                .exit_code,
+            0);
+  auto r = ck({"--json", "install", "web"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto probe = json(r)["probes"][0];
+  EXPECT_TRUE(probe["ok"]);
+  EXPECT_EQ(probe["attempts"], 6) << probe.dump();
+  EXPECT_EQ(reloaded.hellos().size(), 6u);
+}
+
 }  // namespace
 }  // namespace certkeeper::testing

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -27,6 +28,8 @@ using Ssl = std::unique_ptr<SSL, ossl::Deleter<SSL, SSL_free>>;
 struct TlsEndpoint::State {
   TlsEndpointOptions options;
   SslCtx ctx;
+  SslCtx stale_ctx;     // only with stale_connections
+  int accepted = 0;     // connections so far (the endpoint's thread only)
   mutable std::mutex mutex;
   std::vector<ClientHelloSeen> hellos;
   std::vector<std::string> commands;
@@ -57,17 +60,16 @@ int on_servername(SSL* ssl, int*, void* arg) {
   return SSL_TLSEXT_ERR_OK;
 }
 
-SslCtx make_context(TlsEndpoint::State* state) {
-  const auto& o = state->options;
+SslCtx make_context(TlsEndpoint::State* state, const std::string& chain_pem, const std::string& key_pem) {
   SslCtx ctx(ossl::check(SSL_CTX_new(TLS_server_method()), "SSL_CTX_new"));
-  ossl::Bio certs(ossl::check(BIO_new_mem_buf(o.chain_pem.data(), static_cast<int>(o.chain_pem.size())), "BIO"));
+  ossl::Bio certs(ossl::check(BIO_new_mem_buf(chain_pem.data(), static_cast<int>(chain_pem.size())), "BIO"));
   ossl::X509Ptr leaf(ossl::check(PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr), "the leaf PEM"));
   ossl::check(SSL_CTX_use_certificate(ctx.get(), leaf.get()), "SSL_CTX_use_certificate");
   while (ossl::X509Ptr extra{PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr)}) {
     ossl::check(SSL_CTX_add1_chain_cert(ctx.get(), extra.get()), "SSL_CTX_add1_chain_cert");
   }
   ERR_clear_error();  // the end of the PEM list
-  ossl::Bio key_bio(ossl::check(BIO_new_mem_buf(o.key_pem.data(), static_cast<int>(o.key_pem.size())), "BIO"));
+  ossl::Bio key_bio(ossl::check(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())), "BIO"));
   ossl::Pkey key(ossl::check(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr), "the key PEM"));
   ossl::check(SSL_CTX_use_PrivateKey(ctx.get(), key.get()), "SSL_CTX_use_PrivateKey");
   ossl::check(SSL_CTX_check_private_key(ctx.get()), "the key does not match the leaf");
@@ -151,7 +153,9 @@ class Peer {
   }
 
   void tls() {
-    Ssl ssl(SSL_new(state_.ctx.get()));
+    const auto& stale = state_.options.stale_connections;
+    const bool old_worker = std::find(stale.begin(), stale.end(), state_.accepted++) != stale.end();
+    Ssl ssl(SSL_new(old_worker ? state_.stale_ctx.get() : state_.ctx.get()));
     if (!ssl || SSL_set_fd(ssl.get(), fd_) != 1) return;
     while (true) {
       int rc = SSL_accept(ssl.get());
@@ -285,7 +289,10 @@ TlsEndpoint::TlsEndpoint(TlsEndpointOptions options) : state_(std::make_shared<S
     throw std::invalid_argument("TlsEndpoint: this fault needs a (different) STARTTLS dialogue");
   }
   state_->options = std::move(options);
-  state_->ctx = make_context(state_.get());
+  state_->ctx = make_context(state_.get(), state_->options.chain_pem, state_->options.key_pem);
+  if (!state_->options.stale_connections.empty()) {
+    state_->stale_ctx = make_context(state_.get(), state_->options.stale_chain_pem, state_->options.stale_key_pem);
+  }
 
   int wake[2];
   if (::pipe2(wake, O_CLOEXEC) != 0) fail_errno("pipe2");

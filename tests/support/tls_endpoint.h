@@ -40,6 +40,12 @@ struct TlsEndpointOptions {
   std::string key_pem;    // the leaf's private key
   Dialogue dialogue = Dialogue::none;
   EndpointFault fault = EndpointFault::none;
+  // A server that was just reloaded: the connections (counted from 0) in
+  // `stale_connections` are answered with this chain and key instead, as a
+  // worker from before the reload would.
+  std::string stale_chain_pem{};
+  std::string stale_key_pem{};
+  std::vector<int> stale_connections{};
 };
 
 // What one ClientHello carried.
