@@ -18,11 +18,10 @@
 namespace certkeeper::lifecycle::detail {
 
 Result<FileLock> FileLock::acquire(const std::string& path, int wait_ms) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return make_error(Errc::io, std::string("cannot open the lock file: ") + std::strerror(errno), path);
-  FileLock lock(fd);
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) return make_error(Errc::io, std::string("cannot open the lock file: ") + std::strerror(errno), path);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
-  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
       return make_error(Errc::io, std::string("cannot lock: ") + std::strerror(errno), path);
     }
@@ -31,20 +30,7 @@ Result<FileLock> FileLock::acquire(const std::string& path, int wait_ms) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return lock;
-}
-
-FileLock::FileLock(FileLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-FileLock& FileLock::operator=(FileLock&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.fd_;
-    o.fd_ = -1;
-  }
-  return *this;
-}
-FileLock::~FileLock() {
-  if (fd_ >= 0) ::close(fd_);
+  return FileLock(std::move(fd));
 }
 
 std::string pass_lock_path(const std::string& db_path) { return db_path + ".renew.lock"; }

@@ -6,8 +6,10 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "certkeeper/util/result.h"
+#include "certkeeper/util/unique_fd.h"
 
 namespace certkeeper::lifecycle::detail {
 
@@ -16,13 +18,10 @@ class FileLock {
   // Takes an exclusive flock on `path` (created 0600), waiting at most
   // `wait_ms`. Errc::conflict when another process holds it.
   static Result<FileLock> acquire(const std::string& path, int wait_ms);
-  FileLock(FileLock&&) noexcept;
-  FileLock& operator=(FileLock&&) noexcept;
-  ~FileLock();
 
  private:
-  explicit FileLock(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;  // closing it releases the lock
 };
 
 // DB.renew.lock: one pass at a time.

@@ -36,6 +36,21 @@ constexpr int kFirstMarkedSchema = 8;
 
 namespace detail {
 
+// Every column that holds private keys (PEM, or kEncryptedKeyPrefix + the
+// encrypted form); an empty value holds none (acme_accounts.pending_key_pem
+// outside a key rollover). key_columns.cpp seals, opens and rewrites exactly
+// these; db check counts them.
+struct KeyColumn {
+  const char* table;
+  const char* column;
+};
+inline constexpr KeyColumn kKeyColumns[] = {
+    {"cert_versions", "key_pem"},
+    {"acme_accounts", "key_pem"},
+    {"acme_accounts", "pending_key_pem"},
+    {"orders", "key_pem"},
+};
+
 // Thrown inside a guarded body when a private key cannot be sealed or
 // opened (no key file, a wrong one): guarded returns its error as it is.
 struct KeyFailure {

@@ -10,20 +10,6 @@
 namespace certkeeper::store {
 namespace {
 
-// Every column that holds private keys (PEM, or kEncryptedKeyPrefix + the
-// encrypted form); an empty value holds none (acme_accounts.pending_key_pem
-// outside a key rollover). A table the file lacks (an older schema) is skipped.
-struct KeyColumn {
-  const char* table;
-  const char* column;
-};
-constexpr KeyColumn kKeyColumns[] = {
-    {"cert_versions", "key_pem"},
-    {"acme_accounts", "key_pem"},
-    {"acme_accounts", "pending_key_pem"},
-    {"orders", "key_pem"},
-};
-
 bool has_column(SQLite::Database& db, const char* table, const char* column) {
   SQLite::Statement q(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
   q.bind(1, table);
@@ -78,7 +64,7 @@ Result<InventoryCheck> check_inventory(const std::string& path) {
       quoted += '"';
       check.tables.push_back({name, db.execAndGet("SELECT count(*) FROM " + quoted).getInt64()});
     }
-    for (const auto& k : kKeyColumns) {
+    for (const auto& k : detail::kKeyColumns) {
       if (!detail::has_table(db, k.table) || !has_column(db, k.table, k.column)) continue;
       const std::string_view prefix = kEncryptedKeyPrefix;
       SQLite::Statement q(db, fmt::format("SELECT coalesce(sum(substr({1}, 1, ?1) = ?2), 0), "
