@@ -5,9 +5,12 @@
 -- session's search_path. Applied in one transaction; recorded in
 -- certkeeper.schema_version (created here: on SQLite the runner creates it).
 -- Times are Unix seconds (UTC) as BIGINT, as on SQLite. Lists are JSON
--- arrays of strings in TEXT, as on SQLite. 0/1 flags are BOOLEAN.
+-- arrays of strings in TEXT, as on SQLite. 0/1 flags are BIGINT 0 or 1, as on
+-- SQLite, so that one query text serves both (the store binds integers).
 
-CREATE SCHEMA certkeeper;
+-- IF NOT EXISTS: an administrator may create the schema first (to choose its
+-- owner); it must then be empty, which the runner checks before this runs.
+CREATE SCHEMA IF NOT EXISTS certkeeper;
 
 CREATE TABLE certkeeper.schema_version (
   version    BIGINT PRIMARY KEY,
@@ -115,7 +118,7 @@ CREATE TABLE certkeeper.targets (
   certificate_id BIGINT NOT NULL REFERENCES certkeeper.certificates (id),
   dir            TEXT NOT NULL,
   layout         TEXT NOT NULL DEFAULT 'separate' CHECK (layout IN ('separate', 'combined')),
-  include_root   BOOLEAN NOT NULL DEFAULT false,
+  include_root   BIGINT NOT NULL DEFAULT 0,
   owner          TEXT NOT NULL DEFAULT '',
   grp            TEXT NOT NULL DEFAULT '',
   mode           BIGINT NOT NULL DEFAULT 384,

@@ -12,4 +12,4 @@ ALTER TABLE certkeeper.certificates ADD COLUMN ari_next_fetch BIGINT;
 -- (absolute) and whether the last problem was permanent (no retry until the
 -- definition changes or the operator runs `issue`).
 ALTER TABLE certkeeper.certificates ADD COLUMN retry_after BIGINT;
-ALTER TABLE certkeeper.certificates ADD COLUMN failure_permanent BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE certkeeper.certificates ADD COLUMN failure_permanent BIGINT NOT NULL DEFAULT 0;

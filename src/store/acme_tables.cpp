@@ -7,7 +7,7 @@
 namespace certkeeper::store {
 namespace {
 
-AccountRecord read_account(SQLite::Statement& q) {
+AccountRecord read_account(sql::Statement& q) {
   AccountRecord a;
   a.id = q.getColumn(0).getInt64();
   a.directory_url = q.getColumn(1).getString();
@@ -25,7 +25,7 @@ AccountRecord read_account(SQLite::Statement& q) {
 Result<std::optional<AccountRecord>> Inventory::find_account(const std::string& directory_url,
                                                              const std::string& contact) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<AccountRecord>> {
-    SQLite::Statement q(impl_->db,
+    sql::Statement q(impl_->db,
                         "SELECT id, directory_url, contact, account_url, key_pem, status, created_at, pending_key_pem "
                         "FROM acme_accounts WHERE directory_url = ? AND contact = ?");
     q.bind(1, directory_url);
@@ -42,9 +42,9 @@ Result<std::optional<AccountRecord>> Inventory::find_account(const std::string& 
 Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::string& actor, UnixTime now,
                                               const std::string& event_kind) {
   return detail::guarded(impl_->path, [&]() -> Result<AccountRecord> {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     if (account.created_at == 0) account.created_at = now;
-    SQLite::Statement q(impl_->db,
+    sql::Statement q(impl_->db,
                         "INSERT INTO acme_accounts (directory_url, contact, account_url, key_pem, status, created_at, "
                         "pending_key_pem) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (directory_url, contact) DO UPDATE SET "
                         "account_url = excluded.account_url, key_pem = excluded.key_pem, status = excluded.status, "
@@ -59,7 +59,7 @@ Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::
     q.bind(7, detail::stored_key(*impl_, account.pending_key_pem,
                                  detail::account_key_ad("pending_key_pem", account.directory_url, account.contact)));
     q.exec();
-    SQLite::Statement id(impl_->db, "SELECT id FROM acme_accounts WHERE directory_url = ? AND contact = ?");
+    sql::Statement id(impl_->db, "SELECT id FROM acme_accounts WHERE directory_url = ? AND contact = ?");
     id.bind(1, account.directory_url);
     id.bind(2, account.contact);
     id.executeStep();
@@ -77,9 +77,9 @@ Result<AccountRecord> Inventory::save_account(AccountRecord account, const std::
 Result<bool> Inventory::add_account_if_absent(AccountRecord account, const std::string& actor, UnixTime now,
                                               const std::string& event_kind) {
   return detail::guarded(impl_->path, [&]() -> Result<bool> {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     if (account.created_at == 0) account.created_at = now;
-    SQLite::Statement q(impl_->db,
+    sql::Statement q(impl_->db,
                         "INSERT INTO acme_accounts (directory_url, contact, account_url, key_pem, status, created_at, "
                         "pending_key_pem) VALUES (?, ?, ?, ?, ?, ?, '') ON CONFLICT (directory_url, contact) DO NOTHING");
     q.bind(1, account.directory_url);
@@ -104,19 +104,20 @@ Result<std::int64_t> Inventory::open_order(const std::string& name, std::int64_t
                                            const std::string& account_url, const std::string& order_url,
                                            const std::string& key_pem, const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<std::int64_t> {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     auto id = detail::certificate_id(impl_->db, name);
     if (!id) return make_error(Errc::not_found, "no such certificate", name);
-    SQLite::Statement q(impl_->db, "INSERT INTO orders (certificate_id, account_id, account_url, order_url, key_pem, "
-                                   "created_at) VALUES (?, ?, ?, ?, ?, ?)");
+    sql::Statement q(impl_->db, "INSERT INTO orders (certificate_id, account_id, account_url, order_url, key_pem, "
+                                   "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
     q.bind(1, static_cast<std::int64_t>(*id));
     q.bind(2, static_cast<std::int64_t>(account_id));
     q.bind(3, account_url);
     q.bind(4, order_url);
     q.bind(5, detail::stored_key(*impl_, key_pem, detail::order_key_ad(name, order_url)));
     q.bind(6, static_cast<std::int64_t>(now));
+    q.executeStep();
+    const std::int64_t order_id = q.int64(0);
     q.exec();
-    std::int64_t order_id = impl_->db.getLastInsertRowid();
     detail::insert_event(impl_->db, now, *id, name, event::order_opened, actor,
                          nlohmann::json{{"order_url", order_url}}.dump());
     tx.commit();
@@ -126,7 +127,7 @@ Result<std::int64_t> Inventory::open_order(const std::string& name, std::int64_t
 
 Result<std::optional<OrderRecord>> Inventory::open_order_of(const std::string& name) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<OrderRecord>> {
-    SQLite::Statement q(impl_->db,
+    sql::Statement q(impl_->db,
                         "SELECT o.id, o.account_id, o.order_url, o.key_pem, o.status, o.created_at, o.account_url "
                         "FROM orders o "
                         "JOIN certificates c ON c.id = o.certificate_id WHERE c.name = ? AND o.status = 'open' "
@@ -148,7 +149,7 @@ Result<std::optional<OrderRecord>> Inventory::open_order_of(const std::string& n
 
 Status Inventory::close_order(std::int64_t order_id, const std::string& status, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Statement q(impl_->db, "UPDATE orders SET status = ?, finished_at = ? WHERE id = ?");
+    sql::Statement q(impl_->db, "UPDATE orders SET status = ?, finished_at = ? WHERE id = ?");
     q.bind(1, status);
     q.bind(2, static_cast<std::int64_t>(now));
     q.bind(3, static_cast<std::int64_t>(order_id));
@@ -160,8 +161,8 @@ Status Inventory::close_order(std::int64_t order_id, const std::string& status, 
 Status Inventory::abandon_order(const OrderRecord& order, const std::string& reason, const std::string& actor,
                                 UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement q(impl_->db, "UPDATE orders SET status = 'failed', finished_at = ? WHERE id = ? AND status = 'open'");
+    sql::Transaction tx(impl_->db);
+    sql::Statement q(impl_->db, "UPDATE orders SET status = 'failed', finished_at = ? WHERE id = ? AND status = 'open'");
     q.bind(1, static_cast<std::int64_t>(now));
     q.bind(2, static_cast<std::int64_t>(order.id));
     if (q.exec() > 0) {

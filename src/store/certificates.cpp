@@ -13,7 +13,7 @@ constexpr const char* kCertificateColumns =
     "last_success, created_at, updated_at, challenge_config, acme_ca_file, preferred_chain, "
     "ari_start, ari_end, ari_next_fetch, retry_after, failure_permanent";
 
-CertificateRecord read_certificate(SQLite::Statement& q) {
+CertificateRecord read_certificate(sql::Statement& q) {
   CertificateRecord r;
   r.id = q.getColumn(0).getInt64();
   r.name = q.getColumn(1).getString();
@@ -48,9 +48,9 @@ CertificateRecord read_certificate(SQLite::Statement& q) {
 // Certificates matching `source_filter` (a fixed SQL condition) that were
 // never scheduled or are due at `now`: two index lookups on
 // certificates_by_next_check, so the cost follows what is due.
-Result<std::vector<CertificateRecord>> due_where(SQLite::Database& db, const char* source_filter, UnixTime now) {
+Result<std::vector<CertificateRecord>> due_where(sql::Database& db, const char* source_filter, UnixTime now) {
   const std::string select = std::string("SELECT ") + kCertificateColumns + " FROM certificates WHERE ";
-  SQLite::Statement q(db, select + "next_check IS NULL AND " + source_filter + " UNION ALL " + select +
+  sql::Statement q(db, select + "next_check IS NULL AND " + source_filter + " UNION ALL " + select +
                               "next_check <= ? AND " + source_filter);
   q.bind(1, static_cast<std::int64_t>(now));
   std::vector<CertificateRecord> out;
@@ -58,17 +58,17 @@ Result<std::vector<CertificateRecord>> due_where(SQLite::Database& db, const cha
   return out;
 }
 
-std::optional<CertificateRecord> find(SQLite::Database& db, const std::string& name) {
-  SQLite::Statement q(db, std::string("SELECT ") + kCertificateColumns +
+std::optional<CertificateRecord> find(sql::Database& db, const std::string& name) {
+  sql::Statement q(db, std::string("SELECT ") + kCertificateColumns +
                               " FROM certificates WHERE name = ?");
   q.bind(1, name);
   if (!q.executeStep()) return std::nullopt;
   return read_certificate(q);
 }
 
-std::int64_t insert_definition(SQLite::Database& db, const CertificateRecord& d, UnixTime now) {
+std::int64_t insert_definition(sql::Database& db, const CertificateRecord& d, UnixTime now) {
   // An existing name keeps its id, versions and history; its definition is replaced.
-  SQLite::Statement q(db,
+  sql::Statement q(db,
                       "INSERT INTO certificates (name, source, domains, key_type, challenge, "
                       "acme_server, profile, renew_before_days, status, created_at, updated_at, "
                       "challenge_config, acme_ca_file, preferred_chain) "
@@ -87,7 +87,7 @@ std::int64_t insert_definition(SQLite::Database& db, const CertificateRecord& d,
   q.bind(5, d.challenge);
   q.bind(6, d.acme_server);
   q.bind(7, d.profile);
-  detail::bind_optional(q, 8, d.renew_before_days);
+  q.bind(8, d.renew_before_days);
   q.bind(9, d.status);
   q.bind(10, static_cast<std::int64_t>(now));
   q.bind(11, static_cast<std::int64_t>(now));
@@ -95,7 +95,7 @@ std::int64_t insert_definition(SQLite::Database& db, const CertificateRecord& d,
   q.bind(13, d.acme_ca_file);
   q.bind(14, d.preferred_chain);
   q.exec();
-  SQLite::Statement id(db, "SELECT id FROM certificates WHERE name = ?");
+  sql::Statement id(db, "SELECT id FROM certificates WHERE name = ?");
   id.bind(1, d.name);
   id.executeStep();
   return id.getColumn(0).getInt64();
@@ -103,8 +103,8 @@ std::int64_t insert_definition(SQLite::Database& db, const CertificateRecord& d,
 
 void insert_version(Inventory::Impl& impl, const std::string& name, std::int64_t certificate_id, int number,
                     const VersionRecord& v, UnixTime now) {
-  SQLite::Database& db = impl.db;
-  SQLite::Statement q(db,
+  sql::Database& db = impl.db;
+  sql::Statement q(db,
                       "INSERT INTO cert_versions (certificate_id, version, leaf_pem, chain_pem, "
                       "root_pem, key_pem, fingerprint_sha256, serial, subject, issuer, issuer_cn, "
                       "names, key_type, not_before, not_after, origin, findings, created_at) "
@@ -137,7 +137,7 @@ void insert_version(Inventory::Impl& impl, const std::string& name, std::int64_t
 int append_in_transaction(Inventory::Impl& impl, const CertificateRecord& definition,
                           const VersionRecord& version, const std::string& event_kind,
                           const std::string& event_detail_json, const std::string& actor, UnixTime now) {
-  SQLite::Database& db = impl.db;
+  sql::Database& db = impl.db;
   auto existing = find(db, definition.name);
   std::int64_t id;
   if (existing) {
@@ -147,14 +147,14 @@ int append_in_transaction(Inventory::Impl& impl, const CertificateRecord& defini
     detail::insert_event(db, now, id, definition.name, event::created, actor,
                          nlohmann::json{{"source", definition.source}}.dump());
   }
-  SQLite::Statement next(db, "SELECT coalesce(max(version), 0) + 1 FROM cert_versions "
+  sql::Statement next(db, "SELECT coalesce(max(version), 0) + 1 FROM cert_versions "
                              "WHERE certificate_id = ?");
   next.bind(1, static_cast<std::int64_t>(id));
   next.executeStep();
   int number = next.getColumn(0).getInt();
   insert_version(impl, definition.name, id, number, version, now);
   // A new version is a success: it clears the failure streak and its backoff.
-  SQLite::Statement cur(db, "UPDATE certificates SET current_version = ?, current_not_after = ?, "
+  sql::Statement cur(db, "UPDATE certificates SET current_version = ?, current_not_after = ?, "
                             "updated_at = ?, last_success = ?3, last_attempt = ?3, failures = 0, "
                             "last_error = '', next_check = NULL, retry_after = NULL, failure_permanent = 0, "
                             "ari_start = NULL, ari_end = NULL, ari_next_fetch = NULL WHERE id = ?4");
@@ -178,7 +178,7 @@ Result<std::optional<CertificateRecord>> Inventory::find_certificate(const std::
 Result<std::vector<CertificateRecord>> Inventory::list_certificates() {
   return detail::guarded(impl_->path, [&]() -> Result<std::vector<CertificateRecord>> {
     std::vector<CertificateRecord> out;
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
+    sql::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
                                        " FROM certificates ORDER BY name");
     while (q.executeStep()) out.push_back(read_certificate(q));
     return out;
@@ -187,7 +187,7 @@ Result<std::vector<CertificateRecord>> Inventory::list_certificates() {
 
 Status Inventory::define_certificate(const CertificateRecord& definition, const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     auto existing = find(impl_->db, definition.name);
     // Checked again here, under the write lock: an import of the same name
     // may have made it a manual certificate since the caller looked.
@@ -226,16 +226,16 @@ std::string storable(const std::string& text, std::size_t max_bytes = kMaxStored
 Status Inventory::record_failure(const std::string& name, const Failure& failure, const std::string& actor,
                                  UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     auto existing = find(impl_->db, name);
     if (!existing) return make_error(Errc::not_found, "no such certificate", name);
     const std::string error = storable(failure.error);
-    SQLite::Statement q(impl_->db, "UPDATE certificates SET failures = failures + 1, last_error = ?, "
+    sql::Statement q(impl_->db, "UPDATE certificates SET failures = failures + 1, last_error = ?, "
                                    "last_attempt = ?, next_check = ?3, retry_after = ?3, updated_at = ?, "
                                    "failure_permanent = ? WHERE id = ?");
     q.bind(1, error);
     q.bind(2, static_cast<std::int64_t>(now));
-    detail::bind_optional(q, 3, failure.retry_after);
+    q.bind(3, failure.retry_after);
     q.bind(4, static_cast<std::int64_t>(now));
     q.bind(5, failure.permanent ? 1 : 0);
     q.bind(6, static_cast<std::int64_t>(existing->id));
@@ -265,10 +265,10 @@ Status Inventory::record_failure(const std::string& name, const std::string& err
 Status Inventory::record_attempt(const std::string& name, const std::string& order_url, bool resumed,
                                  const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     auto existing = find(impl_->db, name);
     if (!existing) return make_error(Errc::not_found, "no such certificate", name);
-    SQLite::Statement q(impl_->db, "UPDATE certificates SET last_attempt = ?, updated_at = ?1 WHERE id = ?");
+    sql::Statement q(impl_->db, "UPDATE certificates SET last_attempt = ?, updated_at = ?1 WHERE id = ?");
     q.bind(1, static_cast<std::int64_t>(now));
     q.bind(2, static_cast<std::int64_t>(existing->id));
     q.exec();
@@ -284,7 +284,7 @@ Result<int> Inventory::append_version(const CertificateRecord& definition, Versi
                                       const std::string& event_detail_json,
                                       const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<int> {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     int number = append_in_transaction(*impl_, definition, version, event_kind, event_detail_json,
                                        actor, now);
     tx.commit();
@@ -299,14 +299,14 @@ Result<Inventory::Appended> Inventory::append_version_if_new(const CertificateRe
   return detail::guarded(impl_->path, [&]() -> Result<Appended> {
     // IMMEDIATE: the write lock is taken before the certificate is read, so
     // the decision below is made on what no other writer can change.
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     if (auto existing = find(impl_->db, definition.name)) {
       if (existing->source != definition.source) {
         return make_error(Errc::conflict, "is managed by " + existing->source + "; store the files under another name",
                           definition.name);
       }
       if (existing->current_version) {
-        SQLite::Statement q(impl_->db, "SELECT fingerprint_sha256 FROM cert_versions WHERE certificate_id = ? AND "
+        sql::Statement q(impl_->db, "SELECT fingerprint_sha256 FROM cert_versions WHERE certificate_id = ? AND "
                                        "version = ?");
         q.bind(1, static_cast<std::int64_t>(existing->id));
         q.bind(2, *existing->current_version);
@@ -326,7 +326,7 @@ Result<std::optional<int>> Inventory::append_first_version(const CertificateReco
                                                              const std::string& event_detail_json,
                                                              const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<int>> {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     if (find(impl_->db, definition.name)) return std::optional<int>{};
     int number = append_in_transaction(*impl_, definition, version, event_kind, event_detail_json, actor, now);
     tx.commit();
@@ -338,7 +338,7 @@ Result<std::vector<int>> Inventory::append_versions(std::vector<NewVersion> item
                                                     const std::string& event_kind,
                                                     const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<std::vector<int>> {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     std::vector<int> numbers;
     numbers.reserve(items.size());
     for (const auto& item : items) {
@@ -352,12 +352,12 @@ Result<std::vector<int>> Inventory::append_versions(std::vector<NewVersion> item
 
 Status Inventory::set_schedule(const std::string& name, const Schedule& schedule) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Statement q(impl_->db, "UPDATE certificates SET next_check = ?, ari_start = ?, ari_end = ?, "
+    sql::Statement q(impl_->db, "UPDATE certificates SET next_check = ?, ari_start = ?, ari_end = ?, "
                                    "ari_next_fetch = ? WHERE name = ?");
-    detail::bind_optional(q, 1, schedule.next_check);
-    detail::bind_optional(q, 2, schedule.ari_start);
-    detail::bind_optional(q, 3, schedule.ari_end);
-    detail::bind_optional(q, 4, schedule.ari_next_fetch);
+    q.bind(1, schedule.next_check);
+    q.bind(2, schedule.ari_start);
+    q.bind(3, schedule.ari_end);
+    q.bind(4, schedule.ari_next_fetch);
     q.bind(5, name);
     if (q.exec() == 0) return make_error(Errc::not_found, "no such certificate", name);
     return Status{};
@@ -370,9 +370,9 @@ Result<std::vector<CertificateRecord>> Inventory::due_certificates(UnixTime now)
 
 Result<std::optional<UnixTime>> Inventory::earliest_check() {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<UnixTime>> {
-    SQLite::Statement unscheduled(impl_->db, "SELECT 1 FROM certificates WHERE next_check IS NULL LIMIT 1");
+    sql::Statement unscheduled(impl_->db, "SELECT 1 FROM certificates WHERE next_check IS NULL LIMIT 1");
     if (unscheduled.executeStep()) return std::optional<UnixTime>(0);
-    SQLite::Statement q(impl_->db, "SELECT min(next_check) FROM certificates");
+    sql::Statement q(impl_->db, "SELECT min(next_check) FROM certificates");
     q.executeStep();
     return std::optional<UnixTime>(detail::optional_int(q.getColumn(0)));
   });
@@ -380,7 +380,7 @@ Result<std::optional<UnixTime>> Inventory::earliest_check() {
 
 Result<std::optional<CertificateRecord>> Inventory::next_scheduled(UnixTime after) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<CertificateRecord>> {
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
+    sql::Statement q(impl_->db, std::string("SELECT ") + kCertificateColumns +
                                        " FROM certificates WHERE next_check > ? ORDER BY next_check, name LIMIT 1");
     q.bind(1, static_cast<std::int64_t>(after));
     if (!q.executeStep()) return std::optional<CertificateRecord>();
@@ -396,12 +396,12 @@ Result<Inventory::ObservationChange> Inventory::record_observation(const std::st
                                                                    const std::string& error, const std::string& actor,
                                                                    UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<ObservationChange> {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     auto existing = find(impl_->db, name);
     if (!existing) return make_error(Errc::not_found, "no such certificate", name);
     ObservationChange change = ObservationChange::none;
     if (reached) {
-      SQLite::Statement q(impl_->db, "UPDATE certificates SET failures = 0, last_error = '', last_attempt = ?1, "
+      sql::Statement q(impl_->db, "UPDATE certificates SET failures = 0, last_error = '', last_attempt = ?1, "
                                      "last_success = ?1, updated_at = ?1 WHERE id = ?2");
       q.bind(1, static_cast<std::int64_t>(now));
       q.bind(2, static_cast<std::int64_t>(existing->id));
@@ -412,7 +412,7 @@ Result<Inventory::ObservationChange> Inventory::record_observation(const std::st
                              nlohmann::json{{"failures", existing->failures}}.dump());
       }
     } else {
-      SQLite::Statement q(impl_->db, "UPDATE certificates SET failures = failures + 1, last_error = ?1, "
+      sql::Statement q(impl_->db, "UPDATE certificates SET failures = failures + 1, last_error = ?1, "
                                      "last_attempt = ?2, updated_at = ?2 WHERE id = ?3");
       q.bind(1, text::to_utf8(error));
       q.bind(2, static_cast<std::int64_t>(now));
@@ -431,7 +431,7 @@ Result<Inventory::ObservationChange> Inventory::record_observation(const std::st
 
 Result<std::optional<std::pair<std::string, int>>> Inventory::find_by_fingerprint(const std::string& fingerprint) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<std::pair<std::string, int>>> {
-    SQLite::Statement q(impl_->db, "SELECT c.name, v.version FROM cert_versions v "
+    sql::Statement q(impl_->db, "SELECT c.name, v.version FROM cert_versions v "
                                    "JOIN certificates c ON c.id = v.certificate_id "
                                    "WHERE v.fingerprint_sha256 = ? AND c.source != 'remote' "
                                    "ORDER BY v.id DESC LIMIT 1");

@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kRecordColumns =
     "url, issuer, this_update, next_update, fetched_at, next_fetch, last_attempt, last_error";
 
-CrlRecord record_from(SQLite::Statement& q) {
+CrlRecord record_from(sql::Statement& q) {
   CrlRecord r;
   r.url = q.getColumn(0).getString();
   r.issuer = q.getColumn(1).getString();
@@ -29,7 +29,7 @@ CrlRecord record_from(SQLite::Statement& q) {
 constexpr const char* kSubjectColumns =
     "v.id, c.name, v.version, v.serial, v.leaf_pem, v.chain_pem, v.root_pem, v.not_after";
 
-CrlSubject subject_from(SQLite::Statement& q) {
+CrlSubject subject_from(sql::Statement& q) {
   CrlSubject s;
   s.version_id = q.getColumn(0).getInt64();
   s.certificate_name = q.getColumn(1).getString();
@@ -42,8 +42,8 @@ CrlSubject subject_from(SQLite::Statement& q) {
   return s;
 }
 
-std::int64_t scan_mark(SQLite::Database& db) {
-  SQLite::Statement q(db, "SELECT last_version_id FROM crl_scan WHERE id = 1");
+std::int64_t scan_mark(sql::Database& db) {
+  sql::Statement q(db, "SELECT last_version_id FROM crl_scan WHERE id = 1");
   return q.executeStep() ? q.getColumn(0).getInt64() : 0;
 }
 
@@ -51,13 +51,13 @@ std::int64_t scan_mark(SQLite::Database& db) {
 
 Result<CrlScan> Inventory::crl_unscanned() {
   return detail::guarded(impl_->path, [&]() -> Result<CrlScan> {
-    SQLite::Transaction tx(impl_->db);  // one snapshot: the mark and the rows agree
+    sql::Transaction tx(impl_->db, false);  // one snapshot: the mark and the rows agree
     CrlScan scan;
     const std::int64_t mark = scan_mark(impl_->db);
-    SQLite::Statement top(impl_->db, "SELECT coalesce(max(id), 0) FROM cert_versions");
+    sql::Statement top(impl_->db, "SELECT coalesce(max(id), 0) FROM cert_versions");
     top.executeStep();
     scan.upto = std::max(mark, top.getColumn(0).getInt64());
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kSubjectColumns +
+    sql::Statement q(impl_->db, std::string("SELECT ") + kSubjectColumns +
                                        " FROM cert_versions v JOIN certificates c ON c.id = v.certificate_id "
                                        "AND c.current_version = v.version "
                                        "WHERE v.id > ? AND v.id <= ? AND v.revoked_at IS NULL ORDER BY v.id");
@@ -74,7 +74,7 @@ Result<std::int64_t> Inventory::crl_unscanned_count() {
     // Rows are never deleted, so SQLite hands out ids 1, 2, 3, ... and the
     // count above the mark is a difference: O(1), also for a dry run over a
     // large inventory that no pass has read yet.
-    SQLite::Statement q(impl_->db, "SELECT coalesce(max(id), 0) FROM cert_versions");
+    sql::Statement q(impl_->db, "SELECT coalesce(max(id), 0) FROM cert_versions");
     q.executeStep();
     return std::max<std::int64_t>(0, q.getColumn(0).getInt64() - scan_mark(impl_->db));
   });
@@ -83,9 +83,9 @@ Result<std::int64_t> Inventory::crl_unscanned_count() {
 Status Inventory::crl_link(const std::vector<std::pair<std::int64_t, std::vector<std::string>>>& links,
                            std::int64_t upto) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement link(impl_->db, "INSERT OR IGNORE INTO crl_links (version_id, url) VALUES (?, ?)");
-    SQLite::Statement cache(impl_->db, "INSERT OR IGNORE INTO crl_cache (url, next_fetch) VALUES (?, 0)");
+    sql::Transaction tx(impl_->db);
+    sql::Statement link(impl_->db, "INSERT INTO crl_links (version_id, url) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    sql::Statement cache(impl_->db, "INSERT INTO crl_cache (url, next_fetch) VALUES (?, 0) ON CONFLICT DO NOTHING");
     for (const auto& [version_id, urls] : links) {
       for (const auto& url : urls) {
         link.bind(1, version_id);
@@ -97,7 +97,8 @@ Status Inventory::crl_link(const std::vector<std::pair<std::int64_t, std::vector
         cache.reset();
       }
     }
-    SQLite::Statement mark(impl_->db, "UPDATE crl_scan SET last_version_id = max(last_version_id, ?) WHERE id = 1");
+    sql::Statement mark(impl_->db, "UPDATE crl_scan SET last_version_id = CASE WHEN last_version_id > ?1 THEN last_version_id "
+                                   "ELSE ?1 END WHERE id = 1");
     mark.bind(1, upto);
     mark.exec();
     tx.commit();
@@ -107,7 +108,7 @@ Status Inventory::crl_link(const std::vector<std::pair<std::int64_t, std::vector
 
 Result<std::vector<CrlRecord>> Inventory::crls_due(UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<std::vector<CrlRecord>> {
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kRecordColumns +
+    sql::Statement q(impl_->db, std::string("SELECT ") + kRecordColumns +
                                        " FROM crl_cache WHERE next_fetch <= ? ORDER BY next_fetch, url");
     q.bind(1, static_cast<std::int64_t>(now));
     std::vector<CrlRecord> out;
@@ -118,19 +119,19 @@ Result<std::vector<CrlRecord>> Inventory::crls_due(UnixTime now) {
 
 Result<std::optional<CrlRecord>> Inventory::crl(const std::string& url) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<CrlRecord>> {
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kRecordColumns + ", der FROM crl_cache WHERE url = ?");
+    sql::Statement q(impl_->db, std::string("SELECT ") + kRecordColumns + ", der FROM crl_cache WHERE url = ?");
     q.bind(1, url);
     if (!q.executeStep()) return std::optional<CrlRecord>();
     CrlRecord r = record_from(q);
-    const SQLite::Column der = q.getColumn(8);
-    if (!der.isNull()) r.der.assign(static_cast<const char*>(der.getBlob()), static_cast<std::size_t>(der.getBytes()));
+    const sql::Column der = q.getColumn(8);
+    if (!der.isNull()) r.der.assign(der.view());
     return std::optional<CrlRecord>(std::move(r));
   });
 }
 
 Result<std::vector<CrlRecord>> Inventory::crls() {
   return detail::guarded(impl_->path, [&]() -> Result<std::vector<CrlRecord>> {
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kRecordColumns + " FROM crl_cache ORDER BY url");
+    sql::Statement q(impl_->db, std::string("SELECT ") + kRecordColumns + " FROM crl_cache ORDER BY url");
     std::vector<CrlRecord> out;
     while (q.executeStep()) out.push_back(record_from(q));
     return out;
@@ -139,17 +140,17 @@ Result<std::vector<CrlRecord>> Inventory::crls() {
 
 Status Inventory::crl_fetched(const CrlRecord& r) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Statement q(impl_->db,
+    sql::Statement q(impl_->db,
                         "INSERT INTO crl_cache (url, issuer, this_update, next_update, fetched_at, der, next_fetch, "
                         "last_attempt, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, '') "
                         "ON CONFLICT (url) DO UPDATE SET issuer = ?2, this_update = ?3, next_update = ?4, "
                         "fetched_at = ?5, der = ?6, next_fetch = ?7, last_attempt = ?5, last_error = ''");
     q.bind(1, r.url);
     q.bind(2, r.issuer);
-    detail::bind_optional(q, 3, r.this_update);
-    detail::bind_optional(q, 4, r.next_update);
-    detail::bind_optional(q, 5, r.fetched_at);
-    q.bind(6, r.der.data(), static_cast<int>(r.der.size()));
+    q.bind(3, r.this_update);
+    q.bind(4, r.next_update);
+    q.bind(5, r.fetched_at);
+    q.bind_blob(6, r.der);
     q.bind(7, static_cast<std::int64_t>(r.next_fetch));
     q.exec();
     return {};
@@ -158,7 +159,7 @@ Status Inventory::crl_fetched(const CrlRecord& r) {
 
 Status Inventory::crl_failed(const std::string& url, const std::string& error, UnixTime now, UnixTime next_fetch) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Statement q(impl_->db,
+    sql::Statement q(impl_->db,
                         "INSERT INTO crl_cache (url, next_fetch, last_attempt, last_error) VALUES (?1, ?2, ?3, ?4) "
                         "ON CONFLICT (url) DO UPDATE SET next_fetch = ?2, last_attempt = ?3, last_error = ?4");
     q.bind(1, url);
@@ -172,7 +173,7 @@ Status Inventory::crl_failed(const std::string& url, const std::string& error, U
 
 Status Inventory::crl_defer(const std::string& url, UnixTime next_fetch) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Statement q(impl_->db, "UPDATE crl_cache SET next_fetch = ? WHERE url = ?");
+    sql::Statement q(impl_->db, "UPDATE crl_cache SET next_fetch = ? WHERE url = ?");
     q.bind(1, static_cast<std::int64_t>(next_fetch));
     q.bind(2, url);
     q.exec();
@@ -182,7 +183,7 @@ Status Inventory::crl_defer(const std::string& url, UnixTime next_fetch) {
 
 Result<std::vector<CrlSubject>> Inventory::crl_subjects(const std::string& url) {
   return detail::guarded(impl_->path, [&]() -> Result<std::vector<CrlSubject>> {
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kSubjectColumns +
+    sql::Statement q(impl_->db, std::string("SELECT ") + kSubjectColumns +
                                        " FROM crl_links l JOIN cert_versions v ON v.id = l.version_id "
                                        "JOIN certificates c ON c.id = v.certificate_id "
                                        "AND c.current_version = v.version "
@@ -196,7 +197,7 @@ Result<std::vector<CrlSubject>> Inventory::crl_subjects(const std::string& url) 
 
 Result<std::optional<UnixTime>> Inventory::earliest_crl_fetch() {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<UnixTime>> {
-    SQLite::Statement q(impl_->db, "SELECT min(next_fetch) FROM crl_cache");
+    sql::Statement q(impl_->db, "SELECT min(next_fetch) FROM crl_cache");
     q.executeStep();
     return detail::optional_int(q.getColumn(0));
   });

@@ -1,5 +1,6 @@
-// Private to the store: the SQLiteCpp connection behind Inventory, and helpers
-// shared by the files that implement Inventory's methods.
+// Private to the store: the connection behind Inventory (a SQLite file or a
+// PostgreSQL database, through sql/statement.h), and helpers shared by the
+// files that implement Inventory's methods.
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -13,18 +14,24 @@
 #include "certkeeper/crypto/key_wrap.h"
 #include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/inventory.h"
+#include "certkeeper/store/location.h"
+#include "sql/sqlite_driver.h"
+#include "sql/statement.h"
 
 namespace certkeeper::store {
 
 struct Inventory::Impl {
+  // The inventory as errors name it: the SQLite file, or the PostgreSQL
+  // URI (never with a password: store/location.h refuses those).
   std::string path;
-  SQLite::Database db;
+  sql::Database db;
   // Private keys at rest (key_columns.cpp): the key file the caller gave
   // ("" when none: the setting key_file then), and its key once needed.
   std::string key_file;
   std::optional<crypto::WrapKey> key;
   std::string loaded_from;
-  Impl(std::string p, int flags);
+  Impl(std::string p, std::unique_ptr<sql::Driver> driver);
+  bool is_sqlite() const { return db.is_sqlite(); }
 };
 
 // SQLite's application_id of a certkeeper inventory: "CKPR"
@@ -57,31 +64,21 @@ struct KeyFailure {
   Error error;
 };
 
-// Runs `body` and turns any SQLite exception into an Error about `path`.
+// A driver's failure as the store's Error about `path` (helpers.cpp).
+Error database_error(const std::string& path, const sql::DbError& e);
+
+// Runs `body` and turns any database exception into an Error about `path`.
 template <class F>
 auto guarded(const std::string& path, F&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const KeyFailure& f) {
     return f.error;
+  } catch (const sql::DbError& e) {
+    return database_error(path, e);
   } catch (const SQLite::Exception& e) {
-    int code = e.getErrorCode() & 0xff;
-    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
-      return make_error(Errc::database_corrupt,
-                        std::string("the database is damaged (") + e.what() +
-                            "); restore it from a backup or point --db at another file",
-                        path);
-    }
-    if (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN || code == SQLITE_READONLY) {
-      // "disk I/O error" alone hides the usual cause: SQLite could not write
-      // the database or its -wal/-shm files (full or read-only file system,
-      // a file size limit).
-      return make_error(Errc::database,
-                        std::string("database error: ") + e.what() +
-                            "; check that the file system holding it has free space and is writable",
-                        path);
-    }
-    return make_error(Errc::database, std::string("database error: ") + e.what(), path);
+    // SQLiteCpp's own, from opening a file and the read-only looks at it.
+    return database_error(path, sql::DbError(sql::Failure{sql::sqlite_failure_kind(e.getErrorCode()), e.what()}));
   } catch (const std::exception& e) {
     return make_error(Errc::database, std::string("database error: ") + e.what(), path);
   }
@@ -90,22 +87,20 @@ auto guarded(const std::string& path, F&& body) -> decltype(body()) {
 std::string encode_list(const std::vector<std::string>& items);
 std::vector<std::string> decode_list(const std::string& json);
 
-std::optional<std::int64_t> optional_int(const SQLite::Column& c);
-
-void bind_optional(SQLite::Statement& q, int index, const std::optional<std::int64_t>& v);
+std::optional<std::int64_t> optional_int(const sql::Column& c);
 
 // The id of the certificate `name`, if it exists.
-std::optional<std::int64_t> certificate_id(SQLite::Database& db, const std::string& name);
+std::optional<std::int64_t> certificate_id(sql::Database& db, const std::string& name);
 
 // Appends one event inside the caller's transaction.
-void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
+void insert_event(sql::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
                   const std::string& certificate_name, const std::string& kind,
                   const std::string& actor, const std::string& detail_json);
 
 // The report's history (report_history.cpp): adds to `history`, whose
 // entries report_rows_with_history created with each row's current version,
 // the other recent versions, the totals and the recent events.
-void add_report_history(SQLite::Database& db, std::optional<UnixTime> expiring_before, int max_versions,
+void add_report_history(sql::Database& db, std::optional<UnixTime> expiring_before, int max_versions,
                         int max_events, std::unordered_map<std::string, ReportHistory>& history);
 
 // The URI that opens the existing file `path` read-only without leaving a
@@ -121,21 +116,27 @@ std::string account_key_ad(const char* column, const std::string& directory_url,
 std::string order_key_ad(const std::string& certificate_name, const std::string& order_url);
 // Whether the inventory stores its private keys encrypted (the setting
 // key_encryption).
-bool keys_encrypted(SQLite::Database& db);
+bool keys_encrypted(sql::Database& db);
 // What to store for `pem`: sealed under the key when the inventory is
 // encrypted (throws KeyFailure when the key cannot be had), else `pem`.
 std::string stored_key(Inventory::Impl& impl, const std::string& pem, const std::string& ad);
 // The PEM of a stored value: opened when sealed (throws KeyFailure).
 std::string readable_key(Inventory::Impl& impl, const std::string& stored, const std::string& ad);
 
+// Opens a PostgreSQL inventory (postgresql_inventory.cpp): connects,
+// recognises the schema certkeeper without writing (Errc::not_found for
+// none outside `create`, Errc::database_corrupt for another application's
+// tables) and migrates it.
+Result<std::unique_ptr<Inventory::Impl>> open_postgresql(const std::string& uri, OpenMode mode);
+
 // Schema migrations (migrate.cpp).
-bool has_table(SQLite::Database& db, const char* name);
-int current_schema_version(SQLite::Database& db);
+bool has_table(sql::Database& db, const char* name);
+int current_schema_version(sql::Database& db);
 // The highest version of the embedded migrations.
 int latest_schema_version();
 // Applies every embedded migration newer than the file's version, each in a
 // transaction. Throws on SQLite errors; returns an Error for a newer file.
-Status migrate(SQLite::Database& db, const std::string& path, bool allow_write);
+Status migrate(sql::Database& db, const std::string& path, bool allow_write);
 
 }  // namespace detail
 }  // namespace certkeeper::store

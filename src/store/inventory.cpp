@@ -102,27 +102,25 @@ Status recognise(const std::string& path, OpenMode mode) {
     return not_ours(path, "is an empty file");
   }
   return detail::guarded(path, [&]() -> Status {
-    SQLite::Database db(look_uri(path), SQLite::OPEN_READONLY | SQLite::OPEN_URI);
-    db.setBusyTimeout(5000);
-    const auto id = static_cast<std::uint32_t>(db.execAndGet("PRAGMA application_id").getInt());
+    sql::Database db(sql::open_sqlite(look_uri(path), SQLite::OPEN_READONLY | SQLite::OPEN_URI));
+    const auto id = static_cast<std::uint32_t>(db.query_int("PRAGMA application_id"));
     if (id == kApplicationId) return {};
     if (id != 0) return not_ours(path, fmt::format("is another program's SQLite database (application_id {:#010x})", id));
     if (detail::has_table(db, "schema_version") && detail::current_schema_version(db) < kFirstMarkedSchema) return {};
-    if (db.execAndGet("SELECT count(*) FROM sqlite_master").getInt() == 0) {
+    if (db.query_int("SELECT count(*) FROM sqlite_master") == 0) {
       // No tables, no marks: what `init` leaves for a moment before its
       // first migration commits (another init may meet it).
-      if (mode == OpenMode::create && db.execAndGet("PRAGMA user_version").getInt() == 0) return {};
+      if (mode == OpenMode::create && db.query_int("PRAGMA user_version") == 0) return {};
       return not_ours(path, "is an empty SQLite database");
     }
     return not_ours(path, "is another program's SQLite database");
   });
 }
 
-void configure(SQLite::Database& db, OpenMode mode) {
-  db.setBusyTimeout(5000);
+void configure(sql::Database& db, OpenMode mode) {
   // Reading the header fails here, not later, for a file that is not SQLite.
   db.exec("PRAGMA foreign_keys = ON");
-  (void)db.execAndGet("SELECT count(*) FROM sqlite_master").getInt();
+  (void)db.query_int("SELECT count(*) FROM sqlite_master");
   if (mode != OpenMode::read_only) {
     db.exec("PRAGMA journal_mode = WAL");
     // FULL: a committed version survives power loss, not just a crash.
@@ -149,7 +147,8 @@ Status recognise_existing(const std::string& path) {
 
 }  // namespace detail
 
-Inventory::Impl::Impl(std::string p, int flags) : path(std::move(p)), db(path, flags) {}
+Inventory::Impl::Impl(std::string p, std::unique_ptr<sql::Driver> driver)
+    : path(std::move(p)), db(std::move(driver)) {}
 
 Inventory::Inventory(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Inventory::Inventory(Inventory&&) noexcept = default;
@@ -159,6 +158,12 @@ Inventory::~Inventory() = default;
 const std::string& Inventory::path() const { return impl_->path; }
 
 Result<Inventory> Inventory::open(const std::string& path, OpenMode mode, const std::string& key_file) {
+  if (is_postgresql_location(path)) {
+    auto impl = detail::open_postgresql(path, mode);
+    if (!impl) return std::move(impl).error();
+    (*impl)->key_file = key_file;
+    return Inventory(std::move(*impl));
+  }
   const bool existed = file_exists(path);
   if (!existed && mode != OpenMode::create) {
     return make_error(Errc::not_found,
@@ -179,7 +184,7 @@ Result<Inventory> Inventory::open(const std::string& path, OpenMode mode, const 
   // files the main file's mode, and the main file gets 0666 & ~umask.
   UmaskGuard umask_guard(077);
   auto opened = detail::guarded(path, [&]() -> Result<Inventory> {
-    auto impl = std::make_unique<Impl>(path, open_flags(mode));
+    auto impl = std::make_unique<Impl>(path, sql::open_sqlite(path, open_flags(mode)));
     configure(impl->db, mode);
     if (mode != OpenMode::read_only) ::chmod(path.c_str(), 0600);
     if (auto migrated = detail::migrate(impl->db, path, mode != OpenMode::read_only); !migrated) {
@@ -201,7 +206,7 @@ Result<int> Inventory::schema_version() {
 
 Result<std::optional<std::string>> Inventory::setting(const std::string& key) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<std::string>> {
-    SQLite::Statement q(impl_->db, "SELECT value FROM settings WHERE key = ?");
+    sql::Statement q(impl_->db, "SELECT value FROM settings WHERE key = ?");
     q.bind(1, key);
     if (!q.executeStep()) return std::optional<std::string>{};
     return std::optional<std::string>{q.getColumn(0).getString()};
@@ -211,7 +216,7 @@ Result<std::optional<std::string>> Inventory::setting(const std::string& key) {
 Result<std::map<std::string, std::string>> Inventory::settings() {
   return detail::guarded(impl_->path, [&]() -> Result<std::map<std::string, std::string>> {
     std::map<std::string, std::string> out;
-    SQLite::Statement q(impl_->db, "SELECT key, value FROM settings ORDER BY key");
+    sql::Statement q(impl_->db, "SELECT key, value FROM settings ORDER BY key");
     while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getString();
     return out;
   });
@@ -220,10 +225,10 @@ Result<std::map<std::string, std::string>> Inventory::settings() {
 Status Inventory::set_settings(const std::map<std::string, std::string>& values,
                                const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     nlohmann::json changed = nlohmann::json::object();
     for (const auto& [key, value] : values) {
-      SQLite::Statement q(impl_->db,
+      sql::Statement q(impl_->db,
                           "INSERT INTO settings (key, value) VALUES (?, ?) "
                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
       q.bind(1, key);

@@ -10,8 +10,10 @@
 namespace certkeeper::store {
 namespace {
 
-bool has_column(SQLite::Database& db, const char* table, const char* column) {
-  SQLite::Statement q(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+bool has_column(sql::Database& db, const char* table, const char* column) {
+  sql::Statement q(db, db.is_sqlite() ? "SELECT 1 FROM pragma_table_info(?) WHERE name = ?"
+                                      : "SELECT 1 FROM information_schema.columns WHERE table_schema = 'certkeeper' "
+                                        "AND table_name = ? AND column_name = ?");
   q.bind(1, table);
   q.bind(2, column);
   return q.executeStep();
@@ -40,42 +42,58 @@ const char* InventoryCheck::key_encryption() const {
   return "mixed";
 }
 
-Result<InventoryCheck> check_inventory(const std::string& path) {
-  if (auto ours = detail::recognise_existing(path); !ours) return std::move(ours).error();
-  return detail::guarded(path, [&]() -> Result<InventoryCheck> {
-    SQLite::Database db(detail::read_only_uri(path), SQLite::OPEN_READONLY | SQLite::OPEN_URI);
-    db.setBusyTimeout(5000);
-    InventoryCheck check;
-    check.backend = Backend::sqlite;
-    check.path = path;
-    check.schema_version = detail::current_schema_version(db);
-    check.schema_latest = detail::latest_schema_version();
-    std::vector<std::string> names;
-    {
-      SQLite::Statement q(db,
-                          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
-                          "ESCAPE '\\' ORDER BY name");
-      while (q.executeStep()) names.push_back(q.getColumn(0).getString());
-    }
+namespace {
+
+InventoryCheck read_check(sql::Database& db, const std::string& path) {
+  InventoryCheck check;
+  check.backend = db.is_sqlite() ? Backend::sqlite : Backend::postgresql;
+  check.path = path;
+  check.schema_version = detail::current_schema_version(db);
+  check.schema_latest = detail::latest_schema_version();
+  std::vector<std::string> names;
+  {
+    sql::Statement q(db, db.is_sqlite() ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                          "'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+                                        : "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                          "'certkeeper' ORDER BY table_name");
+    while (q.executeStep()) names.push_back(q.getColumn(0).getString());
+  }
     for (const auto& name : names) {
-      // The names come from sqlite_master; quoted as identifiers all the same.
+      // The names come from the catalogue; quoted as identifiers all the same.
       std::string quoted = "\"";
       for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
       quoted += '"';
-      check.tables.push_back({name, db.execAndGet("SELECT count(*) FROM " + quoted).getInt64()});
+      check.tables.push_back({name, db.query_int("SELECT count(*) FROM " + quoted)});
     }
     for (const auto& k : detail::kKeyColumns) {
       if (!detail::has_table(db, k.table) || !has_column(db, k.table, k.column)) continue;
       const std::string_view prefix = kEncryptedKeyPrefix;
-      SQLite::Statement q(db, fmt::format("SELECT coalesce(sum(substr({1}, 1, ?1) = ?2), 0), "
-                                          "coalesce(sum({1} <> '' AND substr({1}, 1, ?1) <> ?2), 0) FROM {0}",
-                                          k.table, k.column));
+      sql::Statement q(db, fmt::format("SELECT coalesce(sum(CASE WHEN substr({1}, 1, CAST(?1 AS INTEGER)) = ?2 THEN 1 ELSE 0 END), 0), "
+                                       "coalesce(sum(CASE WHEN {1} <> '' AND substr({1}, 1, CAST(?1 AS INTEGER)) <> ?2 THEN 1 "
+                                       "ELSE 0 END), 0) FROM {0}",
+                                       k.table, k.column));
       q.bind(1, static_cast<int>(prefix.size()));
       q.bind(2, std::string(prefix));
       q.executeStep();
       check.key_columns.push_back({k.table, k.column, q.getColumn(1).getInt64(), q.getColumn(0).getInt64()});
     }
-    return check;
+  return check;
+}
+
+}  // namespace
+
+Result<InventoryCheck> check_inventory(const std::string& path) {
+  if (is_postgresql_location(path)) {
+    // Opened read-only: recognised and at the current schema, or refused
+    // without a write.
+    auto impl = detail::open_postgresql(path, OpenMode::read_only);
+    if (!impl) return std::move(impl).error();
+    return detail::guarded(path, [&]() -> Result<InventoryCheck> { return read_check((*impl)->db, path); });
+  }
+  if (auto ours = detail::recognise_existing(path); !ours) return std::move(ours).error();
+  return detail::guarded(path, [&]() -> Result<InventoryCheck> {
+    sql::Database db(sql::open_sqlite(detail::read_only_uri(path), SQLite::OPEN_READONLY | SQLite::OPEN_URI));
+    return read_check(db, path);
   });
 }
 

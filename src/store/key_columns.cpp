@@ -27,15 +27,15 @@ void wipe(std::string& secret) {
   secret.clear();
 }
 
-std::optional<std::string> setting_of(SQLite::Database& db, const char* key) {
-  SQLite::Statement q(db, "SELECT value FROM settings WHERE key = ?");
+std::optional<std::string> setting_of(sql::Database& db, const char* key) {
+  sql::Statement q(db, "SELECT value FROM settings WHERE key = ?");
   q.bind(1, key);
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getString();
 }
 
-void put_setting(SQLite::Database& db, const char* key, const std::string& value) {
-  SQLite::Statement q(db, "INSERT INTO settings (key, value) VALUES (?, ?) "
+void put_setting(sql::Database& db, const char* key, const std::string& value) {
+  sql::Statement q(db, "INSERT INTO settings (key, value) VALUES (?, ?) "
                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   q.bind(1, key);
   q.bind(2, value);
@@ -80,10 +80,10 @@ struct KeyCell {
   std::string value;
 };
 
-std::vector<KeyCell> key_cells(SQLite::Database& db) {
+std::vector<KeyCell> key_cells(sql::Database& db) {
   std::vector<KeyCell> cells;
   {
-    SQLite::Statement q(db, "SELECT v.id, c.name, v.version, v.key_pem FROM cert_versions v "
+    sql::Statement q(db, "SELECT v.id, c.name, v.version, v.key_pem FROM cert_versions v "
                             "JOIN certificates c ON c.id = v.certificate_id WHERE v.key_pem <> '' ORDER BY v.id");
     while (q.executeStep()) {
       cells.push_back({"cert_versions", "key_pem", q.getColumn(0).getInt64(),
@@ -92,7 +92,7 @@ std::vector<KeyCell> key_cells(SQLite::Database& db) {
     }
   }
   {
-    SQLite::Statement q(db, "SELECT id, directory_url, contact, key_pem, pending_key_pem FROM acme_accounts ORDER BY id");
+    sql::Statement q(db, "SELECT id, directory_url, contact, key_pem, pending_key_pem FROM acme_accounts ORDER BY id");
     while (q.executeStep()) {
       const std::string url = q.getColumn(1).getString();
       const std::string contact = q.getColumn(2).getString();
@@ -107,7 +107,7 @@ std::vector<KeyCell> key_cells(SQLite::Database& db) {
     }
   }
   {
-    SQLite::Statement q(db, "SELECT o.id, c.name, o.order_url, o.key_pem FROM orders o "
+    sql::Statement q(db, "SELECT o.id, c.name, o.order_url, o.key_pem FROM orders o "
                             "JOIN certificates c ON c.id = o.certificate_id WHERE o.key_pem <> '' ORDER BY o.id");
     while (q.executeStep()) {
       cells.push_back({"orders", "key_pem", q.getColumn(0).getInt64(),
@@ -118,8 +118,8 @@ std::vector<KeyCell> key_cells(SQLite::Database& db) {
   return cells;
 }
 
-void update_cell(SQLite::Database& db, const KeyCell& cell, const std::string& value) {
-  SQLite::Statement q(db, fmt::format("UPDATE {} SET {} = ? WHERE id = ?", cell.table, cell.column));
+void update_cell(sql::Database& db, const KeyCell& cell, const std::string& value) {
+  sql::Statement q(db, fmt::format("UPDATE {} SET {} = ? WHERE id = ?", cell.table, cell.column));
   q.bind(1, value);
   q.bind(2, cell.id);
   q.exec();
@@ -135,11 +135,14 @@ std::string seal_or_throw(const crypto::WrapKey& key, const std::string& pem, co
 // secure_delete (on for this connection) zeroed what the updates freed;
 // VACUUM rebuilds the file from the live rows; the checkpoints move the
 // WAL into it and cut the WAL to nothing.
+// PostgreSQL never held a plaintext key (stored_key refuses to write one),
+// so it has nothing to scrub.
 Status scrub(Inventory::Impl& impl) {
+  if (!impl.is_sqlite()) return {};
   return detail::guarded(impl.path, [&]() -> Status {
     impl.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     impl.db.exec("VACUUM");
-    SQLite::Statement q(impl.db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    sql::Statement q(impl.db, "PRAGMA wal_checkpoint(TRUNCATE)");
     q.executeStep();
     if (q.getColumn(0).getInt() != 0) {
       return make_error(Errc::database,
@@ -173,10 +176,20 @@ std::string order_key_ad(const std::string& certificate_name, const std::string&
   return fmt::format("certkeeper orders.key_pem\ncertificate {}\norder {}", certificate_name, order_url);
 }
 
-bool keys_encrypted(SQLite::Database& db) { return setting_of(db, kKeyEncryptionSetting).value_or("") == kAesGcm; }
+bool keys_encrypted(sql::Database& db) { return setting_of(db, kKeyEncryptionSetting).value_or("") == kAesGcm; }
 
 std::string stored_key(Inventory::Impl& impl, const std::string& pem, const std::string& ad) {
-  if (pem.empty() || !keys_encrypted(impl.db)) return pem;
+  if (pem.empty()) return pem;
+  if (!keys_encrypted(impl.db)) {
+    if (impl.is_sqlite()) return pem;
+    // A shared database is read by its administrators and its backups: a
+    // plaintext private key is never written to one (issue 11).
+    throw KeyFailure{make_error(Errc::usage,
+                                "stores private keys only encrypted, and this inventory was made without a key "
+                                "file; run 'certkeeper --db URI --key-file F init --encrypt-keys' (make F with "
+                                "'certkeeper keys new --out F'); nothing was written",
+                                impl.path)};
+  }
   return seal_or_throw(need_key(impl), pem, ad);
 }
 
@@ -206,8 +219,8 @@ Result<Inventory::KeyConversion> Inventory::encrypt_keys(const std::string& acto
                                    "'certkeeper keys new --out F')");
   }
   auto converted = detail::guarded(impl_->path, [&]() -> Result<KeyConversion> {
-    impl_->db.exec("PRAGMA secure_delete = ON");
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (impl_->is_sqlite()) impl_->db.exec("PRAGMA secure_delete = ON");
+    sql::Transaction tx(impl_->db);
     const crypto::WrapKey& key = need_key(*impl_);
     KeyConversion out;
     out.key_file = absolute(impl_->key_file);
@@ -245,8 +258,8 @@ Result<Inventory::KeyConversion> Inventory::rotate_keys(const std::string& new_k
   auto new_key = crypto::read_key_file(new_key_file);
   if (!new_key) return std::move(new_key).error();
   auto rotated = detail::guarded(impl_->path, [&]() -> Result<KeyConversion> {
-    impl_->db.exec("PRAGMA secure_delete = ON");
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (impl_->is_sqlite()) impl_->db.exec("PRAGMA secure_delete = ON");
+    sql::Transaction tx(impl_->db);
     if (!detail::keys_encrypted(impl_->db)) {
       return make_error(Errc::usage,
                         "does not encrypt its private keys; encrypt them first with 'certkeeper --key-file F init "

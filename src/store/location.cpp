@@ -6,8 +6,11 @@
 namespace certkeeper::store {
 namespace {
 
-constexpr std::string_view kOnlySqlite =
-    "this certkeeper opens SQLite inventory files only: give --db (or CERTKEEPER_DB) a file path or sqlite:PATH";
+constexpr std::string_view kKnownLocations =
+    "give --db (or CERTKEEPER_DB) a file path, sqlite:PATH or postgresql://[user@]host[:port]/dbname";
+constexpr std::string_view kNoPassword =
+    "keep the password in libpq's passfile (~/.pgpass or PGPASSFILE, mode 0600) or a service file, and "
+    "give the location without it";
 
 // The length of "scheme" in "scheme://...", 0 when `value` does not start so
 // (RFC 3986 §3.1: a letter, then letters, digits, '+', '-', '.').
@@ -72,8 +75,13 @@ std::string masked(std::string_view uri, std::size_t scheme_length, bool& found)
 const char* backend_name(Backend backend) noexcept {
   switch (backend) {
     case Backend::sqlite: return "sqlite";
+    case Backend::postgresql: return "postgresql";
   }
   return "sqlite";
+}
+
+bool is_postgresql_location(const std::string& value) {
+  return value.rfind("postgresql://", 0) == 0 || value.rfind("postgres://", 0) == 0;
 }
 
 Result<Location> parse_location(const std::string& value) {
@@ -83,14 +91,15 @@ Result<Location> parse_location(const std::string& value) {
     if (has_password) {
       return make_error(Errc::usage,
                         "carries a password, which other users can read on a command line or in a process's "
-                        "environment; " + std::string(kOnlySqlite),
+                        "environment; " + std::string(kNoPassword),
                         shown);
     }
     if (value.compare(0, scheme, "sqlite") == 0) {
       return make_error(Errc::usage, "is not a SQLite inventory location: write sqlite:PATH (sqlite:/var/lib/x.db "
                                      "or sqlite:relative/x.db), without '//'", shown);
     }
-    return make_error(Errc::usage, "is a " + value.substr(0, scheme) + ":// location; " + std::string(kOnlySqlite),
+    if (is_postgresql_location(value)) return Location{Backend::postgresql, value};
+    return make_error(Errc::usage, "is a " + value.substr(0, scheme) + ":// location; " + std::string(kKnownLocations),
                       shown);
   }
   Location location;

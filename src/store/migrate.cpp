@@ -6,31 +6,39 @@
 namespace certkeeper::store::detail {
 namespace {
 
-int latest_embedded() {
-  const auto& all = embedded_migrations();
-  return all.empty() ? 0 : all.back().version;
+const std::vector<Migration>& migrations_for(sql::Database& db) {
+  return db.is_sqlite() ? embedded_migrations() : postgresql_migrations();
 }
 
-int table_count(SQLite::Database& db) {
-  return db.execAndGet("SELECT count(*) FROM sqlite_master WHERE type = 'table'").getInt();
+// Tables of the inventory: SQLite's file, or PostgreSQL's schema
+// certkeeper (whatever else the database holds is another application's).
+int table_count(sql::Database& db) {
+  return static_cast<int>(db.query_int(
+      db.is_sqlite() ? "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                     : "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'certkeeper'"));
 }
 
 }  // namespace
 
-bool has_table(SQLite::Database& db, const char* name) {
-  SQLite::Statement q(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+bool has_table(sql::Database& db, const char* name) {
+  sql::Statement q(db, db.is_sqlite() ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+                                      : "SELECT 1 FROM information_schema.tables "
+                                        "WHERE table_schema = 'certkeeper' AND table_name = ?");
   q.bind(1, name);
   return q.executeStep();
 }
 
-int latest_schema_version() { return latest_embedded(); }
-
-int current_schema_version(SQLite::Database& db) {
-  if (!has_table(db, "schema_version")) return 0;
-  return db.execAndGet("SELECT coalesce(max(version), 0) FROM schema_version").getInt();
+int latest_schema_version() {
+  const auto& all = embedded_migrations();
+  return all.empty() ? 0 : all.back().version;
 }
 
-Status migrate(SQLite::Database& db, const std::string& path, bool allow_write) {
+int current_schema_version(sql::Database& db) {
+  if (!has_table(db, "schema_version")) return 0;
+  return static_cast<int>(db.query_int("SELECT coalesce(max(version), 0) FROM schema_version"));
+}
+
+Status migrate(sql::Database& db, const std::string& path, bool allow_write) {
   if (!has_table(db, "schema_version") && table_count(db) > 0) {
     return make_error(Errc::database_corrupt,
                       "holds tables but no schema_version: it is not a certkeeper database; "
@@ -38,7 +46,8 @@ Status migrate(SQLite::Database& db, const std::string& path, bool allow_write) 
                       path);
   }
   int have = current_schema_version(db);
-  int latest = latest_embedded();
+  const auto& all = migrations_for(db);
+  const int latest = all.empty() ? 0 : all.back().version;
   if (have > latest) {
     // Never rewrite a database from the future: the newer release may rely
     // on columns or rules this one does not know.
@@ -56,16 +65,21 @@ Status migrate(SQLite::Database& db, const std::string& path, bool allow_write) 
                                   have, latest),
                       path);
   }
-  for (const auto& m : embedded_migrations()) {
+  for (const auto& m : all) {
     if (m.version <= have) continue;
-    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-    if (m.version == 1) {
+    sql::Transaction tx(db);
+    // Another process may have applied it while this one waited for the
+    // write lock: decided again under the lock.
+    if (current_schema_version(db) >= m.version) continue;
+    if (m.version == 1 && db.is_sqlite()) {  // PostgreSQL's 0001 makes its own
       db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
               "file TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
     }
     db.exec(m.sql);
-    SQLite::Statement q(db, "INSERT INTO schema_version (version, file, applied_at) "
-                            "VALUES (?, ?, unixepoch())");
+    sql::Statement q(db, db.is_sqlite() ? "INSERT INTO schema_version (version, file, applied_at) "
+                                          "VALUES (?, ?, unixepoch())"
+                                        : "INSERT INTO schema_version (version, file, applied_at) "
+                                          "VALUES (?, ?, extract(epoch FROM now())::bigint)");
     q.bind(1, m.version);
     q.bind(2, m.file);
     q.exec();

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "impl.h"
-#include "raw_statement.h"
+#include "sql/statement.h"
 
 namespace certkeeper::store::detail {
 namespace {
@@ -25,14 +25,14 @@ std::string versions_sql(bool filtered) {
          "      FROM certificates c" +
          scope(filtered) +
          ") b LEFT JOIN cert_versions v ON v.certificate_id = b.cid AND v.version > b.top - :versions "
-         "AND v.version IS NOT b.cur";
+         "AND v.version IS DISTINCT FROM b.cur";
 }
 
 // The most recent N events start at the id of the N-th newest (NULL when
 // there are fewer: then they are all of them, and no count is needed).
 // Materialised, so that each certificate's bound is computed once and its
 // events are an index range on (certificate_id, id).
-std::string events_sql(bool filtered) {
+std::string events_sql(bool filtered, bool sqlite) {
   return "WITH b AS MATERIALIZED ("
          "  SELECT cid, name, start, "
          "    CASE WHEN start IS NULL THEN NULL "
@@ -44,15 +44,18 @@ std::string events_sql(bool filtered) {
          scope(filtered) +
          ")) "
          "SELECT b.name, b.total, e.id, e.at, e.kind, e.actor, e.detail "
-         "FROM b CROSS JOIN events e WHERE e.certificate_id = b.cid AND e.id >= coalesce(b.start, 0)";
+         "FROM b CROSS JOIN events e WHERE e.certificate_id = b.cid AND e.id >= coalesce(b.start, 0)" +
+         // SQLite reads them certificate by certificate as written; a
+         // PostgreSQL plan may not, and add_events needs each one's together.
+         std::string(sqlite ? "" : " ORDER BY b.cid, e.id");
 }
 
-void add_versions(SQLite::Database& db, std::optional<UnixTime> expiring_before, int max_versions,
+void add_versions(sql::Database& db, std::optional<UnixTime> expiring_before, int max_versions,
                   std::unordered_map<std::string, ReportHistory>& out) {
-  RawStatement q(db, versions_sql(expiring_before.has_value()));
+  sql::Statement q(db, versions_sql(expiring_before.has_value()));
   if (expiring_before) q.bind(":before", static_cast<std::int64_t>(*expiring_before));
   q.bind(":versions", max_versions);
-  while (q.step()) {
+  while (q.executeStep()) {
     auto& h = out[q.text(0)];
     h.versions_total = q.int32(1);
     if (q.is_null(2)) continue;
@@ -82,15 +85,15 @@ void add_versions(SQLite::Database& db, std::optional<UnixTime> expiring_before,
   }
 }
 
-void add_events(SQLite::Database& db, std::optional<UnixTime> expiring_before, int max_events,
+void add_events(sql::Database& db, std::optional<UnixTime> expiring_before, int max_events,
                 std::unordered_map<std::string, ReportHistory>& out) {
-  RawStatement q(db, events_sql(expiring_before.has_value()));
+  sql::Statement q(db, events_sql(expiring_before.has_value(), db.is_sqlite()));
   if (expiring_before) q.bind(":before", static_cast<std::int64_t>(*expiring_before));
   q.bind(":events", max_events);
   // A certificate's events arrive together: one map lookup per certificate.
   ReportHistory* h = nullptr;
   std::string name;
-  while (q.step()) {
+  while (q.executeStep()) {
     if (!h || q.view(0) != name) {
       name = q.view(0);
       h = &out[name];
@@ -116,7 +119,7 @@ void add_events(SQLite::Database& db, std::optional<UnixTime> expiring_before, i
 
 }  // namespace
 
-void add_report_history(SQLite::Database& db, std::optional<UnixTime> expiring_before, int max_versions,
+void add_report_history(sql::Database& db, std::optional<UnixTime> expiring_before, int max_versions,
                         int max_events, std::unordered_map<std::string, ReportHistory>& history) {
   if (max_versions > 0) {
     add_versions(db, expiring_before, max_versions, history);

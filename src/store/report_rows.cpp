@@ -2,8 +2,9 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "certkeeper/util/json.h"
 #include "impl.h"
-#include "raw_statement.h"
+#include "sql/statement.h"
 
 namespace certkeeper::store {
 namespace {
@@ -25,8 +26,34 @@ constexpr const char* kProbeOk =
     "        AND e.kind IN ('installed', 'rolled-back', 'install-rolled-back') "
     "      ORDER BY e.id DESC LIMIT 1) END";
 
+// PostgreSQL's last column instead: a remote endpoint's record as 'true' or
+// 'false', else the latest install event's detail, which read_row judges
+// (a detail may hold what jsonb refuses, such as an escaped NUL from a
+// hostile certificate, so it is not cast in SQL).
+constexpr const char* kProbeOkPostgresql =
+    "CASE WHEN c.source = 'remote' THEN "
+    "  (CASE WHEN c.last_attempt IS NULL THEN NULL WHEN c.failures = 0 THEN 'true' ELSE 'false' END) "
+    "ELSE (SELECT e.detail FROM events e WHERE e.certificate_id = c.id "
+    "        AND e.kind IN ('installed', 'rolled-back', 'install-rolled-back') "
+    "      ORDER BY e.id DESC LIMIT 1) END";
+
+// Whether an install event's detail says its probes ran and all passed
+// (kProbeOk's rule); nullopt when it ran none.
+std::optional<bool> probes_passed(std::string_view detail) {
+  if (detail == "true") return true;
+  if (detail == "false") return false;
+  const auto parsed = parse_json_or_null(std::string(detail));
+  if (!parsed.is_object() || !parsed.contains("probes")) return std::nullopt;
+  const auto& probes = parsed["probes"];
+  if (!probes.is_array() || probes.empty()) return std::nullopt;
+  for (const auto& p : probes) {
+    if (!p.is_object() || !p.contains("ok") || p["ok"] != true) return false;
+  }
+  return true;
+}
+
 // The columns read_row reads, in its order.
-std::string report_rows_sql(bool filtered) {
+std::string report_rows_sql(bool filtered, bool sqlite) {
   std::string sql =
       "SELECT c.name, c.source, c.status, c.last_error, c.failures, c.current_version, c.current_not_after, "
       "v.names, v.issuer_cn, v.issuer, v.serial, v.fingerprint_sha256, v.key_type, "
@@ -36,7 +63,7 @@ std::string report_rows_sql(bool filtered) {
       // the events' (certificate_id, id) index: per row shown, never a scan.
       "(SELECT count(*) FROM targets t WHERE t.certificate_id = c.id), "
       "(SELECT min(t.installed_version) FROM targets t WHERE t.certificate_id = c.id), ";
-  sql += kProbeOk;
+  sql += sqlite ? kProbeOk : kProbeOkPostgresql;
   sql +=
       " FROM certificates c LEFT JOIN cert_versions v "
       "ON v.certificate_id = c.id AND v.version = c.current_version";
@@ -55,7 +82,7 @@ struct ReadRow {
   UnixTime stored_at = 0;
 };
 
-void read_row(const detail::RawStatement& q, ReadRow& out) {
+void read_row(const sql::Statement& q, bool sqlite, ReadRow& out) {
   ReportRow& r = out.row;
   int i = 0;
   r.name = q.text(i++);
@@ -85,7 +112,12 @@ void read_row(const detail::RawStatement& q, ReadRow& out) {
   out.stored_at = q.int64(i++);
   r.targets = q.int32(i++);
   if (auto v = q.optional_int(i++)) r.installed_version = static_cast<int>(*v);
-  if (auto v = q.optional_int(i++)) r.probe_ok = *v != 0;
+  if (q.is_null(i)) return;
+  if (sqlite) {
+    r.probe_ok = q.int64(i) != 0;
+  } else {
+    r.probe_ok = probes_passed(q.view(i));
+  }
 }
 
 // Soonest expiry first, certificates without a version last, then by name
@@ -106,11 +138,11 @@ std::vector<ReportRow> sort_rows(std::vector<ReadRow>& read) {
   return rows;
 }
 
-std::vector<ReadRow> read_rows(SQLite::Database& db, std::optional<UnixTime> expiring_before) {
-  detail::RawStatement q(db, report_rows_sql(expiring_before.has_value()));
+std::vector<ReadRow> read_rows(sql::Database& db, std::optional<UnixTime> expiring_before) {
+  sql::Statement q(db, report_rows_sql(expiring_before.has_value(), db.is_sqlite()));
   if (expiring_before) q.bind(1, static_cast<std::int64_t>(*expiring_before));
   std::vector<ReadRow> out;
-  while (q.step()) read_row(q, out.emplace_back());
+  while (q.executeStep()) read_row(q, db.is_sqlite(), out.emplace_back());
   return out;
 }
 
@@ -127,7 +159,7 @@ Result<ReportWithHistory> Inventory::report_rows_with_history(std::optional<Unix
                                                               int max_versions, int max_events) {
   return detail::guarded(impl_->path, [&]() -> Result<ReportWithHistory> {
     // One read transaction: the history belongs to the same snapshot as the rows.
-    SQLite::Transaction snapshot(impl_->db, SQLite::TransactionBehavior::DEFERRED);
+    sql::Transaction snapshot(impl_->db, false);
     auto read = read_rows(impl_->db, expiring_before);
     ReportWithHistory out;
     out.history.reserve(read.size());
@@ -158,17 +190,18 @@ Result<ReportWithHistory> Inventory::report_rows_with_history(std::optional<Unix
 
 Result<std::string> Inventory::report_rows_plan(std::optional<UnixTime> expiring_before) {
   return detail::guarded(impl_->path, [&]() -> Result<std::string> {
-    SQLite::Statement q(impl_->db, "EXPLAIN QUERY PLAN " + report_rows_sql(expiring_before.has_value()));
+    const bool sqlite = impl_->is_sqlite();
+    sql::Statement q(impl_->db, (sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + report_rows_sql(expiring_before.has_value(), sqlite));
     if (expiring_before) q.bind(1, static_cast<std::int64_t>(*expiring_before));
     std::string plan;
-    while (q.executeStep()) plan += q.getColumn(3).getString() + "\n";
+    while (q.executeStep()) plan += q.getColumn(sqlite ? 3 : 0).getString() + "\n";
     return plan;
   });
 }
 
 Result<std::size_t> Inventory::count_expiring(UnixTime t) {
   return detail::guarded(impl_->path, [&]() -> Result<std::size_t> {
-    SQLite::Statement q(impl_->db, "SELECT count(*) FROM certificates WHERE current_not_after < ?");
+    sql::Statement q(impl_->db, "SELECT count(*) FROM certificates WHERE current_not_after < ?");
     q.bind(1, static_cast<std::int64_t>(t));
     q.executeStep();
     return static_cast<std::size_t>(q.getColumn(0).getInt64());

@@ -13,7 +13,7 @@ constexpr const char* kColumns =
     "t.id, c.name, t.dir, t.layout, t.include_root, t.owner, t.grp, t.mode, t.reload, t.probes, "
     "t.installed_version, t.pending_version, t.created_at";
 
-TargetRecord read_target(SQLite::Statement& q) {
+TargetRecord read_target(sql::Statement& q) {
   TargetRecord t;
   t.id = q.getColumn(0).getInt64();
   t.certificate_name = q.getColumn(1).getString();
@@ -53,14 +53,14 @@ Error no_certificate(const std::string& name) {
 
 Result<TargetRecord> Inventory::save_target(const TargetRecord& target, const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<TargetRecord> {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     auto cert_id = detail::certificate_id(impl_->db, target.certificate_name);
     if (!cert_id) return no_certificate(target.certificate_name);
-    SQLite::Statement existing(impl_->db, "SELECT id FROM targets WHERE certificate_id = ? AND dir = ?");
+    sql::Statement existing(impl_->db, "SELECT id FROM targets WHERE certificate_id = ? AND dir = ?");
     existing.bind(1, *cert_id);
     existing.bind(2, target.dir);
     bool is_new = !existing.executeStep();
-    SQLite::Statement q(impl_->db,
+    sql::Statement q(impl_->db,
                         "INSERT INTO targets (certificate_id, dir, layout, include_root, owner, grp, mode, reload, "
                         "probes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT (certificate_id, dir) DO UPDATE SET layout = excluded.layout, "
@@ -79,7 +79,7 @@ Result<TargetRecord> Inventory::save_target(const TargetRecord& target, const st
     q.exec();
     detail::insert_event(impl_->db, now, *cert_id, target.certificate_name,
                          is_new ? event::target_added : event::target_changed, actor, target_detail(target));
-    SQLite::Statement back(impl_->db, std::string("SELECT ") + kColumns +
+    sql::Statement back(impl_->db, std::string("SELECT ") + kColumns +
                                           " FROM targets t JOIN certificates c ON c.id = t.certificate_id "
                                           "WHERE t.certificate_id = ? AND t.dir = ?");
     back.bind(1, *cert_id);
@@ -93,7 +93,7 @@ Result<TargetRecord> Inventory::save_target(const TargetRecord& target, const st
 
 Result<std::vector<TargetRecord>> Inventory::targets(const std::string& name) {
   return detail::guarded(impl_->path, [&]() -> Result<std::vector<TargetRecord>> {
-    SQLite::Statement q(impl_->db, std::string("SELECT ") + kColumns +
+    sql::Statement q(impl_->db, std::string("SELECT ") + kColumns +
                                        " FROM targets t JOIN certificates c ON c.id = t.certificate_id "
                                        "WHERE c.name = ? ORDER BY t.id");
     q.bind(1, name);
@@ -106,10 +106,10 @@ Result<std::vector<TargetRecord>> Inventory::targets(const std::string& name) {
 Status Inventory::remove_target(const std::string& name, const std::string& dir, const std::string& actor,
                                 UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     auto cert_id = detail::certificate_id(impl_->db, name);
     if (!cert_id) return no_certificate(name);
-    SQLite::Statement q(impl_->db, "DELETE FROM targets WHERE certificate_id = ? AND dir = ?");
+    sql::Statement q(impl_->db, "DELETE FROM targets WHERE certificate_id = ? AND dir = ?");
     q.bind(1, *cert_id);
     q.bind(2, dir);
     if (q.exec() == 0) {
@@ -124,8 +124,8 @@ Status Inventory::remove_target(const std::string& name, const std::string& dir,
 
 Status Inventory::set_pending(const std::vector<std::int64_t>& target_ids, int version) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement q(impl_->db, "UPDATE targets SET pending_version = ? WHERE id = ?");
+    sql::Transaction tx(impl_->db);
+    sql::Statement q(impl_->db, "UPDATE targets SET pending_version = ? WHERE id = ?");
     for (auto id : target_ids) {
       q.reset();
       q.bind(1, version);
@@ -141,10 +141,10 @@ Status Inventory::finish_install(const std::string& name, const std::vector<Targ
                                  const std::string& kind, const std::string& detail_json, const std::string& actor,
                                  UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     auto cert_id = detail::certificate_id(impl_->db, name);
     if (!cert_id) return no_certificate(name);
-    SQLite::Statement q(impl_->db, "UPDATE targets SET installed_version = ?, pending_version = NULL WHERE id = ?");
+    sql::Statement q(impl_->db, "UPDATE targets SET installed_version = ?, pending_version = NULL WHERE id = ?");
     for (const auto& o : outcomes) {
       q.reset();
       if (o.installed_version) {
@@ -164,7 +164,7 @@ Status Inventory::finish_install(const std::string& name, const std::vector<Targ
 Status Inventory::record_event(const std::string& name, const std::string& kind, const std::string& detail_json,
                                const std::string& actor, UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Status {
-    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    sql::Transaction tx(impl_->db);
     auto cert_id = detail::certificate_id(impl_->db, name);
     if (!cert_id) return no_certificate(name);
     detail::insert_event(impl_->db, now, *cert_id, name, kind, actor, detail_json);

@@ -10,7 +10,7 @@ constexpr const char* kVersionColumns =
     "v.serial, v.subject, v.issuer, v.issuer_cn, v.names, v.key_type, v.not_before, "
     "v.not_after, v.origin, v.findings, v.revoked_at, v.revoke_reason, v.created_at";
 
-VersionRecord read_version(SQLite::Statement& q) {
+VersionRecord read_version(sql::Statement& q) {
   VersionRecord v;
   int i = 0;
   v.id = q.getColumn(i++).getInt64();
@@ -49,7 +49,7 @@ Error no_such_certificate(const std::string& name) {
 
 Result<std::vector<VersionRecord>> Inventory::versions(const std::string& name) {
   return detail::guarded(impl_->path, [&]() -> Result<std::vector<VersionRecord>> {
-    SQLite::Statement q(impl_->db, select_versions("c.name = ? ORDER BY v.version"));
+    sql::Statement q(impl_->db, select_versions("c.name = ? ORDER BY v.version"));
     q.bind(1, name);
     std::vector<VersionRecord> out;
     while (q.executeStep()) out.push_back(read_version(q));
@@ -59,7 +59,7 @@ Result<std::vector<VersionRecord>> Inventory::versions(const std::string& name) 
 
 Result<VersionRecord> Inventory::version_with_key(const std::string& name, int version) {
   return detail::guarded(impl_->path, [&]() -> Result<VersionRecord> {
-    SQLite::Statement q(impl_->db, select_versions("c.name = ? AND v.version = ?"));
+    sql::Statement q(impl_->db, select_versions("c.name = ? AND v.version = ?"));
     q.bind(1, name);
     q.bind(2, version);
     if (!q.executeStep()) {
@@ -69,7 +69,7 @@ Result<VersionRecord> Inventory::version_with_key(const std::string& name, int v
                         name);
     }
     VersionRecord v = read_version(q);
-    SQLite::Statement k(impl_->db, "SELECT key_pem FROM cert_versions WHERE id = ?");
+    sql::Statement k(impl_->db, "SELECT key_pem FROM cert_versions WHERE id = ?");
     k.bind(1, static_cast<std::int64_t>(v.id));
     k.executeStep();
     v.key_pem = detail::readable_key(*impl_, k.getColumn(0).getString(), detail::version_key_ad(name, version));
@@ -80,7 +80,7 @@ Result<VersionRecord> Inventory::version_with_key(const std::string& name, int v
 Result<std::optional<int>> Inventory::version_by_fingerprint(const std::string& name,
                                                              const std::string& fingerprint) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<int>> {
-    SQLite::Statement q(impl_->db,
+    sql::Statement q(impl_->db,
                         "SELECT v.version FROM cert_versions v JOIN certificates c "
                         "ON c.id = v.certificate_id WHERE c.name = ? AND v.fingerprint_sha256 = ? "
                         "ORDER BY v.version DESC LIMIT 1");
@@ -96,7 +96,7 @@ Result<std::vector<EventRecord>> Inventory::events(const std::string& name) {
     std::string sql = "SELECT id, at, certificate_name, kind, actor, detail FROM events";
     if (!name.empty()) sql += " WHERE certificate_name = ?";
     sql += " ORDER BY id";
-    SQLite::Statement q(impl_->db, sql);
+    sql::Statement q(impl_->db, sql);
     if (!name.empty()) q.bind(1, name);
     std::vector<EventRecord> out;
     while (q.executeStep()) {
@@ -110,7 +110,7 @@ Result<std::vector<EventRecord>> Inventory::events(const std::string& name) {
       out.push_back(std::move(e));
     }
     if (out.empty() && !name.empty()) {
-      SQLite::Statement c(impl_->db, "SELECT 1 FROM certificates WHERE name = ?");
+      sql::Statement c(impl_->db, "SELECT 1 FROM certificates WHERE name = ?");
       c.bind(1, name);
       if (!c.executeStep()) return no_such_certificate(name);
     }

@@ -117,7 +117,7 @@ TEST_F(DbCheckTest, AMissingFileOrAnotherFileIsAnErrorAndStaysSo) {
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(read_file(other), bytes);
   for (const char* side : {"-wal", "-shm", "-journal"}) EXPECT_FALSE(exists(other + side)) << side;
-  r = run_certkeeper({"--db", "postgresql://db.example.test/ck", "db", "check"});
+  r = run_certkeeper({"--db", "mysql://db.example.test/ck", "db", "check"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   r = ck({"db"});
   EXPECT_EQ(r.exit_code, 2) << r.err;

@@ -21,8 +21,22 @@ TEST(Location, APathOrSqlitePathIsTheSqliteFile) {
   EXPECT_STREQ(backend_name(Backend::sqlite), "sqlite");
 }
 
+TEST(Location, APostgresqlUriIsThePostgresqlInventoryAsGiven) {
+  for (const std::string value : {"postgresql://db.example.test/ck", "postgres://h",
+                                  "postgresql://ck@db:5433/ck?sslmode=verify-full&sslrootcert=/etc/ca.pem",
+                                  "postgresql:///ck?host=/run/postgresql"}) {
+    auto l = parse_location(value);
+    ASSERT_TRUE(l) << value << ": " << l.error().what();
+    EXPECT_EQ(l->backend, Backend::postgresql);
+    EXPECT_EQ(l->path, value);
+    EXPECT_TRUE(is_postgresql_location(l->path));
+  }
+  EXPECT_FALSE(is_postgresql_location("./postgresql://x"));
+  EXPECT_STREQ(backend_name(Backend::postgresql), "postgresql");
+}
+
 TEST(Location, OtherSchemesAreUsageErrorsNamingThem) {
-  for (const std::string value : {"postgresql://db.example.test/ck", "postgres://h", "mysql://h/x", "sqlite:///x.db"}) {
+  for (const std::string value : {"mysql://h/x", "sqlite:///x.db", "postgresqlx://h/x", "file:///x.db"}) {
     auto l = parse_location(value);
     ASSERT_FALSE(l) << value;
     EXPECT_EQ(l.error().code, Errc::usage);
@@ -51,9 +65,8 @@ TEST(Location, APasswordIsMaskedWhateverTheScheme) {
   }
   // A user name alone is no password.
   auto l = parse_location("postgresql://ck@db/ck");
-  ASSERT_FALSE(l);
-  EXPECT_EQ(l.error().subject, "postgresql://ck@db/ck");
-  EXPECT_EQ(l.error().message.find("password"), std::string::npos);
+  ASSERT_TRUE(l) << l.error().what();
+  EXPECT_EQ(l->path, "postgresql://ck@db/ck");
 }
 
 }  // namespace

@@ -51,27 +51,56 @@ std::vector<std::string> decode_list(const std::string& json) {
   return out;
 }
 
-std::optional<std::int64_t> optional_int(const SQLite::Column& c) {
+std::optional<std::int64_t> optional_int(const sql::Column& c) {
   if (c.isNull()) return std::nullopt;
   return c.getInt64();
 }
 
-void bind_optional(SQLite::Statement& q, int index, const std::optional<std::int64_t>& v) {
-  if (v) {
-    q.bind(index, static_cast<std::int64_t>(*v));
-  } else {
-    q.bind(index);
+Error database_error(const std::string& path, const sql::DbError& e) {
+  const std::string what = e.what();
+  switch (e.kind) {
+    case sql::FailureKind::corrupt:
+      return make_error(Errc::database_corrupt,
+                        "the database is damaged (" + what +
+                            "); restore it from a backup or point --db at another file",
+                        path);
+    case sql::FailureKind::io:
+      // "disk I/O error" alone hides the usual cause: the engine could not
+      // write the database or its -wal/-shm files (full or read-only file
+      // system, a file size limit; on a server, its disk).
+      return make_error(Errc::database,
+                        "database error: " + what +
+                            "; check that the file system holding it has free space and is writable",
+                        path);
+    case sql::FailureKind::busy:
+      return make_error(Errc::database,
+                        "the inventory stayed locked by another command (" + what +
+                            "); run this again when it has finished; nothing was changed",
+                        path);
+    case sql::FailureKind::timeout:
+      return make_error(Errc::database,
+                        "a database statement ran too long and was cancelled (" + what +
+                            "); nothing was changed; check the server's load, then run this again",
+                        path);
+    case sql::FailureKind::connection:
+    case sql::FailureKind::authentication:
+      // The driver's message names the server and what to do.
+      return make_error(Errc::database, what, path);
+    case sql::FailureKind::constraint:
+    case sql::FailureKind::other:
+      break;
   }
+  return make_error(Errc::database, "database error: " + what, path);
 }
 
-std::optional<std::int64_t> certificate_id(SQLite::Database& db, const std::string& name) {
-  SQLite::Statement q(db, "SELECT id FROM certificates WHERE name = ?");
+std::optional<std::int64_t> certificate_id(sql::Database& db, const std::string& name) {
+  sql::Statement q(db, "SELECT id FROM certificates WHERE name = ?");
   q.bind(1, name);
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getInt64();
 }
 
-void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
+void insert_event(sql::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
                   const std::string& certificate_name, const std::string& kind,
                   const std::string& actor, const std::string& detail_json) {
   // Only the kinds the reference documents (event_kinds.h); the caller's
@@ -79,11 +108,11 @@ void insert_event(SQLite::Database& db, UnixTime at, std::optional<std::int64_t>
   if (!is_event_kind(kind)) {
     throw std::logic_error("event kind '" + kind + "' is not in the table of store/event_kinds.h");
   }
-  SQLite::Statement q(db,
+  sql::Statement q(db,
                       "INSERT INTO events (at, certificate_id, certificate_name, kind, actor, detail) "
                       "VALUES (?, ?, ?, ?, ?, ?)");
   q.bind(1, static_cast<std::int64_t>(at));
-  bind_optional(q, 2, certificate_id);
+  q.bind(2, certificate_id);
   q.bind(3, certificate_name);
   q.bind(4, kind);
   q.bind(5, actor);
