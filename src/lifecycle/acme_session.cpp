@@ -103,11 +103,9 @@ Status settle_pending_key(store::Inventory& inv, const Context& ctx, AcmeSession
   return {};
 }
 
-Result<FileLock> lock_account(const Context& ctx, const AcmeServer& server) {
-  auto path = account_lock_path(ctx.db_path);
-  if (!path) return std::move(path).error();
+Result<RunLock> lock_account(const Context& ctx, const AcmeServer& server) {
   // Silent: the workers of one pass wait here for each other's registration.
-  return acquire_or_wait(*path, kAccountLockWaitMs, account_label(server), "",
+  return acquire_or_wait(ctx.db_path, account_lock(), kAccountLockWaitMs, account_label(server), "",
                          "another certkeeper is still registering this ACME account; try again when it has "
                          "finished");
 }
@@ -123,7 +121,7 @@ Result<AcmeSession> open_session(store::Inventory& inv, const Context& ctx, cons
 
   auto found = inv.find_account(server.directory_url, server.contact);
   if (!found) return std::move(found).error();
-  std::optional<FileLock> held;
+  std::optional<RunLock> held;
   if (changes_account(*found)) {
     auto taken = lock_account(ctx, server);
     if (!taken) return std::move(taken).error();

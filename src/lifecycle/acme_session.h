@@ -65,7 +65,7 @@ Status send_new_account(AcmeSession& session, store::Inventory& inv, const Conte
 
 // DB.locks/@accounts, taken before anything changes the account row (see
 // open_session); Errc::conflict when another run keeps it past the wait.
-Result<FileLock> lock_account(const Context& ctx, const AcmeServer& server);
+Result<RunLock> lock_account(const Context& ctx, const AcmeServer& server);
 
 // "DIRECTORY (mailto:CONTACT)": the subject of account errors.
 std::string account_label(const AcmeServer& server);

@@ -28,7 +28,7 @@ namespace {
 constexpr int kInstallLockWaitMs = 120'000;
 
 struct Loaded {
-  std::optional<detail::FileLock> lock;  // held for the whole transaction
+  std::optional<detail::RunLock> lock;  // held for the whole transaction
   store::Inventory inv;
   store::CertificateRecord cert;
   std::vector<store::TargetRecord> records;
@@ -47,11 +47,9 @@ Result<Loaded> load(const Context& ctx, const std::string& name, bool lock) {
   if (auto ok = check_certificate_name(name); !ok) return ok.error();
   auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return inv.error();
-  std::optional<detail::FileLock> held;
+  std::optional<detail::RunLock> held;
   if (lock) {
-    auto path = detail::install_lock_path(ctx.db_path, name);
-    if (!path) return path.error();
-    auto taken = detail::acquire_or_wait(*path, kInstallLockWaitMs, name,
+    auto taken = detail::acquire_or_wait(ctx.db_path, detail::install_lock(name), kInstallLockWaitMs, name,
                                          "another certkeeper is installing this certificate",
                                          "another certkeeper is still installing this certificate; run this again "
                                          "when it has finished");

@@ -318,13 +318,11 @@ Result<store::CertificateRecord> acme_definition(store::Inventory& inv, const st
 // malformed, a failure that halts the certificate), or stores the same
 // certificate twice.
 Result<store::CertificateRecord> lock_and_read(store::Inventory& inv, const Context& ctx, const std::string& name,
-                                               std::optional<detail::FileLock>& lock) {
+                                               std::optional<detail::RunLock>& lock) {
   if (auto ok = check_certificate_name(name); !ok) return std::move(ok).error();
   // An unknown name gets its error before any lock file is made for it.
   if (auto before = acme_definition(inv, name); !before) return before;
-  auto path = detail::certificate_lock_path(ctx.db_path, name);
-  if (!path) return std::move(path).error();
-  auto taken = detail::acquire_or_wait(*path, kIssueLockWaitMs, name, "another certkeeper is issuing this certificate",
+  auto taken = detail::acquire_or_wait(ctx.db_path, detail::certificate_lock(name), kIssueLockWaitMs, name, "another certkeeper is issuing this certificate",
                                        "another certkeeper is still issuing this certificate; run this again when it "
                                        "has finished");
   if (!taken) return std::move(taken).error();
@@ -365,7 +363,7 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
     out.error = inv.error();
     return out;
   }
-  std::optional<detail::FileLock> lock;
+  std::optional<detail::RunLock> lock;
   auto def = shared.lock_certificates ? lock_and_read(*inv, ctx, name, lock) : acme_definition(*inv, name);
   if (!def) {
     out.error = def.error();

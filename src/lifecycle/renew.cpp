@@ -106,10 +106,9 @@ class Pass {
     RenewItem item;
     item.name = snapshot.name;
     item.source = snapshot.source;
-    std::optional<detail::FileLock> lock;
+    std::optional<detail::RunLock> lock;
     if (!request_.dry_run) {
-      auto path = detail::certificate_lock_path(ctx_.db_path, snapshot.name);
-      auto taken = path ? detail::FileLock::acquire(*path, 0) : Result<detail::FileLock>(path.error());
+      auto taken = detail::RunLock::acquire(ctx_.db_path, detail::certificate_lock(snapshot.name), 0);
       if (!taken) {
         item.decision = {DecisionKind::check_at, ctx_.now(), "skipped: another run is working on it"};
         return item;
@@ -351,9 +350,9 @@ RandomSource system_random() {
 }
 
 Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, const RandomSource& random) {
-  std::optional<detail::FileLock> pass_lock;
+  std::optional<detail::RunLock> pass_lock;
   if (!request.dry_run) {
-    auto lock = detail::FileLock::acquire(detail::pass_lock_path(ctx.db_path), 0);
+    auto lock = detail::RunLock::acquire(ctx.db_path, detail::pass_lock(), 0);
     if (!lock) {
       return make_error(Errc::conflict, "another renew pass is running; it will do the work", ctx.db_path);
     }
