@@ -3,6 +3,7 @@
 #include "certkeeper/crypto/names.h"
 #include "certkeeper/lifecycle/init.h"
 #include "certkeeper/store/inventory.h"
+#include "certkeeper/store/location.h"
 #include "certkeeper/util/files.h"
 #include "certkeeper/util/log.h"
 
@@ -12,7 +13,8 @@ namespace {
 // The external_url setting, read without creating or changing anything; ""
 // when there is no usable database.
 std::string external_url_setting(const Context& ctx) {
-  if (!ctx.open_inventory && !file_exists(ctx.db_path)) return {};
+  const bool on_server = store::is_postgresql_location(ctx.db_path);
+  if (!ctx.open_inventory && !on_server && !file_exists(ctx.db_path)) return {};
   auto inv = ctx.inventory(store::OpenMode::read_only);
   if (!inv) return {};
   auto value = inv->setting(kExternalUrl);

@@ -5,6 +5,7 @@
 #include "certkeeper/crypto/key_wrap.h"
 #include "certkeeper/crypto/names.h"
 #include "certkeeper/store/inventory.h"
+#include "certkeeper/store/location.h"
 #include "certkeeper/util/files.h"
 #include "certkeeper/util/text.h"
 
@@ -73,7 +74,27 @@ Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
     if (auto key = crypto::read_key_file(ctx.key_file); !key) return std::move(key).error();
   }
   InitOutcome out;
-  out.created = !file_exists(ctx.db_path);
+  if (store::is_postgresql_location(ctx.db_path)) {
+    // A shared database never holds a plaintext private key: an inventory
+    // there is made encrypting, or was; decided before anything is written.
+    auto before = ctx.inventory(store::OpenMode::read_only);
+    if (!before && before.error().code != Errc::not_found) return std::move(before).error();
+    out.created = !before;
+    bool encrypted = false;
+    if (before) {
+      auto state = before->keys_encrypted();
+      if (!state) return std::move(state).error();
+      encrypted = *state;
+    }
+    if (!encrypted && !request.encrypt_keys) {
+      return make_error(Errc::usage,
+                        "a PostgreSQL inventory stores its private keys only encrypted: give --encrypt-keys and "
+                        "--key-file F (make F with 'certkeeper keys new --out F'); nothing was changed",
+                        ctx.db_path);
+    }
+  } else {
+    out.created = !file_exists(ctx.db_path);
+  }
   auto inv = ctx.inventory(store::OpenMode::create);
   if (!inv) return std::move(inv).error();
 
