@@ -27,7 +27,9 @@ namespace {
 constexpr std::int64_t kWriteLockKey = 0x434B5052;
 constexpr Oid kBoolOid = 16;
 constexpr Oid kByteaOid = 17;
-constexpr Oid kInt8Oid = 20;
+// The type an integer parameter is sent with: 0, unknown (see run()); 20,
+// int8, would make every 0/1 bound to a BOOLEAN column an error.
+constexpr Oid kIntegerParamOid = 0;
 
 struct ResultFree {
   void operator()(PGresult* r) const noexcept { PQclear(r); }
@@ -92,6 +94,12 @@ class PqCursor final : public Cursor {
 
   std::int64_t changes() const override {
     if (!result_) return 0;
+    // PQcmdTuples also counts a SELECT's rows; only writes count here.
+    std::string_view command = PQcmdStatus(result_.get());
+    if (!(command.starts_with("INSERT ") || command.starts_with("UPDATE ") || command.starts_with("DELETE ") ||
+          command.starts_with("MERGE "))) {
+      return 0;
+    }
     const char* n = PQcmdTuples(result_.get());
     std::int64_t value = 0;
     if (n != nullptr) std::from_chars(n, n + std::strlen(n), value);
@@ -216,7 +224,10 @@ class PqDriver final : public Driver {
   bool commit(Failure& failure) override {
     if (!usable(failure)) return false;
     try {
-      if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+      // A failed statement aborts the transaction; after lock_timeout the
+      // driver has already rolled it back (busy_message). Either way
+      // COMMIT would answer "ROLLBACK" or "no transaction", not an error.
+      if (PQtransactionStatus(conn_) != PQTRANS_INTRANS) {
         rollback();
         failure = {FailureKind::other, "PostgreSQL at " + server_ +
                                            ": the transaction had failed and was rolled back, nothing was committed"};
@@ -259,9 +270,14 @@ class PqDriver final : public Driver {
         case Param::Type::null:
           break;
         case Param::Type::integer:
+          // Typed by the server from its context, as text is: the store
+          // binds 0/1 to BOOLEAN columns (include_root, failure_permanent),
+          // which a bigint parameter would not be assigned to (42804), and
+          // a number to BIGINT ones. Where nothing gives a type (`? IS
+          // NULL`, `? + 1` past int4), the SQL says CAST(? AS BIGINT).
           numbers[i] = std::to_string(p.integer);
           values[i] = numbers[i].c_str();
-          types[i] = kInt8Oid;
+          types[i] = kIntegerParamOid;
           break;
         case Param::Type::text:
           values[i] = p.text.c_str();
@@ -315,7 +331,7 @@ class PqDriver final : public Driver {
       lost_ = true;
       lost_message_ = "the connection to the PostgreSQL server at " + server_ +
                       " was lost and the transaction was rolled back (" + message +
-                      "); nothing of this command was committed after that, run it again once the server is back";
+                      "); run the command again once the server is back";
       failure = {FailureKind::connection, lost_message_};
       return;
     }
@@ -359,16 +375,17 @@ class PqDriver final : public Driver {
       if (r && PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1) {
         std::string app = PQgetvalue(r.get(), 0, 1);
         holder = "pid " + std::string(PQgetvalue(r.get(), 0, 0)) +
-                 (app.empty() ? std::string() : " (" + one_line(app) + ")") + " from " + PQgetvalue(r.get(), 0, 2) +
-                 ", in its transaction for " + PQgetvalue(r.get(), 0, 3) + " s";
+                 (app.empty() ? std::string() : " (" + one_line(app) + ")") + " connected from " +
+                 PQgetvalue(r.get(), 0, 2) + " holds its write lock, in a transaction open for " +
+                 PQgetvalue(r.get(), 0, 3) + " s";
       }
     }
     if (holder.empty()) {
       return "the inventory on PostgreSQL at " + server_ + " is busy: another session held a lock past " + wait +
              " (" + message + "); try again when it is done";
     }
-    return "the inventory on PostgreSQL at " + server_ + " is busy: " + holder + " held its write lock past " + wait +
-           "; try again when it is done";
+    return "the inventory on PostgreSQL at " + server_ + " is busy: " + holder + "; waited " + wait +
+           ", try again when it is done";
   }
 
   PGconn* conn_;
