@@ -244,6 +244,15 @@ class PqDriver final : public Driver {
     if (lost_ || PQstatus(conn_) != CONNECTION_OK) return;
     if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
     ResultPtr r(PQexec(conn_, "ROLLBACK"));
+    if (!ok(r.get()) && PQstatus(conn_) == CONNECTION_BAD) {
+      // Lost on the way: the server rolls back by itself; later calls say so.
+      try {
+        Failure ignored;
+        fail(r.get(), ignored);
+      } catch (...) {
+        lost_ = true;
+      }
+    }
   }
 
   // The settings of a new session: certkeeper's schema, the waits, UTF-8, UTC.
