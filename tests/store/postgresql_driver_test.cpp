@@ -12,6 +12,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "store/sql/pq_loader.h"
 #include "support/loopback.h"
 #include "support/postgres.h"
+#include "support/spawn.h"
 #include "support/temp_dir.h"
 
 namespace certkeeper::store::sql {
@@ -64,6 +66,39 @@ TEST(PostgresqlPlaceholders, LeavesLiteralsCommentsAndCastsAlone) {
   EXPECT_EQ(pq::rewrite_placeholders("/* ?").sql, "/* ?");
   EXPECT_EQ(pq::rewrite_placeholders("?").sql, "$1");
   EXPECT_EQ(pq::rewrite_placeholders("a:").sql, "a:");
+}
+
+// ---- the loader without its module ----
+
+// Run only by the lone copy of this binary (below), which has no module beside it.
+TEST(PostgresqlLoader, DISABLED_NamesTheMissingModuleAndWhatToDo) {
+  pq::ConnectOptions o;
+  o.uri = "postgresql://ck@127.0.0.1:9/postgres";
+  Failure f;
+  EXPECT_FALSE(connect_postgresql(o, f));
+  RecordProperty("message", f.message);
+  EXPECT_EQ(f.kind, FailureKind::other) << f.message;
+  EXPECT_NE(f.message.find("certkeeper-pq.so"), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("reinstall certkeeper"), std::string::npos) << f.message;
+  EXPECT_EQ(f.message.find('\n'), std::string::npos) << f.message;
+}
+
+TEST(PostgresqlLoader, MissingModuleFailsWithoutLibpq) {
+  auto dirs = module_dirs();
+  if (std::filesystem::exists(dirs.back() + "/" + pq::kFile)) {
+    GTEST_SKIP() << "certkeeper is installed on this machine: the lone binary would find its module";
+  }
+  testing::TempDir dir;
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string lone = dir.file("store_tests");
+  std::error_code ec;
+  std::filesystem::create_hard_link(self, lone, ec);
+  if (ec) std::filesystem::copy_file(self, lone, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  auto r = testing::spawn({lone, "--gtest_also_run_disabled_tests",
+                           "--gtest_filter=PostgresqlLoader.DISABLED_NamesTheMissingModuleAndWhatToDo"});
+  EXPECT_TRUE(r.exited(0)) << r.describe() << "\n" << r.out << r.err;
+  EXPECT_NE(r.out.find("[  PASSED  ] 1 test"), std::string::npos) << r.out;
 }
 
 // ---- against the server ----

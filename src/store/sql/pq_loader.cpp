@@ -8,9 +8,10 @@ namespace certkeeper::store::sql {
 std::unique_ptr<Driver> connect_postgresql(const pq::ConnectOptions& options, Failure& failure) {
   auto symbol = module_symbol(pq::kFile, pq::kConnect);
   if (!symbol) {
-    failure = {FailureKind::other, "a postgresql:// inventory needs " + std::string(pq::kFile) +
-                                       ", which cannot be used: " + symbol.error().what() +
-                                       " (the package that installs certkeeper installs it too, with libpq5)"};
+    // "a postgresql:// inventory needs its driver module: certkeeper-pq.so:
+    // certkeeper module not found in DIRS; reinstall certkeeper (...)"
+    failure = {FailureKind::other, "a postgresql:// inventory needs its driver module: " + symbol.error().what() +
+                                       " (the package installs the module and libpq5)"};
     return nullptr;
   }
   Driver* driver = reinterpret_cast<pq::Connect>(*symbol)(&options, &failure);
