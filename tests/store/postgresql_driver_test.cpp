@@ -31,7 +31,7 @@
 namespace certkeeper::store::sql {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using PgClock = std::chrono::steady_clock;
 
 // ---- the rewriting alone ----
 
@@ -318,10 +318,10 @@ TEST_F(PostgresqlDriver, ASecondWriterIsBusyAndToldWhoHoldsTheLock) {
   EXPECT_EQ(scalar(*waiter, "SELECT 1"), "1");
   waiter->rollback();
 
-  auto start = Clock::now();
+  auto start = PgClock::now();
   Failure busy;
   EXPECT_FALSE(waiter->begin(true, busy));
-  auto waited = Clock::now() - start;
+  auto waited = PgClock::now() - start;
   EXPECT_EQ(busy.kind, FailureKind::busy) << busy.message;
   EXPECT_NE(busy.message.find("certkeeper install pid 4242"), std::string::npos) << busy.message;
   EXPECT_NE(busy.message.find(scalar(*holder, "SELECT pg_backend_pid()")), std::string::npos) << busy.message;
@@ -351,9 +351,9 @@ TEST_F(PostgresqlDriver, AStatementPastStatementTimeoutTimesOut) {
   auto slow = open(db_, nullptr, 30000, 200);
   ASSERT_TRUE(slow);
   Failure f;
-  auto start = Clock::now();
+  auto start = PgClock::now();
   EXPECT_EQ(run(*slow, "SELECT pg_sleep(5)", {}, f), -1);
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
+  EXPECT_LT(PgClock::now() - start, std::chrono::seconds(3));
   EXPECT_EQ(f.kind, FailureKind::timeout) << f.message;
   EXPECT_NE(f.message.find("statement_timeout (200 ms)"), std::string::npos) << f.message;
   EXPECT_EQ(scalar(*slow, "SELECT 3"), "3");
@@ -364,9 +364,9 @@ TEST_F(PostgresqlDriver, AServerNobodyRunsIsAConnectionFailureInBoundedTime) {
   std::string uri = "postgresql://ck@127.0.0.1:" + std::to_string(port) + "/postgres";
   pq::ConnectOptions o = options(uri);
   Failure f;
-  auto start = Clock::now();
+  auto start = PgClock::now();
   auto d = connect_postgresql(o, f);
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(7));
+  EXPECT_LT(PgClock::now() - start, std::chrono::seconds(7));
   EXPECT_FALSE(d);
   EXPECT_EQ(f.kind, FailureKind::connection) << f.message;
   EXPECT_NE(f.message.find("127.0.0.1:" + std::to_string(port) + "/postgres"), std::string::npos) << f.message;

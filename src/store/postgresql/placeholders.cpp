@@ -14,7 +14,7 @@ bool placeholder_digit(char c) { return c >= '0' && c <= '9'; }
 
 // The end of a quoted run that starts at `i` (the opening quote), past its
 // closing quote; a doubled quote inside is part of it. `backslash`: E'...'.
-std::size_t quoted_end(std::string_view s, std::size_t i, char quote, bool backslash) {
+std::size_t placeholder_quoted_end(std::string_view s, std::size_t i, char quote, bool backslash) {
   std::size_t j = i + 1;
   while (j < s.size()) {
     if (backslash && s[j] == '\\' && j + 1 < s.size()) {
@@ -35,7 +35,7 @@ std::size_t quoted_end(std::string_view s, std::size_t i, char quote, bool backs
 
 // At `i` a '$': the end of a $tag$...$tag$ body, or `i` when it is none
 // (e.g. a $1 already in the text).
-std::size_t dollar_end(std::string_view s, std::size_t i) {
+std::size_t placeholder_dollar_end(std::string_view s, std::size_t i) {
   std::size_t j = i + 1;
   if (j < s.size() && placeholder_digit(s[j])) return i;
   while (j < s.size() && s[j] != '$') {
@@ -69,9 +69,9 @@ Rewritten rewrite_placeholders(std::string_view s) {
     if (c == '\'') {
       bool escapes = i > 0 && (s[i - 1] == 'E' || s[i - 1] == 'e') &&
                      (i < 2 || !placeholder_name_char(s[i - 2]));
-      copy_to(quoted_end(s, i, '\'', escapes));
+      copy_to(placeholder_quoted_end(s, i, '\'', escapes));
     } else if (c == '"') {
-      copy_to(quoted_end(s, i, '"', false));
+      copy_to(placeholder_quoted_end(s, i, '"', false));
     } else if (c == '-' && next == '-') {
       std::size_t eol = s.find('\n', i);
       copy_to(eol == std::string_view::npos ? s.size() : eol);
@@ -79,7 +79,7 @@ Rewritten rewrite_placeholders(std::string_view s) {
       std::size_t close = s.find("*/", i + 2);
       copy_to(close == std::string_view::npos ? s.size() : close + 2);
     } else if (c == '$') {
-      std::size_t end = dollar_end(s, i);
+      std::size_t end = placeholder_dollar_end(s, i);
       copy_to(end == i ? i + 1 : end);
     } else if (c == ':' && next == ':') {
       copy_to(i + 2);
