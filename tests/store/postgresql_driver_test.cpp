@@ -192,6 +192,14 @@ TEST_F(PostgresqlDriver, LoadsTheModuleFromTheBuildDir) {
   EXPECT_EQ(scalar(*driver_, "SHOW statement_timeout"), "1min");
   EXPECT_EQ(scalar(*driver_, "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"),
             "certkeeper driver test");
+  // The URI's options pass through; the application name stays ours.
+  pq::ConnectOptions o = options(server_->conninfo(db_) + " application_name=theirs options='-c work_mem=7MB'");
+  Failure f;
+  auto other = connect_postgresql(o, f);
+  ASSERT_TRUE(other) << f.message;
+  EXPECT_EQ(scalar(*other, "SHOW work_mem"), "7MB");
+  EXPECT_EQ(scalar(*other, "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"),
+            "certkeeper driver test");
 }
 
 TEST_F(PostgresqlDriver, RoundTripsEveryType) {

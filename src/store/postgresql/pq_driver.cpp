@@ -448,9 +448,11 @@ Failure connect_failure(PGconn* conn) {
 
 std::unique_ptr<Driver> connect(const ConnectOptions& options, Failure& failure) {
   std::string timeout = std::to_string(options.connect_timeout_s);
-  // The URI last: what the user wrote there wins (libpq keeps the last value).
-  const char* keys[] = {"application_name", "connect_timeout", "dbname", nullptr};
-  const char* values[] = {options.application_name, timeout.c_str(), options.uri, nullptr};
+  // libpq keeps the last value of a keyword: the URI's connect_timeout wins
+  // over ours, our application_name over the URI's (a busy inventory's
+  // message names its holder by it).
+  const char* keys[] = {"connect_timeout", "dbname", "application_name", nullptr};
+  const char* values[] = {timeout.c_str(), options.uri, options.application_name, nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   if (conn == nullptr) {
     failure = {FailureKind::other, "PostgreSQL: out of memory while connecting"};
