@@ -11,6 +11,9 @@ certkeeper_build_packages=(
   # wildcard over a public suffix such as *.co.uk never matches.
   libpsl-dev publicsuffix
   libcurl4-openssl-dev
+  # libpq: certkeeper-pq.so, the PostgreSQL driver module (the binary itself
+  # links no libpq; it loads the module for a postgresql:// inventory only).
+  libpq-dev
   libgtest-dev
 )
 
@@ -35,10 +38,10 @@ certkeeper_build_packages=(
 # the tests). bind9 + bind9-dnsutils: contrib/dns/rfc2136-hook is tested
 # against a real BIND (tests/support/bind.h: `named -g` on a loopback port,
 # its own config; the package's own named is not started in a container).
-# postgresql-15 + libpq-dev: the store's PostgreSQL tests start their own
-# server (tests/support/postgres.h: initdb and pg_ctl as the package's
-# `postgres` user, a temp dir, a loopback port) and link libpq (the binary
-# does not); the package's default cluster is left alone.
+# postgresql-15: the store's PostgreSQL tests start their own server
+# (tests/support/postgres.h: initdb and pg_ctl as the package's `postgres`
+# user, a temp dir, a loopback port); the package's default cluster is left
+# alone. (libpq-dev is a build package now: certkeeper-pq.so links libpq.)
 certkeeper_test_packages=(
   libcpp-httplib-dev
   pebble
@@ -50,7 +53,6 @@ certkeeper_test_packages=(
   bind9
   bind9-dnsutils
   postgresql-15
-  libpq-dev
 )
 
 # The fuzzing harnesses (tests/fuzz, contrib/fuzz.sh): clang builds them

@@ -57,12 +57,18 @@ lintian_out=$(lintian --no-tag-display-limit "$deb" 2>&1 || true)
 echo "lintian: $((($(date +%s%N) - start) / 1000000000)) s"
 [ -z "$lintian_out" ] || echo "$lintian_out"
 if grep -q '^E:' <<<"$lintian_out"; then fail "lintian reports errors"; fi
+# The modules' libraries are dependencies (dh_shlibdeps reads them from the
+# .so files): a postgresql:// inventory must find libpq like HTTPS libcurl.
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libcurl4 libpq5; do
+  grep -q "\b$lib\b" <<<"$depends" || fail "the package does not depend on $lib: $depends"
+done
 
 dpkg -i "$deb" >/dev/null
 installed=1
 
 # The files where the brief and Debian put them.
-for f in /usr/bin/certkeeper /usr/lib/certkeeper/certkeeper-curl.so \
+for f in /usr/bin/certkeeper /usr/lib/certkeeper/certkeeper-curl.so /usr/lib/certkeeper/certkeeper-pq.so \
   /lib/systemd/system/certkeeper.service /lib/systemd/system/certkeeper-renew.service \
   /lib/systemd/system/certkeeper-renew.timer /usr/share/man/man8/certkeeper.8.gz \
   /usr/share/man/man8/certkeeper-import.8.gz /usr/share/bash-completion/completions/certkeeper \
