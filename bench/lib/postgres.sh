@@ -27,7 +27,7 @@ pg_free_port() {
 }
 
 pg_as() {
-  if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [[ $(id -u) == 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_start() { pg_init "$@" && pg_run; }
