@@ -137,6 +137,13 @@ expect_exit 1 certkeeper list
 has "lock_timeout (3s)"
 admin postgres -c "ALTER ROLE certkeeper RESET lock_timeout"
 wait "$locker" || true
+step "the waits: a writer held up by another session's write lock is told who holds it"
+admin certkeeper -c "BEGIN; SELECT pg_advisory_xact_lock($((0x434B5052))); SELECT pg_sleep(8); COMMIT" >/dev/null &
+locker=$!
+sleep 1
+expect_exit 1 certkeeper --db "$DB&options=-c%20lock_timeout%3D2s" import www3 --cert www.pem --key www.key --ca-file root.pem
+has "holds its write lock"
+wait "$locker" || true
 
 step "a stopped server: exit 1 naming it; the next command after it is back works"
 pg_halt
