@@ -186,6 +186,15 @@ has "private keys: encrypted"
 [[ $(admin apps -tA -c "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('certkeeper', 'pg_catalog', 'information_schema')") == 0 ]] ||
   fail "tables outside the schema certkeeper"
 
+step "README.md: init with CERTKEEPER_DB exported"
+admin postgres -c 'CREATE DATABASE readme OWNER certkeeper'
+printf 'localhost:%s:readme:certkeeper:docs-secret\n' "$port" >>"$work/pgpass"
+expect_exit 0 env CERTKEEPER_DB="postgresql://certkeeper@localhost:$port/readme?sslmode=verify-full&sslrootcert=$work/ca.pem" \
+  certkeeper --key-file "$work/inventory.key" init --encrypt-keys
+expect_exit 0 env CERTKEEPER_DB="postgresql://certkeeper@localhost:$port/readme?sslmode=verify-full&sslrootcert=$work/ca.pem" \
+  certkeeper db check
+has "postgresql"
+
 step "a service file instead of a URI with every parameter"
 cat >"$work/pg_service.conf" <<SVC
 [certkeeper]
