@@ -137,6 +137,11 @@ expect_exit 1 certkeeper list
 has "lock_timeout (3s)"
 admin postgres -c "ALTER ROLE certkeeper RESET lock_timeout"
 wait "$locker" || true
+admin postgres -c "ALTER ROLE certkeeper SET lock_timeout = '10s'" -c "ALTER ROLE certkeeper SET statement_timeout = '2min'" \
+  -c "ALTER ROLE certkeeper SET jit = off"
+expect_exit 0 certkeeper report
+has www
+admin postgres -c "ALTER ROLE certkeeper RESET ALL"
 step "the waits: a writer held up by another session's write lock is told who holds it"
 admin certkeeper -c "BEGIN; SELECT pg_advisory_xact_lock($((0x434B5052))); SELECT pg_sleep(8); COMMIT" >/dev/null &
 locker=$!
