@@ -129,14 +129,11 @@ side "report (table) over $n (5 runs)" 5 "< 2000 ms" report
 
 # What the figures above are made of (bench/README.md): the cost of opening
 # each inventory (process start, and on PostgreSQL loading certkeeper-pq.so,
-# connecting and the session's set-up), and the report without PostgreSQL's
-# JIT compilation, which its planner chooses for the report query.
+# connecting and the session's set-up).
 echo
 echo "diagnosis"
 row "certkeeper --version (no inventory) (21 runs)" "$(median_ms 21 "$ck" --version)" "" "" ""
 side "show of a missing name: open + 1 lookup (21 runs)" 21 "" show no-such-certificate
-b=$(median_ms 5 "$ck" --db "$pq&options=-c%20jit%3Doff" report)
-row "report over $n, PostgreSQL with jit=off (5 runs)" "" "$b" "" "options=-c jit=off in the URI"
 
 if "$ck" db copy --help 2>/dev/null | grep -q -- '--from'; then
   # Into an empty database each time (db copy refuses a non-empty one).
