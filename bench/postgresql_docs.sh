@@ -9,7 +9,6 @@
 #   bench/postgresql_docs.sh [BUILD_DIR]      (default build/release, built as bench/run.sh builds it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 source bench/lib/build.sh
 source bench/lib/postgres.sh
 if [[ $# -ge 1 ]]; then

@@ -51,7 +51,7 @@ echo "certkeeper store benchmark (SQLite and PostgreSQL side by side), $(date -u
   "$("$pg_bin/postgres" --version)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates every number)"
 
-pg_start
+pg_start -A trust
 echo "PostgreSQL server: $pg_dir, 127.0.0.1:$pg_port and its Unix socket (server defaults; fsync on)"
 pg_psql postgres -c 'CREATE DATABASE bench' -c 'CREATE DATABASE bench_copy'
 "$ck" keys new --out "$out/inventory.key" >/dev/null

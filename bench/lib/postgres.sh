@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the benchmark scripts that need a PostgreSQL server (store.sh,
 # postgresql_docs.sh): a throwaway PostgreSQL 15 in a temp dir, as
 # /work/shared/TESTING.md and tests/support/postgres.cpp start one. Sourced,
