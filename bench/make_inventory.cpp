@@ -16,6 +16,7 @@
 // an hour ago (due now), the rest in the future where the scheduler itself
 // would put them (ACME: a third of the lifetime before expiry; manual: the
 // start of the warning window), so `renew` finds exactly DUE due.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
