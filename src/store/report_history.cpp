@@ -42,7 +42,7 @@ std::string events_sql(bool filtered, bool sqlite) {
          "         ORDER BY x.id DESC LIMIT 1 OFFSET :events - 1) AS start "
          "        FROM certificates c" +
          scope(filtered) +
-         ")) "
+         ") AS s) "
          "SELECT b.name, b.total, e.id, e.at, e.kind, e.actor, e.detail "
          "FROM b CROSS JOIN events e WHERE e.certificate_id = b.cid AND e.id >= coalesce(b.start, 0)" +
          // SQLite reads them certificate by certificate as written; a

@@ -8,6 +8,7 @@
 
 #include "certkeeper/store/inventory.h"
 #include "support/temp_dir.h"
+#include "store/store_backends.h"
 #include "store/store_fixtures.h"
 
 namespace certkeeper::store {
@@ -20,10 +21,10 @@ using testing::TempDir;
 
 constexpr const char* kUrl = "http://crl.example.test/int.crl";
 
-class CrlCache : public ::testing::Test {
+class CrlCache : public ::testing::TestWithParam<testing::StoreBackend> {
  protected:
   void SetUp() override {
-    auto opened = Inventory::open(dir_.file("ck.db"), OpenMode::create);
+    auto opened = testing::open_fresh(GetParam(), dir_, location_);
     ASSERT_TRUE(opened) << opened.error().what();
     inv_.emplace(std::move(*opened));
   }
@@ -44,10 +45,11 @@ class CrlCache : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string location_;
   std::optional<Inventory> inv_;
 };
 
-TEST_F(CrlCache, EachCurrentVersionIsReadOnceAndItsUrlIsDueAtOnce) {
+TEST_P(CrlCache, EachCurrentVersionIsReadOnceAndItsUrlIsDueAtOnce) {
   append("web", "01");
   append("mail", "02");
   EXPECT_EQ(*inv_->crl_unscanned_count(), 2);
@@ -76,7 +78,7 @@ TEST_F(CrlCache, EachCurrentVersionIsReadOnceAndItsUrlIsDueAtOnce) {
   EXPECT_EQ(subjects[1].version, 2);
 }
 
-TEST_F(CrlCache, ACachedCrlIsNotDueBeforeItsNextFetchAndAFailureKeepsIt) {
+TEST_P(CrlCache, ACachedCrlIsNotDueBeforeItsNextFetchAndAFailureKeepsIt) {
   append("web", "01");
   scan_and_link();
   CrlRecord r;
@@ -106,7 +108,7 @@ TEST_F(CrlCache, ACachedCrlIsNotDueBeforeItsNextFetchAndAFailureKeepsIt) {
   EXPECT_FALSE(*inv_->crl("http://other.example.test/x.crl"));
 }
 
-TEST_F(CrlCache, ARevokedVersionIsNoLongerASubjectAndKeepsTheCrlDate) {
+TEST_P(CrlCache, ARevokedVersionIsNoLongerASubjectAndKeepsTheCrlDate) {
   append("web", "01");
   scan_and_link();
   auto marked = inv_->mark_revoked("web", 1, "keyCompromise", "scheduler", kNow, kNow - 7200, kUrl);
@@ -121,7 +123,7 @@ TEST_F(CrlCache, ARevokedVersionIsNoLongerASubjectAndKeepsTheCrlDate) {
   EXPECT_FALSE(*inv_->mark_revoked("web", 1, "superseded", "scheduler", kNow + 1)) << "the first mark stays";
 }
 
-TEST_F(CrlCache, AnEventIsRecordedOncePerVersion) {
+TEST_P(CrlCache, AnEventIsRecordedOncePerVersion) {
   append("web", "01");
   EXPECT_TRUE(*inv_->record_event_once("web", "revocation-expected", 1, R"({"ari_end":1})", "scheduler", kNow));
   EXPECT_FALSE(*inv_->record_event_once("web", "revocation-expected", 1, "{}", "scheduler", kNow + 1));
@@ -134,6 +136,8 @@ TEST_F(CrlCache, AnEventIsRecordedOncePerVersion) {
   EXPECT_EQ(count, 2);
   EXPECT_EQ(inv_->record_event_once("nope", "x", 1, "{}", "t", kNow).error().code, Errc::not_found);
 }
+
+CK_ON_BOTH_BACKENDS(CrlCache);
 
 }  // namespace
 }  // namespace certkeeper::store

@@ -363,8 +363,24 @@ TEST_F(PostgresqlDriver, AStatementPastStatementTimeoutTimesOut) {
   EXPECT_EQ(run(*slow, "SELECT pg_sleep(5)", {}, f), -1);
   EXPECT_LT(PgClock::now() - start, std::chrono::seconds(3));
   EXPECT_EQ(f.kind, FailureKind::timeout) << f.message;
-  EXPECT_NE(f.message.find("statement_timeout (200 ms)"), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("statement_timeout (200ms)"), std::string::npos) << f.message;
   EXPECT_EQ(scalar(*slow, "SELECT 3"), "3");
+}
+
+TEST_F(PostgresqlDriver, WaitsTheAdministratorChoseAreKeptAndOnlyUnboundedOnesFilledIn) {
+  pq::ConnectOptions o = options(server_->uri(db_) + "&options=-c%20lock_timeout%3D1234");
+  o.lock_timeout_ms = 30000;
+  o.statement_timeout_ms = 60000;
+  Failure f;
+  auto d = connect_postgresql(o, f);
+  ASSERT_TRUE(d) << f.message;
+  EXPECT_EQ(scalar(*d, "SHOW lock_timeout"), "1234ms") << "the URI's options win";
+  EXPECT_EQ(scalar(*d, "SHOW statement_timeout"), "1min") << "ours where the session had none";
+  server_->psql("postgres", "ALTER ROLE ck SET statement_timeout = '45s'");
+  auto role = open(db_);
+  server_->psql("postgres", "ALTER ROLE ck RESET statement_timeout");
+  ASSERT_TRUE(role);
+  EXPECT_EQ(scalar(*role, "SHOW statement_timeout"), "45s") << "the role's setting wins";
 }
 
 TEST_F(PostgresqlDriver, AServerNobodyRunsIsAConnectionFailureInBoundedTime) {

@@ -4,6 +4,7 @@
 
 #include "certkeeper/store/inventory.h"
 #include "support/temp_dir.h"
+#include "store/store_backends.h"
 #include "store/store_fixtures.h"
 
 #include <optional>
@@ -30,14 +31,15 @@ VersionRecord probed_version(const std::string& fingerprint) {
   return v;
 }
 
-class RemoteStoreTest : public ::testing::Test {
+class RemoteStoreTest : public ::testing::TestWithParam<testing::StoreBackend> {
  protected:
   void SetUp() override {
-    auto opened = Inventory::open(dir.file("ck.db"), OpenMode::create);
+    auto opened = testing::open_fresh(GetParam(), dir, location_);
     ASSERT_TRUE(opened);
     store.emplace(std::move(*opened));
   }
   TempDir dir;
+  std::string location_;
   std::optional<Inventory> store;
   Inventory& inv_ref() { return *store; }
 
@@ -50,7 +52,7 @@ class RemoteStoreTest : public ::testing::Test {
   }
 };
 
-TEST_F(RemoteStoreTest, OnlyRemoteEndpointsAreDueForProbing) {
+TEST_P(RemoteStoreTest, OnlyRemoteEndpointsAreDueForProbing) {
   ASSERT_TRUE(inv_ref().define_certificate(definition("edge", "remote"), "test", kNow));
   ASSERT_TRUE(inv_ref().define_certificate(definition("web", "acme"), "test", kNow));
   auto due = inv_ref().due_remotes(kNow);
@@ -66,7 +68,7 @@ TEST_F(RemoteStoreTest, OnlyRemoteEndpointsAreDueForProbing) {
   EXPECT_EQ(inv_ref().due_remotes(kNow + 100)->size(), 1u);
 }
 
-TEST_F(RemoteStoreTest, ObservationsCountFailuresAndSpeakOnlyOnAChange) {
+TEST_P(RemoteStoreTest, ObservationsCountFailuresAndSpeakOnlyOnAChange) {
   ASSERT_TRUE(inv_ref().define_certificate(definition("edge", "remote"), "test", kNow));
   EXPECT_EQ(*inv_ref().record_observation("edge", true, "", "test", kNow), Change::none);
   EXPECT_EQ(*inv_ref().record_observation("edge", false, "refused", "test", kNow + 1), Change::unreachable);
@@ -88,7 +90,7 @@ TEST_F(RemoteStoreTest, ObservationsCountFailuresAndSpeakOnlyOnAChange) {
   EXPECT_EQ(unknown.error().code, Errc::not_found);
 }
 
-TEST_F(RemoteStoreTest, AFingerprintMatchesManagedCertificatesOnly) {
+TEST_P(RemoteStoreTest, AFingerprintMatchesManagedCertificatesOnly) {
   ASSERT_TRUE(inv_ref().append_version(definition("web", "manual"), probed_version("f1"), "imported", "{}", "test", kNow));
   ASSERT_TRUE(inv_ref().append_version(definition("web", "manual"), probed_version("f2"), "imported", "{}", "test", kNow));
   ASSERT_TRUE(inv_ref().append_version(definition("edge", "remote"), probed_version("f3"), "observed", "{}", "test", kNow));
@@ -98,6 +100,8 @@ TEST_F(RemoteStoreTest, AFingerprintMatchesManagedCertificatesOnly) {
   EXPECT_FALSE(*inv_ref().find_by_fingerprint("f3")) << "a remote endpoint's leaf is not a managed certificate";
   EXPECT_FALSE(*inv_ref().find_by_fingerprint("none"));
 }
+
+CK_ON_BOTH_BACKENDS(RemoteStoreTest);
 
 }  // namespace
 }  // namespace certkeeper::store

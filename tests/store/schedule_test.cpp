@@ -5,6 +5,7 @@
 
 #include "certkeeper/store/inventory.h"
 #include "support/temp_dir.h"
+#include "store/store_backends.h"
 #include "store/store_fixtures.h"
 
 namespace certkeeper::store {
@@ -29,10 +30,10 @@ VersionRecord version(UnixTime not_after, const std::string& fp) {
   return v;
 }
 
-class ScheduleTest : public ::testing::Test {
+class ScheduleTest : public ::testing::TestWithParam<testing::StoreBackend> {
  protected:
   void SetUp() override {
-    auto opened = Inventory::open(dir_.file("ck.db"), OpenMode::create);
+    auto opened = testing::open_fresh(GetParam(), dir_, location_);
     ASSERT_TRUE(opened);
     inv_.emplace(std::move(*opened));
     for (const char* n : {"a", "b", "c"}) {
@@ -48,10 +49,11 @@ class ScheduleTest : public ::testing::Test {
     return names;
   }
   TempDir dir_;
+  std::string location_;
   std::optional<Inventory> inv_;
 };
 
-TEST_F(ScheduleTest, UnscheduledAndDueCertificatesAreDue) {
+TEST_P(ScheduleTest, UnscheduledAndDueCertificatesAreDue) {
   EXPECT_EQ(due(kNow), (std::vector<std::string>{"a", "b", "c"})) << "never scheduled: due at once";
   EXPECT_EQ(*inv_->earliest_check(), 0);
   ASSERT_TRUE(inv_->set_schedule("a", {kNow + 100, std::nullopt, std::nullopt, std::nullopt}));
@@ -67,9 +69,10 @@ TEST_F(ScheduleTest, UnscheduledAndDueCertificatesAreDue) {
   EXPECT_FALSE(inv_->set_schedule("nosuch", {}));
 }
 
-TEST_F(ScheduleTest, TheDueQueryUsesTheIndex) {
+TEST_P(ScheduleTest, TheDueQueryUsesTheIndex) {
+  CK_SQLITE_ONLY("SQLite's query plan");
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.file("ck.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(location_.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT name FROM certificates WHERE next_check <= 5", -1, &st,
                                nullptr),
@@ -81,7 +84,7 @@ TEST_F(ScheduleTest, TheDueQueryUsesTheIndex) {
   EXPECT_NE(plan.find("certificates_by_next_check"), std::string::npos) << plan;
 }
 
-TEST_F(ScheduleTest, AFailureIsRecordedAndANewVersionClearsIt) {
+TEST_P(ScheduleTest, AFailureIsRecordedAndANewVersionClearsIt) {
   ASSERT_TRUE(inv_->set_schedule("a", {kNow + 100, kNow, kNow + 10, kNow + 50}));
   ASSERT_TRUE(inv_->record_failure("a", "badCSR: no", kNow + 3600, "t", kNow, true));
   auto a = *inv_->find_certificate("a");
@@ -98,7 +101,7 @@ TEST_F(ScheduleTest, AFailureIsRecordedAndANewVersionClearsIt) {
   EXPECT_EQ(a->failures, 0);
 }
 
-TEST_F(ScheduleTest, RedefiningClearsAPermanentFailure) {
+TEST_P(ScheduleTest, RedefiningClearsAPermanentFailure) {
   CertificateRecord def;
   def.name = "web";
   def.source = "acme";
@@ -109,6 +112,8 @@ TEST_F(ScheduleTest, RedefiningClearsAPermanentFailure) {
   ASSERT_TRUE(inv_->define_certificate(def, "t", kNow + 1));
   EXPECT_FALSE((*inv_->find_certificate("web"))->failure_permanent);
 }
+
+CK_ON_BOTH_BACKENDS(ScheduleTest);
 
 }  // namespace
 }  // namespace certkeeper::store

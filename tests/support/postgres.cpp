@@ -118,6 +118,24 @@ std::string Postgres::conninfo(const std::string& dbname) const {
          " connect_timeout=10";
 }
 
+std::string Postgres::uri(const std::string& dbname) const {
+  return "postgresql://ck@/" + dbname + "?host=" + dir_.path() + "&port=" + std::to_string(port_);
+}
+
+std::string Postgres::psql(const std::string& dbname, const std::string& sql) const {
+  ProgramResult r = run_program({program("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir_.path(),
+                                 "-p", std::to_string(port_), "-U", "ck", "-d", dbname, "-c", sql},
+                                dir_.path());
+  if (r.exit_code != 0) throw std::runtime_error("postgres fixture: psql failed on " + dbname + ": " + sql + "\n" + r.err);
+  return r.out;
+}
+
+std::string Postgres::create_database() {
+  const std::string name = "ck_" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
+  psql("postgres", "CREATE DATABASE " + name);
+  return name;
+}
+
 std::string Postgres::log_tail(std::size_t max_bytes) const { return file_tail(log_, max_bytes); }
 
 Postgres& shared_postgres() {

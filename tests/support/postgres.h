@@ -47,6 +47,15 @@ class Postgres {
   // libpq conninfo over the Unix socket: "host=DIR port=PORT user=ck
   // dbname=DBNAME connect_timeout=10".
   std::string conninfo(const std::string& dbname = "postgres") const;
+  // The libpq URI of `dbname` over the Unix socket (what --db takes):
+  // "postgresql://ck@/DBNAME?host=DIR&port=PORT".
+  std::string uri(const std::string& dbname) const;
+  // A new, empty database on this server, "ck_N" (N counts up in this
+  // process), made with psql; its name. Throws with psql's output.
+  std::string create_database();
+  // Runs `sql` on `dbname` with psql (ON_ERROR_STOP, unaligned, tuples
+  // only) and returns its standard output; throws with psql's stderr.
+  std::string psql(const std::string& dbname, const std::string& sql) const;
   const std::string& socket_dir() const { return dir_.path(); }
   int port() const { return port_; }
   // The postmaster's pid (first line of DATA/postmaster.pid), or -1.
@@ -64,6 +73,7 @@ class Postgres {
   bool initialised_ = false;
   bool running_ = false;
   int port_ = 0;
+  int databases_ = 0;
 };
 
 // The one server of this test binary: started on first use (later calls

@@ -255,12 +255,29 @@ class PqDriver final : public Driver {
     }
   }
 
-  // The settings of a new session: certkeeper's schema, the waits, UTF-8, UTC.
+  // The settings of a new session: certkeeper's schema, the waits, UTF-8,
+  // UTC. A wait the administrator chose (the URI's options=-c
+  // lock_timeout=5s, ALTER ROLE ... SET, the server's configuration) is
+  // kept; only an unbounded one (0, PostgreSQL's default) gets ours.
   bool configure(Failure& failure) {
-    std::string sql = "SET search_path = certkeeper; SET lock_timeout = " + std::to_string(lock_timeout_ms_) +
-                      "; SET statement_timeout = " + std::to_string(statement_timeout_ms_) +
-                      "; SET idle_in_transaction_session_timeout = 120000"
-                      "; SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'";
+    ResultPtr r(PQexec(conn_, "SELECT pg_catalog.current_setting('lock_timeout'), "
+                              "pg_catalog.current_setting('statement_timeout')"));
+    if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1) {
+      fail(r.get(), failure);
+      return false;
+    }
+    lock_timeout_ = PQgetvalue(r.get(), 0, 0);
+    statement_timeout_ = PQgetvalue(r.get(), 0, 1);
+    std::string sql = "SET search_path = certkeeper";
+    if (lock_timeout_ == "0") {
+      lock_timeout_ = std::to_string(lock_timeout_ms_) + "ms";
+      sql += "; SET lock_timeout = " + std::to_string(lock_timeout_ms_);
+    }
+    if (statement_timeout_ == "0") {
+      statement_timeout_ = std::to_string(statement_timeout_ms_) + "ms";
+      sql += "; SET statement_timeout = " + std::to_string(statement_timeout_ms_);
+    }
+    sql += "; SET idle_in_transaction_session_timeout = 120000; SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'";
     return run_simple(sql, failure);
   }
 
@@ -350,7 +367,7 @@ class PqDriver final : public Driver {
     }
     if (code == "57014") {
       failure = {FailureKind::timeout, "a statement on PostgreSQL at " + server_ + " ran past statement_timeout (" +
-                                           std::to_string(statement_timeout_ms_) + " ms) and was canceled: " +
+                                           statement_timeout_ + ") and was canceled: " +
                                            message};
       return;
     }
@@ -368,7 +385,7 @@ class PqDriver final : public Driver {
   // After lock_timeout: who holds the inventory's write lock, asked on a
   // fresh statement once our failed transaction is rolled back.
   std::string busy_message(const std::string& message) {
-    std::string wait = "lock_timeout (" + std::to_string(lock_timeout_ms_) + " ms)";
+    std::string wait = "lock_timeout (" + lock_timeout_ + ")";
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) rollback();
     std::string holder;
     if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
@@ -401,6 +418,8 @@ class PqDriver final : public Driver {
   std::string server_;
   int lock_timeout_ms_;
   int statement_timeout_ms_;
+  // The waits in force, as the server shows them ("30000ms", "5s").
+  std::string lock_timeout_, statement_timeout_;
   bool lost_ = false;
   std::string lost_message_;
 };

@@ -41,7 +41,22 @@ int Statement::index_of(const char* name) const {
 void Statement::bind(int index, std::string_view value) {
   Param& p = set(index);
   p.type = Param::Type::text;
-  p.text.assign(value);
+  // PostgreSQL's text cannot hold NUL; the store keeps one rule for both
+  // backends: a NUL (only ever in outside text: a certificate field, an
+  // error a server sent) is stored as the four characters \x00, which is
+  // how every output shows it anyway (util/text.h).
+  if (value.find('\0') == std::string_view::npos) {
+    p.text.assign(value);
+    return;
+  }
+  p.text.clear();
+  for (const char c : value) {
+    if (c == '\0') {
+      p.text += "\\x00";
+    } else {
+      p.text += c;
+    }
+  }
 }
 
 void Statement::bind(int index) { set(index).type = Param::Type::null; }
