@@ -145,6 +145,31 @@ std::string Copier::key_value(std::string value, const std::string& ad) {
   return std::move(*sealed_value);
 }
 
+// Rows go across in multi-row INSERTs: one statement (one round trip to a
+// server) per batch instead of per row, within every engine's limit on
+// parameters (PostgreSQL 65535, SQLite 32766).
+static constexpr std::size_t kMaxBatchRows = 500;
+static constexpr std::size_t kMaxBatchParameters = 30000;
+
+static void insert_batch(sql::Database& db, const std::string& head, const std::string& row_marks,
+                         std::size_t columns, const std::vector<sql::Param>& values) {
+  const std::size_t rows = values.size() / columns;
+  std::string text = head;
+  for (std::size_t r = 0; r < rows; ++r) text += (r == 0 ? "" : ", ") + row_marks;
+  sql::Statement write(db, text);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const int at = static_cast<int>(i) + 1;
+    const sql::Param& v = values[i];
+    switch (v.type) {
+      case sql::Param::Type::null: write.bind(at); break;
+      case sql::Param::Type::integer: write.bind(at, v.integer); break;
+      case sql::Param::Type::text: write.bind(at, v.text); break;
+      case sql::Param::Type::blob: write.bind_blob(at, v.text); break;
+    }
+  }
+  write.exec();
+}
+
 std::int64_t Copier::copy_table(const char* table, const std::vector<CopyColumn>& columns) {
   std::vector<std::string> names, marks;
   for (const auto& c : columns) {
@@ -159,29 +184,34 @@ std::int64_t Copier::copy_table(const char* table, const std::vector<CopyColumn>
   const int id_column = std::string_view(table) == "certificates" ? index_of(columns, "id") : -1;
   const int name_column = id_column >= 0 ? index_of(columns, "name") : -1;
   sql::Statement read(src.db, fmt::format("SELECT {} FROM {} ORDER BY 1", fmt::join(names, ", "), quoted(table)));
-  sql::Statement write(dst.db, fmt::format("INSERT INTO {} ({}) VALUES ({})", quoted(table), fmt::join(names, ", "),
-                                           fmt::join(marks, ", ")));
+  const std::string head = fmt::format("INSERT INTO {} ({}) VALUES ", quoted(table), fmt::join(names, ", "));
+  const std::string row_marks = fmt::format("({})", fmt::join(marks, ", "));
+  const std::size_t batch_rows = std::clamp<std::size_t>(kMaxBatchParameters / columns.size(), 1, kMaxBatchRows);
+  std::vector<sql::Param> batch;
+  batch.reserve(batch_rows * columns.size());
   std::int64_t rows = 0;
   while (read.executeStep()) {
     for (std::size_t i = 0; i < columns.size(); ++i) {
       const int at = static_cast<int>(i);
-      if (read.is_null(at)) {
-        write.bind(at + 1);
-      } else if (is_key[i] && seal_key) {
-        write.bind(at + 1, key_value(read.text(at), key_ad(table, columns[i].name, columns, read)));
-      } else if (columns[i].kind == CopyKind::integer) {
-        write.bind(at + 1, read.int64(at));
-      } else if (columns[i].kind == CopyKind::blob) {
-        write.bind_blob(at + 1, read.view(at));
-      } else {
-        write.bind(at + 1, read.view(at));
+      sql::Param& v = batch.emplace_back();
+      if (read.is_null(at)) continue;  // Type::null
+      if (columns[i].kind == CopyKind::integer) {
+        v.type = sql::Param::Type::integer;
+        v.integer = read.int64(at);
+        continue;
       }
+      v.type = columns[i].kind == CopyKind::blob ? sql::Param::Type::blob : sql::Param::Type::text;
+      v.text = is_key[i] && seal_key ? key_value(read.text(at), key_ad(table, columns[i].name, columns, read))
+                                     : read.text(at);
     }
     if (id_column >= 0) certificate_names[read.int64(id_column)] = read.text(name_column);
-    write.exec();
-    write.reset();
     ++rows;
+    if (batch.size() == batch_rows * columns.size()) {
+      insert_batch(dst.db, head, row_marks, columns.size(), batch);
+      batch.clear();
+    }
   }
+  if (!batch.empty()) insert_batch(dst.db, head, row_marks, columns.size(), batch);
   return rows;
 }
 
