@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -150,6 +151,7 @@ std::string Copier::key_value(std::string value, const std::string& ad) {
 // parameters (PostgreSQL 65535, SQLite 32766).
 static constexpr std::size_t kMaxBatchRows = 500;
 static constexpr std::size_t kMaxBatchParameters = 30000;
+static constexpr std::size_t kReadPageRows = 5000;
 
 static void insert_batch(sql::Database& db, const std::string& head, const std::string& row_marks,
                          std::size_t columns, const std::vector<sql::Param>& values) {
@@ -183,14 +185,13 @@ std::int64_t Copier::copy_table(const char* table, const std::vector<CopyColumn>
   }
   const int id_column = std::string_view(table) == "certificates" ? index_of(columns, "id") : -1;
   const int name_column = id_column >= 0 ? index_of(columns, "name") : -1;
-  sql::Statement read(src.db, fmt::format("SELECT {} FROM {} ORDER BY 1", fmt::join(names, ", "), quoted(table)));
   const std::string head = fmt::format("INSERT INTO {} ({}) VALUES ", quoted(table), fmt::join(names, ", "));
   const std::string row_marks = fmt::format("({})", fmt::join(marks, ", "));
   const std::size_t batch_rows = std::clamp<std::size_t>(kMaxBatchParameters / columns.size(), 1, kMaxBatchRows);
   std::vector<sql::Param> batch;
   batch.reserve(batch_rows * columns.size());
   std::int64_t rows = 0;
-  while (read.executeStep()) {
+  auto take = [&](sql::Statement& read) {
     for (std::size_t i = 0; i < columns.size(); ++i) {
       const int at = static_cast<int>(i);
       sql::Param& v = batch.emplace_back();
@@ -209,6 +210,31 @@ std::int64_t Copier::copy_table(const char* table, const std::vector<CopyColumn>
     if (batch.size() == batch_rows * columns.size()) {
       insert_batch(dst.db, head, row_marks, columns.size(), batch);
       batch.clear();
+    }
+  };
+  // A table with an id is read a page at a time (a PostgreSQL source hands
+  // over a whole result at once: the pages bound the memory it takes).
+  int page_column = -1;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == "id" && columns[i].kind == CopyKind::integer) page_column = static_cast<int>(i);
+  }
+  if (page_column < 0) {
+    sql::Statement read(src.db, fmt::format("SELECT {} FROM {} ORDER BY 1", fmt::join(names, ", "), quoted(table)));
+    while (read.executeStep()) take(read);
+  } else {
+    sql::Statement read(src.db, fmt::format("SELECT {} FROM {} WHERE id > CAST(? AS BIGINT) ORDER BY id LIMIT {}",
+                                            fmt::join(names, ", "), quoted(table), kReadPageRows));
+    std::int64_t after = std::numeric_limits<std::int64_t>::min();
+    for (;;) {
+      read.bind(1, after);
+      std::size_t got = 0;
+      while (read.executeStep()) {
+        take(read);
+        after = read.int64(page_column);
+        ++got;
+      }
+      read.reset();
+      if (got < kReadPageRows) break;
     }
   }
   if (!batch.empty()) insert_batch(dst.db, head, row_marks, columns.size(), batch);
