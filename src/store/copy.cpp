@@ -1,5 +1,5 @@
 // certkeeper db copy (store/inventory_copy.h): every table of one inventory
-// into a new one, row by row with its ids, in one transaction of the
+// into a new one with its ids (copy_tables.cpp), in one transaction of the
 // destination, verified before the commit.
 #include "certkeeper/store/inventory_copy.h"
 
