@@ -20,7 +20,7 @@ namespace certkeeper::store::copying {
 const char* const kCopiedTables[10] = {"settings", "acme_accounts", "certificates", "cert_versions", "targets",
                                          "events",   "orders",        "crl_cache",    "crl_links",     "crl_scan"};
 
-// A column's declared type (SQLite) or data_type (PostgreSQL) as what is
+// A column's declared type (SQLite) or format_type (PostgreSQL) as what is
 // read and bound: the same for both dialects of one column (a flag is an
 // INTEGER on SQLite and may be a BOOLEAN on PostgreSQL; both read and bind
 // as 0/1).
@@ -35,8 +35,9 @@ std::vector<std::string> catalogue_tables(sql::Database& db) {
   std::vector<std::string> names;
   sql::Statement q(db, db.is_sqlite() ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                                         "'sqlite\\_%' ESCAPE '\\' ORDER BY name"
-                                      : "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-                                        "'certkeeper' ORDER BY table_name");
+                                      : "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                                        "ON n.oid = c.relnamespace WHERE n.nspname = 'certkeeper' "
+                                        "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname");
   while (q.executeStep()) names.push_back(q.text(0));
   return names;
 }
@@ -44,8 +45,11 @@ std::vector<std::string> catalogue_tables(sql::Database& db) {
 std::vector<CopyColumn> catalogue_columns(sql::Database& db, const char* table) {
   std::vector<CopyColumn> columns;
   sql::Statement q(db, db.is_sqlite() ? "SELECT name, type FROM pragma_table_info(?) ORDER BY cid"
-                                      : "SELECT column_name, data_type FROM information_schema.columns WHERE "
-                                        "table_schema = 'certkeeper' AND table_name = ? ORDER BY ordinal_position");
+                                      : "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) "
+                                        "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = "
+                                        "a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
+                                        "n.nspname = 'certkeeper' AND c.relname = ? AND a.attnum > 0 AND NOT "
+                                        "a.attisdropped ORDER BY a.attnum");
   q.bind(1, table);
   while (q.executeStep()) columns.push_back({q.text(0), copy_kind(q.text(1))});
   return columns;
@@ -254,8 +258,9 @@ void put_setting(sql::Database& db, const char* key, const std::string& value) {
 void advance_identities(sql::Database& db) {
   std::vector<std::string> tables;
   {
-    sql::Statement q(db, "SELECT table_name FROM information_schema.columns WHERE table_schema = 'certkeeper' AND "
-                         "column_name = 'id' AND is_identity = 'YES' ORDER BY table_name");
+    sql::Statement q(db, "SELECT c.relname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = "
+                         "a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
+                         "'certkeeper' AND a.attname = 'id' AND a.attidentity IN ('a', 'd') ORDER BY c.relname");
     while (q.executeStep()) tables.push_back(q.text(0));
   }
   for (const auto& t : tables) {

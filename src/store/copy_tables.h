@@ -25,7 +25,8 @@ struct CopyColumn {
   bool operator==(const CopyColumn&) const = default;
 };
 
-// The tables of the inventory (SQLite's, or the schema certkeeper's), by name.
+// The tables of the inventory (SQLite's, or the schema certkeeper's, read from
+// pg_catalog, which also lists tables the role may not read), by name.
 std::vector<std::string> catalogue_tables(sql::Database& db);
 // A table's columns as the catalogue lists them, in order; none for no table.
 std::vector<CopyColumn> catalogue_columns(sql::Database& db, const char* table);
