@@ -424,6 +424,20 @@ constexpr JsonField kDbCheck[] = {
     {"private_keys.columns[].encrypted", "its keys stored encrypted"},
 };
 
+constexpr JsonField kDbCopy[] = {
+    {"ok", "true"},
+    {"from", "the source (`--from`; a SQLite file, or the URI)"},
+    {"from_backend", "`sqlite` or `postgresql`"},
+    {"to", "the new inventory (`--to`)"},
+    {"to_backend", "`sqlite` or `postgresql`"},
+    {"tables[]", "every table copied, in copy order"},
+    {"tables[].name", "the table"},
+    {"tables[].rows", "its rows (the same in both after the copy, checked before the commit)"},
+    {"rows", "all rows copied"},
+    {"keys_sealed", "private keys the source stored in plaintext, encrypted now for a PostgreSQL destination"},
+    {"elapsed_ms", "how long the copy took, in milliseconds"},
+};
+
 constexpr JsonField kKeysNew[] = {
     {"ok", "true"},
     {"key_file", "the key file written"},
@@ -458,6 +472,7 @@ constexpr JsonDocument kDocuments[] = {
     {"watch list", "", kWatchList},
     {"export", "", kExport},
     {"db check", "", kDbCheck},
+    {"db copy", "", kDbCopy},
     {"keys new", "", kKeysNew},
     {"keys rotate", "", kKeysRotate},
 };

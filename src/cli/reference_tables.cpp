@@ -121,7 +121,13 @@ constexpr NamedText kFooters[] = {
     {"db",
      "check: reads the inventory without writing to it and prints its backend (sqlite), file, schema version, the "
      "rows of every table and whether its private keys are encrypted (how many are stored in plaintext and how "
-     "many encrypted). Needs no key file."},
+     "many encrypted). Needs no key file. copy: copies the whole inventory from --from into a new database --to "
+     "(SQLite to PostgreSQL and back) in one transaction: every table with its ids, times and values, events in "
+     "order; the row counts and every version's fingerprint are checked before it commits, and the source is "
+     "never written. A destination that holds anything is refused (exit 1). A PostgreSQL destination never "
+     "receives a plaintext private key: keys the source stores in plaintext are encrypted under --key-file, and "
+     "without one the copy is refused before anything is written (exit 2). The destination's history ends with "
+     "the event inventory-copied."},
     {"keys",
      "new: writes a fresh key file for private keys encrypted at rest: 32 random bytes, mode 0600, created only "
      "when nothing is at that path (an existing file is never overwritten: exit 1). Keep a copy apart from the "

@@ -11,6 +11,10 @@ constexpr EventKindInfo kKinds[] = {
      "`keys` (how many were encrypted now), `key_file`"},
     {keys_rotated, true, "`keys rotate` re-encrypted every private key under a new key file (one transaction)",
      "`keys`, `key_file` (the new one), `previous_key_file`"},
+    {inventory_copied, true,
+     "`db copy` copied the whole inventory into this new database (the last event of the same transaction)",
+     "`from` (the source, never with a password), `from_backend`, `rows` (by table), `keys_sealed` (plaintext keys "
+     "encrypted now)"},
     {created, false, "`import` stored the first version of a new name",
      "`source`"},
     {defined, false, "`add` defined an ACME certificate, or `watch add` an endpoint",

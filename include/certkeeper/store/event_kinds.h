@@ -15,6 +15,8 @@ inline constexpr char settings_changed[] = "settings-changed";
 // Private keys at rest (global): encrypted, or re-encrypted under a new key file.
 inline constexpr char keys_encrypted[] = "keys-encrypted";
 inline constexpr char keys_rotated[] = "keys-rotated";
+// The inventory was copied here from another database (global; db copy).
+inline constexpr char inventory_copied[] = "inventory-copied";
 // Definitions and versions.
 inline constexpr char created[] = "created";
 inline constexpr char defined[] = "defined";
