@@ -57,6 +57,14 @@ int main(int argc, char** argv) {
     if (stop_server(dir) != 0) return 1;  // what an interrupted run left behind
     certkeeper::testing::Postgres server("/usr/lib/postgresql/15/bin", dir);
     server.start();
+    // The role that must give a password over TCP, for the tests of a wrong
+    // password (store/postgresql_driver_test.cpp, cli/postgresql_faults_test.cpp):
+    // in place before they run, so that none of them rewrites pg_hba.conf
+    // while another reads it.
+    const std::string hba = dir + "/data/pg_hba.conf";
+    certkeeper::testing::write_file(hba, "host all ck_pw_role 127.0.0.1/32 scram-sha-256\n" +
+                                             certkeeper::testing::read_file(hba));
+    server.psql("postgres", "SELECT pg_reload_conf()");
     certkeeper::testing::write_file(dir + "/port", std::to_string(server.port()) + "\n");
     server.release();
     std::printf("pg_test_server: PostgreSQL runs in %s on port %d (CERTKEEPER_TEST_PG=%s)\n", dir.c_str(),

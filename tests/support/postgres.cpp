@@ -168,9 +168,12 @@ std::string Postgres::uri(const std::string& dbname) const {
 }
 
 std::string Postgres::psql(const std::string& dbname, const std::string& sql) const {
+  // run_program's out and err files: a dir of this call's own, as the
+  // server's dir is shared by every test process of a run.
+  TempDir work;
   ProgramResult r = run_program({program("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir_path_,
                                  "-p", std::to_string(port_), "-U", "ck", "-d", dbname, "-c", sql},
-                                dir_path_);
+                                work.path());
   if (r.exit_code != 0) throw std::runtime_error("postgres fixture: psql failed on " + dbname + ": " + sql + "\n" + r.err);
   return r.out;
 }
