@@ -5,14 +5,17 @@
 // history and targets). Run only on PostgreSQL ("...@postgresql" in CTest).
 // The tests that stop or kill a server start their own; the others use a
 // fresh database of the run's server.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <thread>
 
 #include "cli/cli_fixture.h"
@@ -101,6 +104,7 @@ class PostgresqlFaultOwnServerTest : protected OwnServer, public PostgresqlFault
       const auto& r = import.result();
       ProcessResult seen{r.signal == 0 ? r.exit_code : -1, r.out, r.err};
       expect_clean_failure(seen, own.socket_dir(), "was lost and the transaction was rolled back");
+      std::cout << "[ message  ] " << seen.err;
     }
     // Back up: the inventory is as before, and the import works.
     restart();
@@ -137,6 +141,52 @@ TEST_F(PostgresqlFaultOwnServerTest, TheServerKilledMidTransaction) {
   });
 }
 
+// Stopped while an install's reload command runs (it reads a fifo): the
+// files are switched, the journal entry is open, and the commit cannot be
+// written. The install fails naming the server; once it is back the next
+// install reconciles, and the inventory and the disk agree.
+TEST_F(PostgresqlFaultOwnServerTest, TheServerStoppedWhileAReloadRuns) {
+  import_first();
+  const std::string dir = pki_.path("live-web");
+  std::filesystem::create_directories(dir);
+  const std::string fifo = pki_.path("reload.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto add = ck({"target", "add", "web", "--dir", dir, "--reload", "/bin/cat " + fifo});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  {
+    Running install({"--db", db(), "--key-file", key_file_, "install", "web"});
+    // The reload runs once it has opened the fifo for reading.
+    int fd = -1;
+    const auto give_up = std::chrono::steady_clock::now() + 30s;
+    while (fd < 0 && std::chrono::steady_clock::now() < give_up) {
+      fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+      if (fd < 0) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_GE(fd, 0) << "the reload never ran: " << install.result().err;
+    own.stop();
+    ::close(fd);  // the reload ends, and succeeds
+    const auto& r = install.result();
+    ProcessResult seen{r.signal == 0 ? r.exit_code : -1, r.out, r.err};
+    expect_clean_failure(seen, own.socket_dir(), "PostgreSQL");
+    std::cout << "[ message  ] " << seen.err;
+  }
+  // The next reload reads an empty file and ends at once.
+  std::filesystem::remove(fifo);
+  write_file(fifo, "");
+  restart();
+  auto next = ck({"--json", "install", "web"});
+  ASSERT_EQ(next.exit_code, 0) << next.out << next.err;
+  EXPECT_NE(json(next)["reconciled"].dump().find("interrupted"), std::string::npos)
+      << "the open journal entry is reconciled: " << next.out;
+  auto targets = json(ck({"--json", "target", "list", "web"}))["targets"];
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(targets[0]["installed_version"], 1) << targets.dump();
+  EXPECT_TRUE(targets[0]["pending_version"].is_null()) << targets.dump();
+  EXPECT_EQ(std::filesystem::read_symlink(dir + "/.certkeeper/live").filename().string().rfind("-v1"),
+            std::filesystem::read_symlink(dir + "/.certkeeper/live").filename().string().size() - 3)
+      << "the live set is version 1";
+}
+
 TEST_F(PostgresqlFaultTest, ALockHeldPastLockTimeoutSaysWhoHoldsIt) {
   import_first();
   const std::string before = db_snapshot();
@@ -149,6 +199,7 @@ TEST_F(PostgresqlFaultTest, ALockHeldPastLockTimeoutSaysWhoHoldsIt) {
   auto r = run_certkeeper(import_second(db() + "&options=-c%20lock_timeout%3D500"));
   const auto took = std::chrono::steady_clock::now() - started;
   expect_clean_failure(r, server_->socket_dir(), "is busy");
+  std::cout << "[ message  ] " << r.err;
   EXPECT_NE(r.err.find("lock_timeout (500ms)"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("fault-test-holder"), std::string::npos) << "says who holds it: " << r.err;
   EXPECT_LT(took, 15s) << "waited within the URI's bound";
