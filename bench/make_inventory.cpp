@@ -1,6 +1,11 @@
 // Builds a benchmark inventory: N real X.509 certificates, of which DUE
 // expire within 30 days, stored through the store like any import.
-//   certkeeper-bench-inventory DB N DUE FILES_DIR [--scheduled]
+//   certkeeper-bench-inventory DB N DUE FILES_DIR [--scheduled] [--key-file F]
+// DB is a SQLite path or a postgresql:// URI (bench/store.sh); a PostgreSQL
+// inventory stores its private keys only encrypted, so it needs --key-file
+// (a file from `certkeeper keys new`): the inventory is then made as
+// `init --encrypt-keys` makes it (key_encryption and key_file recorded)
+// before the first key is written. --key-file works on SQLite too.
 // FILES_DIR receives root.pem, ca.pem (intermediate + root), leaf.pem,
 // leaf.key and extra-K.pem/.key (K = 1..20) for the timed commands.
 //
@@ -11,11 +16,15 @@
 // an hour ago (due now), the rest in the future where the scheduler itself
 // would put them (ACME: a third of the lifetime before expiry; manual: the
 // start of the warning window), so `renew` finds exactly DUE due.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -97,16 +106,46 @@ bool set_schedules(const std::string& db, const std::vector<std::pair<std::strin
   return true;
 }
 
+// The PostgreSQL variant of set_schedules: Inventory::set_schedule per row
+// (each its own transaction; bench/store.sh connects the builder with
+// synchronous_commit off so that 100,000 commits do not wait for the disk).
+bool set_schedules_through_store(store::Inventory& inv, const std::vector<std::pair<std::string, UnixTime>>& rows) {
+  for (const auto& [name, at] : rows) {
+    if (auto ok = inv.set_schedule(name, {at, std::nullopt, std::nullopt, std::nullopt}); !ok) {
+      std::fprintf(stderr, "%s: %s\n", name.c_str(), ok.error().what().c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool scheduled = argc == 6 && std::string(argv[5]) == "--scheduled";
-  if (argc != 5 && !scheduled) {
-    std::fprintf(stderr, "usage: %s DB N DUE FILES_DIR [--scheduled]\n", argv[0]);
+  bool scheduled = false;
+  std::string key_file;
+  std::vector<std::string> positional;
+  for (int a = 1; a < argc; ++a) {
+    std::string arg = argv[a];
+    if (arg == "--scheduled") {
+      scheduled = true;
+    } else if (arg == "--key-file" && a + 1 < argc) {
+      key_file = argv[++a];
+    } else {
+      positional.push_back(arg);
+    }
+  }
+  if (positional.size() != 4) {
+    std::fprintf(stderr, "usage: %s DB N DUE FILES_DIR [--scheduled] [--key-file F]\n", argv[0]);
     return 2;
   }
-  std::string db = argv[1], dir = argv[4];
-  long n = std::atol(argv[2]), due = std::atol(argv[3]);
+  const bool postgresql = positional[0].rfind("postgresql://", 0) == 0 || positional[0].rfind("postgres://", 0) == 0;
+  if (postgresql && key_file.empty()) {
+    std::fprintf(stderr, "a PostgreSQL inventory stores its keys only encrypted: give --key-file F\n");
+    return 2;
+  }
+  std::string db = positional[0], dir = positional[3];
+  long n = std::atol(positional[1].c_str()), due = std::atol(positional[2].c_str());
   bench::SyntheticPki pki;
   write(dir + "/root.pem", pki.root_pem());
   write(dir + "/ca.pem", pki.intermediate_pem() + pki.root_pem());
@@ -119,12 +158,19 @@ int main(int argc, char** argv) {
     write(fmt::format("{}/extra-{}.key", dir, k), extra.key_pem);
   }
 
-  auto inv = store::Inventory::open(db, store::OpenMode::create);
+  auto inv = store::Inventory::open(db, store::OpenMode::create, key_file);
   if (!inv) {
     std::fprintf(stderr, "%s\n", inv.error().what().c_str());
     return 1;
   }
   UnixTime now = std::time(nullptr);
+  if (!key_file.empty()) {
+    // As `init --encrypt-keys`: the settings first, every key sealed after.
+    if (auto converted = inv->encrypt_keys("bench", now); !converted) {
+      std::fprintf(stderr, "%s\n", converted.error().what().c_str());
+      return 1;
+    }
+  }
   const long batch = 10000;
   for (long start = 0; start < n; start += batch) {
     std::vector<store::Inventory::NewVersion> items;
@@ -163,7 +209,7 @@ int main(int argc, char** argv) {
       }
       rows.emplace_back(plan[k].first, at);
     }
-    if (!set_schedules(db, rows)) return 1;
+    if (!(postgresql ? set_schedules_through_store(*inv, rows) : set_schedules(db, rows))) return 1;
   }
   // The last one again through the store's own API, and the due list as
   // `renew` will see it, so that a change of the store's contract shows here.

@@ -8,9 +8,17 @@
 -- arrays of strings in TEXT, as on SQLite. 0/1 flags are BIGINT 0 or 1, as on
 -- SQLite, so that one query text serves both (the store binds integers).
 
--- IF NOT EXISTS: an administrator may create the schema first (to choose its
--- owner); it must then be empty, which the runner checks before this runs.
-CREATE SCHEMA IF NOT EXISTS certkeeper;
+-- An administrator may create the schema first (to choose its owner, and so
+-- that certkeeper's role needs no CREATE on the database); it must then be
+-- empty, which the runner checks before this runs. CREATE SCHEMA IF NOT
+-- EXISTS would still need that privilege, hence the test first.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'certkeeper') THEN
+    CREATE SCHEMA certkeeper;
+  END IF;
+END
+$$;
 
 CREATE TABLE certkeeper.schema_version (
   version    BIGINT PRIMARY KEY,

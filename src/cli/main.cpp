@@ -46,9 +46,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1, 1);
   app.fallthrough();
   app.add_option("--db", g.db,
-                 "Inventory database: a SQLite file, as PATH or sqlite:PATH (default: $CERTKEEPER_DB, else "
-                 "/var/lib/certkeeper/certkeeper.db for root, ${XDG_STATE_HOME:-~/.local/state}/certkeeper/certkeeper.db otherwise)")
-      ->type_name("PATH");
+                 "Inventory database: a SQLite file, as PATH or sqlite:PATH, or a PostgreSQL database, as "
+                 "postgresql://[user@]host[:port]/dbname[?sslmode=...] without a password (default: $CERTKEEPER_DB, "
+                 "else /var/lib/certkeeper/certkeeper.db for root, "
+                 "${XDG_STATE_HOME:-~/.local/state}/certkeeper/certkeeper.db otherwise)")
+      ->type_name("PATH|URI");
   app.add_option("--key-file", g.key_file,
                  "Key file of the private keys encrypted at rest (default: $CERTKEEPER_KEY_FILE, else the "
                  "inventory's setting key_file); only commands that read or write a private key need it")

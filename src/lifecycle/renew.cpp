@@ -388,15 +388,22 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   Pass pass(ctx, request, random);
   std::atomic<std::size_t> next{0};
   std::mutex log_mutex;
-  auto worker = [&] {
-    auto own = ctx.inventory(request.dry_run ? store::OpenMode::read_only : store::OpenMode::existing);
+  // Each extra thread works on a connection of its own (an Inventory is
+  // used by one thread at a time); the calling thread uses the pass's, so
+  // a pass with one worker, or nothing to do, opens the inventory once (a
+  // PostgreSQL session costs a connection: bench/store.sh).
+  auto worker = [&](bool own_connection) {
+    Result<store::Inventory> opened = make_error(Errc::internal, "not opened");
+    if (own_connection) {
+      opened = ctx.inventory(request.dry_run ? store::OpenMode::read_only : store::OpenMode::existing);
+    }
     for (std::size_t i; (i = next++) < work.size();) {
-      if (!own) {
+      if (own_connection && !opened) {
         out.items[i].name = work[i].name;
-        out.items[i].decision = {DecisionKind::check_at, ctx.now(), own.error().what()};
+        out.items[i].decision = {DecisionKind::check_at, ctx.now(), opened.error().what()};
         continue;
       }
-      out.items[i] = pass.work(*own, work[i]);
+      out.items[i] = pass.work(own_connection ? *opened : *inv, work[i]);
       const auto& item = out.items[i];
       if (!request.log_decisions) continue;
       std::lock_guard<std::mutex> guard(log_mutex);
@@ -411,8 +418,8 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   std::size_t threads = std::clamp<std::size_t>(static_cast<std::size_t>(parallel), 1,
                                                 std::max<std::size_t>(work.size(), 1));
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker, true);
+  worker(false);
   for (auto& t : pool) t.join();
   auto earliest = inv->earliest_check();
   if (earliest) out.next_check = *earliest;

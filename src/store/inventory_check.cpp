@@ -12,8 +12,10 @@ namespace {
 
 bool has_column(sql::Database& db, const char* table, const char* column) {
   sql::Statement q(db, db.is_sqlite() ? "SELECT 1 FROM pragma_table_info(?) WHERE name = ?"
-                                      : "SELECT 1 FROM information_schema.columns WHERE table_schema = 'certkeeper' "
-                                        "AND table_name = ? AND column_name = ?");
+                                      : "SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON "
+                                        "c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                                        "WHERE n.nspname = 'certkeeper' AND c.relname = ? AND a.attname = ? "
+                                        "AND a.attnum > 0 AND NOT a.attisdropped");
   q.bind(1, table);
   q.bind(2, column);
   return q.executeStep();
@@ -54,8 +56,9 @@ InventoryCheck read_check(sql::Database& db, const std::string& path) {
   {
     sql::Statement q(db, db.is_sqlite() ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                                           "'sqlite\\_%' ESCAPE '\\' ORDER BY name"
-                                        : "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-                                          "'certkeeper' ORDER BY table_name");
+                                        : "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                                          "ON n.oid = c.relnamespace WHERE n.nspname = 'certkeeper' "
+                                          "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname");
     while (q.executeStep()) names.push_back(q.getColumn(0).getString());
   }
     for (const auto& name : names) {

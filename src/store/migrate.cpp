@@ -15,15 +15,17 @@ const std::vector<Migration>& migrations_for(sql::Database& db) {
 int table_count(sql::Database& db) {
   return static_cast<int>(db.query_int(
       db.is_sqlite() ? "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                     : "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'certkeeper'"));
+                     : "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                       "WHERE n.nspname = 'certkeeper' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"));
 }
 
 }  // namespace
 
 bool has_table(sql::Database& db, const char* name) {
   sql::Statement q(db, db.is_sqlite() ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
-                                      : "SELECT 1 FROM information_schema.tables "
-                                        "WHERE table_schema = 'certkeeper' AND table_name = ?");
+                                      : "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
+                                        "n.oid = c.relnamespace WHERE n.nspname = 'certkeeper' AND c.relname = ? "
+                                        "AND c.relkind IN ('r', 'p', 'v', 'm', 'f')");
   q.bind(1, name);
   return q.executeStep();
 }

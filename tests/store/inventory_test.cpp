@@ -419,6 +419,24 @@ TEST(Inventory, BulkAppendIsAllOrNothing) {
 namespace certkeeper::store {
 namespace {
 
+TEST_P(InventoryOnBoth, HostileTextIsStoredAsValidUtf8WithoutNulOnBothBackends) {
+  auto inv = fresh();
+  ASSERT_TRUE(inv) << inv.error().what();
+  VersionRecord v = sample_version(kNow + 30 * kSecondsPerDay);
+  using namespace std::string_literals;
+  v.subject = "CN=evil\xff\xfe"s;
+  v.issuer = "CN=nul\0inside"s;
+  v.issuer_cn = "\x1b[31mred\x80"s;
+  ASSERT_TRUE(inv->append_version(definition("mail"), v, "imported", "{}", "t", kNow));
+  auto read = inv->versions("mail");
+  ASSERT_TRUE(read) << read.error().what();
+  ASSERT_EQ(read->size(), 1u);
+  const VersionRecord& r = read->front();
+  EXPECT_EQ(r.subject, "CN=evil\\xFF\\xFE") << "bytes that are not UTF-8, written as \\xNN";
+  EXPECT_EQ(r.issuer, "CN=nul\\x00inside") << "a NUL as \\x00";
+  EXPECT_EQ(r.issuer_cn, "\x1b[31mred\\x80") << "valid UTF-8 (controls too) as it is; outputs escape it";
+}
+
 TEST_P(InventoryOnBoth, CountExpiring) {
   auto inv = fresh();
   ASSERT_TRUE(inv->append_version(definition("a"), sample_version(kNow + 5 * kSecondsPerDay), "imported", "{}", "t", kNow));

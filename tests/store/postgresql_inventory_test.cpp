@@ -96,6 +96,34 @@ TEST_F(PostgresqlInventory, AnEmptySchemaMadeByTheAdministratorIsUsed) {
   EXPECT_EQ(*inv->schema_version(), 9);
 }
 
+TEST_F(PostgresqlInventory, ARoleWithoutCreateOnTheDatabaseUsesTheSchemaItWasGiven) {
+  // As docs/manual/postgresql.md shows: the administrator makes the schema
+  // and gives it to certkeeper's role, which may create nothing else.
+  const std::string role = "ck_app_" + db_;
+  psql("CREATE ROLE " + role + " LOGIN; REVOKE ALL ON DATABASE " + db_ + " FROM PUBLIC; GRANT CONNECT ON DATABASE " +
+       db_ + " TO " + role + "; CREATE SCHEMA certkeeper AUTHORIZATION " + role);
+  std::string uri = uri_;
+  uri.replace(uri.find("ck@"), 3, role + "@");
+  auto inv = Inventory::open(uri, OpenMode::create);
+  ASSERT_TRUE(inv) << inv.error().what();
+  EXPECT_EQ(*inv->schema_version(), 9);
+  EXPECT_EQ(psql("SELECT has_database_privilege('" + role + "', '" + db_ + "', 'CREATE')"), "f\n");
+}
+
+TEST_F(PostgresqlInventory, ATableTheRoleCannotSeeIsStillAnotherApplicationsTable) {
+  const std::string role = "ck_app_" + db_;
+  psql("CREATE ROLE " + role + " LOGIN; CREATE SCHEMA certkeeper AUTHORIZATION " + role);
+  std::string uri = uri_;
+  uri.replace(uri.find("ck@"), 3, role + "@");
+  ASSERT_TRUE(Inventory::open(uri, OpenMode::create));
+  // Made by the superuser: certkeeper's role has no right on it at all.
+  psql("CREATE TABLE certkeeper.payroll (id int); REVOKE ALL ON certkeeper.payroll FROM PUBLIC");
+  auto inv = Inventory::open(uri, OpenMode::existing);
+  ASSERT_FALSE(inv);
+  EXPECT_EQ(inv.error().code, Errc::database_corrupt);
+  EXPECT_NE(inv.error().message.find("payroll"), std::string::npos) << inv.error().what();
+}
+
 TEST_F(PostgresqlInventory, ANewerSchemaIsRefusedAndNeverRewritten) {
   ASSERT_TRUE(Inventory::open(uri_, OpenMode::create));
   psql("INSERT INTO certkeeper.schema_version VALUES (9999, '9999_future.sql', 0); "

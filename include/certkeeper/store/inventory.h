@@ -1,13 +1,17 @@
-// The SQLite inventory: settings, certificates, versions, events.
+// The inventory: settings, certificates, versions, targets, accounts and
+// orders, the schedule, the CRL cache, events; in a SQLite file or a
+// PostgreSQL database (HACKING.md, "The store").
 //
 // Contracts:
-// - Every method returns a Result; SQLite errors become Errc::database (or
-//   Errc::database_corrupt for a file that is not a usable database).
+// - Every method returns a Result; database errors become Errc::database (or
+//   Errc::database_corrupt for a file or schema that is not a usable
+//   inventory), with a message naming the file or server and what to do.
 // - Every change writes its event in the same transaction, so the audit log
-//   and the data never disagree.
+//   and the data never disagree; a writing transaction holds the
+//   inventory's write lock from its start, so what it reads is current.
 // - Versions are append-only; nothing is ever deleted.
-// - One Inventory is used by one thread at a time. Several processes may use
-//   the same file (WAL, busy timeout).
+// - One Inventory is used by one thread at a time. Several processes, on
+//   several hosts with PostgreSQL, may use the same inventory.
 #pragma once
 
 #include <map>
@@ -35,8 +39,10 @@ enum class OpenMode {
 
 class Inventory {
  public:
-  // Opens (and if allowed creates and migrates) the database at `path`.
-  // Errc::not_found when the file is missing and mode is not create;
+  // Opens (and if allowed creates and migrates) the inventory at `path`: a
+  // SQLite file, or a postgresql:// URI (store/location.h), whose schema
+  // certkeeper is recognised before anything is written.
+  // Errc::not_found when the file (schema) is missing and mode is not create;
   // Errc::database_corrupt for a file that is not a certkeeper database;
   // Errc::database_newer for a database written by a newer certkeeper.
   // `key_file`: as use_key_file ("" for none: the setting key_file then).

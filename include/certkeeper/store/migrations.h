@@ -18,8 +18,8 @@ struct Migration {
 // SQLite's (db/sqlite), applied by the store (src/store/migrate.cpp).
 const std::vector<Migration>& embedded_migrations();
 // PostgreSQL 15's (db/postgresql): everything in the schema certkeeper,
-// schema_version created by 0001. Not applied by the binary yet (no libpq in
-// it); tests/store/postgresql_schema_test.cpp applies them to a real server.
+// schema_version created by 0001; applied by the store to a postgresql://
+// inventory, through the certkeeper-pq.so module.
 const std::vector<Migration>& postgresql_migrations();
 
 }  // namespace certkeeper::store

@@ -1,5 +1,7 @@
 #include "statement.h"
 
+#include "certkeeper/util/text.h"
+
 namespace certkeeper::store::sql {
 
 Database::Database(std::unique_ptr<Driver> driver) : driver_(std::move(driver)), dialect_(driver_->dialect()) {}
@@ -41,22 +43,31 @@ int Statement::index_of(const char* name) const {
 void Statement::bind(int index, std::string_view value) {
   Param& p = set(index);
   p.type = Param::Type::text;
-  // PostgreSQL's text cannot hold NUL; the store keeps one rule for both
-  // backends: a NUL (only ever in outside text: a certificate field, an
-  // error a server sent) is stored as the four characters \x00, which is
-  // how every output shows it anyway (util/text.h).
+  // The store's texts are valid UTF-8 without NUL on both backends
+  // (PostgreSQL refuses anything else, SQLite would keep it): outside text
+  // (a certificate field, an error a server sent) that is not is stored
+  // with the bytes written as \xNN (text::to_utf8), and a NUL as the four
+  // characters \x00, which is how every output shows them anyway. The
+  // callers already pass such text through to_utf8; this is the net under
+  // them.
+  if (!text::is_utf8(value)) {
+    p.text = text::to_utf8(value);
+    value = p.text;
+  }
   if (value.find('\0') == std::string_view::npos) {
-    p.text.assign(value);
+    if (p.text.data() != value.data()) p.text.assign(value);
     return;
   }
-  p.text.clear();
+  std::string out;
+  out.reserve(value.size() + 8);
   for (const char c : value) {
     if (c == '\0') {
-      p.text += "\\x00";
+      out += "\\x00";
     } else {
-      p.text += c;
+      out += c;
     }
   }
+  p.text = std::move(out);
 }
 
 void Statement::bind(int index) { set(index).type = Param::Type::null; }

@@ -67,7 +67,7 @@ class Statement {
     set(index).type = Param::Type::integer;
     params_[static_cast<std::size_t>(index - 1)].integer = static_cast<std::int64_t>(value);
   }
-  // Text; a NUL in it is stored as the four characters \x00 (statement.cpp).
+  // Text, stored as valid UTF-8 without NUL on both backends (statement.cpp).
   void bind(int index, std::string_view value);
   void bind(int index, const std::string& value) { bind(index, std::string_view(value)); }
   void bind(int index, const char* value) { bind(index, std::string_view(value)); }
