@@ -150,8 +150,10 @@ class CliTest : public ::testing::Test {
     std::string out = "--check--\n" + checked.dump() + "\n";
     auto list = ck({"--json", "list"});
     EXPECT_EQ(list.exit_code, 0) << list.err;
-    out += "--list--\n" + list.out;
-    const auto listed = json(list);
+    auto listed = nlohmann::json::parse(list.out, nullptr, false);
+    if (listed.is_discarded()) return out + list.out;
+    for (auto& c : listed["certificates"]) c.erase("days_left");  // the clock's, not the inventory's
+    out += "--list--\n" + listed.dump() + "\n";
     for (const auto& c : listed["certificates"]) {
       const std::string name = c["name"];
       for (const char* view : {"show", "history"}) out += "--" + name + "--\n" + ck({"--json", view, name}).out;
