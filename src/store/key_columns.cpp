@@ -48,6 +48,30 @@ std::string key_file_of(Inventory::Impl& impl) {
   return setting_of(impl.db, kKeyFileSetting).value_or("");
 }
 
+Error not_opened(const std::string& key_file) {
+  return make_error(Errc::crypto,
+                    "does not open the private keys of this inventory (the key file is not the one they were "
+                    "encrypted with, or a stored key was changed); give the right key file with --key-file F",
+                    key_file);
+}
+
+// Whether `key` opens the first sealed certificate key of the inventory
+// (true when none is stored yet).
+bool opens_a_stored_key(sql::Database& db, const crypto::WrapKey& key) {
+  sql::Statement q(db, fmt::format("SELECT c.name, v.version, v.key_pem FROM cert_versions v "
+                                   "JOIN certificates c ON c.id = v.certificate_id "
+                                   "WHERE substr(v.key_pem, 1, {}) = ? ORDER BY v.id LIMIT 1",
+                                   crypto::kSealedPrefix.size()));
+  q.bind(1, std::string(crypto::kSealedPrefix));
+  if (!q.executeStep()) return true;
+  std::string sealed = q.getColumn(2).getString();
+  auto opened = crypto::open_sealed(key, sealed, detail::version_key_ad(q.getColumn(0).getString(),
+                                                                         q.getColumn(1).getInt()));
+  if (!opened) return false;
+  wipe(*opened);
+  return true;
+}
+
 const crypto::WrapKey& need_key(Inventory::Impl& impl) {
   const std::string file = key_file_of(impl);
   if (impl.key && impl.loaded_from == file) return *impl.key;
@@ -59,16 +83,12 @@ const crypto::WrapKey& need_key(Inventory::Impl& impl) {
   }
   auto key = crypto::read_key_file(file);
   if (!key) throw detail::KeyFailure{std::move(key).error()};
+  // A key file that does not open the keys already stored is the wrong
+  // one: refused before it seals a key that the right one could not open.
+  if (!opens_a_stored_key(impl.db, *key)) throw detail::KeyFailure{not_opened(file)};
   impl.key = std::move(*key);
   impl.loaded_from = file;
   return *impl.key;
-}
-
-Error not_opened(const std::string& key_file) {
-  return make_error(Errc::crypto,
-                    "does not open the private keys of this inventory (the key file is not the one they were "
-                    "encrypted with, or a stored key was changed); give the right key file with --key-file F",
-                    key_file);
 }
 
 // One stored private key: where it is, what binds it, and its value.

@@ -124,6 +124,24 @@ TEST_F(KeysAtRestTest, CommandsThatNeedNoKeyWorkWithoutTheKeyFile) {
   EXPECT_EQ(db_snapshot(), before) << "a failed command changed the inventory";
 }
 
+// A wrong key file never seals a new key: the right one could not open it.
+TEST_F(KeysAtRestTest, AWrongKeyFileStoresNoNewKey) {
+  init();
+  import_web();
+  const std::string key = key_file();
+  const std::string other = key_file("other.key");
+  ASSERT_EQ(ck({"--key-file", key, "init", "--encrypt-keys"}).exit_code, 0);
+  const std::string before = checkpointed_bytes();
+  const Files f = write_set(pki_.leaf(), "next-");
+  auto r = ck({"--key-file", other, "import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find(other), std::string::npos) << r.err;
+  EXPECT_EQ(checkpointed_bytes(), before);
+  r = ck({"--key-file", key, "import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(export_key("out", {"--key-file", key}).exit_code, 0);
+}
+
 TEST_F(KeysAtRestTest, AWrongOrLooseKeyFileIsExit1NamingItAndChangesNothing) {
   init();
   import_web();

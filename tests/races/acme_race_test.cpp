@@ -57,6 +57,11 @@ class AcmeRaceTest : public PebbleRaceTest {
   // How many events of `kind` the inventory holds (account events belong
   // to no certificate, so they are read from the file itself).
   int count_events(const std::string& kind) {
+    if (on_postgresql()) {
+      const std::string n =
+          server_->psql(database_, "SELECT count(*) FROM certkeeper.events WHERE kind = '" + kind + "'");
+      return std::stoi(n);
+    }
     sqlite3* handle = nullptr;
     int n = -1;
     if (sqlite3_open_v2(db().c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {

@@ -1,12 +1,14 @@
 // import x import: the same files imported by several processes at once
 // store one version; the others say "unchanged", as they would one after
-// another. The barrier is SQLite's own write lock: the test holds it until
-// every import has read the inventory and waits to write.
+// another. The barrier is the inventory's own write lock (SQLite's, or on
+// PostgreSQL the advisory lock every write transaction takes): the test
+// holds it until every import has read the inventory and waits to write.
 #include <sqlite3.h>
 
 #include <memory>
 
 #include "races/race_fixture.h"
+#include "support/pg_session.h"
 
 namespace certkeeper::testing {
 namespace {
@@ -40,7 +42,16 @@ class ImportRaceTest : public RaceTest {
   std::vector<nlohmann::json> import_at_once(const Files& f, int copies) {
     auto args = with_db({"--json", "import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain});
     std::vector<std::unique_ptr<Running>> runs;
-    {
+    if (on_postgresql()) {
+      // The advisory lock every write transaction takes (kWriteLockKey of
+      // src/store/postgresql/pq_driver.cpp).
+      const std::string write_lock = std::to_string(0x434B5052);
+      PgSession lock(server_->conninfo(database_));
+      lock.exec("SELECT pg_advisory_lock(" + write_lock + ")");
+      for (int i = 0; i < copies; ++i) runs.push_back(std::make_unique<Running>(args));
+      EXPECT_TRUE(lock.wait_for_waiters(copies, "locktype = 'advisory' AND objid = " + write_lock))
+          << "each import has read and waits to write";
+    } else {
       WriteLock lock(db());
       for (int i = 0; i < copies; ++i) runs.push_back(std::make_unique<Running>(args));
       for (auto& r : runs) EXPECT_TRUE(wait_blocked(r->pid())) << "each import has read and waits to write";

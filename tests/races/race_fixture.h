@@ -23,8 +23,10 @@ class RaceFixture : public Base {
   using Base::db;
   using Base::json;
 
-  // The certkeeper arguments of `args` against this test's inventory.
+  // The certkeeper arguments of `args` against this test's inventory (on
+  // PostgreSQL with its key file, and --encrypt-keys for init).
   std::vector<std::string> with_db(std::vector<std::string> args) const {
+    args = this->backend_args(std::move(args));
     args.insert(args.begin(), {"--db", db()});
     return args;
   }

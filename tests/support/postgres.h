@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,14 @@ class Postgres {
   // Makes the temp dir; nothing runs until start(). `bin_dir` holds
   // initdb and pg_ctl (another one only to test the fixture's own failure).
   explicit Postgres(std::string bin_dir = "/usr/lib/postgresql/15/bin");
-  ~Postgres();  // stop(), then the dir is removed
+  // The same in a fixed directory `dir` (made, or emptied when it exists),
+  // kept after the end: the CTest fixture's server (tests/support/pg_test_server.cpp).
+  Postgres(std::string bin_dir, const std::string& dir);
+  // The server that runs in `dir` (started by another process, its port in
+  // DIR/port): running, and neither stopped nor removed at the end.
+  // Throws when no server runs there.
+  static std::unique_ptr<Postgres> attach(const std::string& dir);
+  ~Postgres();  // stop(), then the dir is removed (neither when attached or released)
   Postgres(const Postgres&) = delete;
   Postgres& operator=(const Postgres&) = delete;
 
@@ -43,6 +51,11 @@ class Postgres {
   // if it still runs. No-op when not running.
   void stop();
   bool running() const { return running_; }
+  // Leaves the server running and its dir in place at the end (the CTest
+  // fixture's set-up; its clean-up stops it through attach()).
+  void release() { owned_ = false; }
+  // attach()'s server ends with the object, dir and all (the fixture's clean-up).
+  void take_over() { owned_ = true; }
 
   // libpq conninfo over the Unix socket: "host=DIR port=PORT user=ck
   // dbname=DBNAME connect_timeout=10".
@@ -56,7 +69,7 @@ class Postgres {
   // Runs `sql` on `dbname` with psql (ON_ERROR_STOP, unaligned, tuples
   // only) and returns its standard output; throws with psql's stderr.
   std::string psql(const std::string& dbname, const std::string& sql) const;
-  const std::string& socket_dir() const { return dir_.path(); }
+  const std::string& socket_dir() const { return dir_path_; }
   int port() const { return port_; }
   // The postmaster's pid (first line of DATA/postmaster.pid), or -1.
   pid_t postmaster_pid() const;
@@ -66,8 +79,12 @@ class Postgres {
  private:
   std::vector<std::string> as_server_user(std::vector<std::string> argv) const;
   std::string program(const std::string& name) const;
+  Postgres(std::string bin_dir, const std::string& dir, bool attached);
+  void own_dir();
   std::string bin_dir_;
-  TempDir dir_;
+  std::unique_ptr<TempDir> temp_;  // the dir, unless fixed
+  std::string dir_path_;
+  bool owned_ = true;
   std::string data_, log_;
   bool as_root_ = false;
   bool initialised_ = false;
@@ -78,6 +95,11 @@ class Postgres {
 
 // The one server of this test binary: started on first use (later calls
 // return it, or throw the first start's error again), stopped at exit.
+// Under CTest it is the run's one server (the fixture `postgres` of
+// tests/CMakeLists.txt): $CERTKEEPER_TEST_PG names its dir, and it is
+// attached to, never started nor stopped here. Tests make a fresh database
+// each (create_database()); a test that stops, kills or reconfigures a
+// server in a way others would notice starts its own Postgres instead.
 // Call it from a test or SetUpTestSuite, and turn a throw into a failure.
 Postgres& shared_postgres();
 

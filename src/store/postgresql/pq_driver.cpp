@@ -410,6 +410,28 @@ class PqDriver final : public Driver {
                  PQgetvalue(r.get(), 0, 3) + " s";
       }
     }
+    if (holder.empty() && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+      // Not the write lock: a table of the inventory another session locked
+      // in a mode that blocks readers or writers (LOCK TABLE, DDL, VACUUM FULL).
+      const char* sql =
+          "SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'the local socket'), "
+          "coalesce(extract(epoch FROM now() - a.xact_start)::bigint, 0), c.relname, l.mode "
+          "FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+          "JOIN pg_catalog.pg_class c ON c.oid = l.relation "
+          "WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_catalog.pg_backend_pid() "
+          "AND l.mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock') "
+          "AND c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'certkeeper') "
+          "AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
+          "ORDER BY l.mode = 'AccessExclusiveLock' DESC LIMIT 1";
+      ResultPtr r(PQexec(conn_, sql));
+      if (r && PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1) {
+        std::string app = PQgetvalue(r.get(), 0, 1);
+        holder = "pid " + std::string(PQgetvalue(r.get(), 0, 0)) +
+                 (app.empty() ? std::string() : " (" + one_line(app) + ")") + " connected from " +
+                 PQgetvalue(r.get(), 0, 2) + " holds certkeeper." + one_line(PQgetvalue(r.get(), 0, 4)) + " (" +
+                 PQgetvalue(r.get(), 0, 5) + "), in a transaction open for " + PQgetvalue(r.get(), 0, 3) + " s";
+      }
+    }
     if (holder.empty()) {
       return "the inventory on PostgreSQL at " + server_ + " is busy: another session held a lock past " + wait +
              " (" + message + "); try again when it is done";
