@@ -70,7 +70,7 @@ struct CopyPlan {
 
 Result<CopyPlan> read_copy_plan(sql::Database& db, const std::string& path) {
   CopyPlan plan;
-  for (const auto& t : copying::catalogue_tables(db)) {
+  for (const auto& t : detail::inventory_tables(db)) {
     if (t == "schema_version") continue;
     if (std::find(std::begin(kCopiedTables), std::end(kCopiedTables), t) == std::end(kCopiedTables)) {
       return make_error(Errc::internal,
@@ -143,8 +143,8 @@ Result<CopyReport> copy_all_rows(Inventory::Impl& source, Inventory::Impl& dest,
                       dest.path);
   }
   if (sealing) {
-    copying::put_setting(dest.db, "key_encryption", "aes-256-gcm");
-    copying::put_setting(dest.db, "key_file", copy_absolute(options.key_file));
+    detail::put_setting(dest.db, "key_encryption", "aes-256-gcm");
+    detail::put_setting(dest.db, "key_file", copy_absolute(options.key_file));
   }
   if (!dest.is_sqlite()) copying::advance_identities(dest.db);
   nlohmann::json rows = nlohmann::json::object();

@@ -31,17 +31,6 @@ static CopyKind copy_kind(std::string type) {
   return CopyKind::text;
 }
 
-std::vector<std::string> catalogue_tables(sql::Database& db) {
-  std::vector<std::string> names;
-  sql::Statement q(db, db.is_sqlite() ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                                        "'sqlite\\_%' ESCAPE '\\' ORDER BY name"
-                                      : "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                                        "ON n.oid = c.relnamespace WHERE n.nspname = 'certkeeper' "
-                                        "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname");
-  while (q.executeStep()) names.push_back(q.text(0));
-  return names;
-}
-
 std::vector<CopyColumn> catalogue_columns(sql::Database& db, const char* table) {
   std::vector<CopyColumn> columns;
   sql::Statement q(db, db.is_sqlite() ? "SELECT name, type FROM pragma_table_info(?) ORDER BY cid"
@@ -243,14 +232,6 @@ std::int64_t Copier::copy_table(const char* table, const std::vector<CopyColumn>
   }
   if (!batch.empty()) insert_batch(dst.db, head, row_marks, columns.size(), batch);
   return rows;
-}
-
-void put_setting(sql::Database& db, const char* key, const std::string& value) {
-  sql::Statement q(db, "INSERT INTO settings (key, value) VALUES (?, ?) "
-                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-  q.bind(1, key);
-  q.bind(2, value);
-  q.exec();
 }
 
 // PostgreSQL: each identity past the highest id copied, so the next row

@@ -25,9 +25,6 @@ struct CopyColumn {
   bool operator==(const CopyColumn&) const = default;
 };
 
-// The tables of the inventory (SQLite's, or the schema certkeeper's, read from
-// pg_catalog, which also lists tables the role may not read), by name.
-std::vector<std::string> catalogue_tables(sql::Database& db);
 // A table's columns as the catalogue lists them, in order; none for no table.
 std::vector<CopyColumn> catalogue_columns(sql::Database& db, const char* table);
 std::int64_t count_rows(sql::Database& db, const char* table);
@@ -38,7 +35,6 @@ std::int64_t plaintext_keys(sql::Database& db);
 // What the destination holds that a new inventory does not ("N table rows,
 // ..."); "" when empty.
 std::string contents(sql::Database& db);
-void put_setting(sql::Database& db, const char* key, const std::string& value);
 // PostgreSQL: each identity column's sequence past the highest id.
 void advance_identities(sql::Database& db);
 

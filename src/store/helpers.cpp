@@ -56,6 +56,14 @@ std::optional<std::int64_t> optional_int(const sql::Column& c) {
   return c.getInt64();
 }
 
+void put_setting(sql::Database& db, const std::string& key, const std::string& value) {
+  sql::Statement q(db, "INSERT INTO settings (key, value) VALUES (?, ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  q.bind(1, key);
+  q.bind(2, value);
+  q.exec();
+}
+
 Error database_error(const std::string& path, const sql::DbError& e) {
   const std::string what = e.what();
   switch (e.kind) {

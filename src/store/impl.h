@@ -84,6 +84,10 @@ auto guarded(const std::string& path, F&& body) -> decltype(body()) {
   }
 }
 
+// Sets one setting inside the caller's transaction (no event: the caller
+// writes the one its change needs).
+void put_setting(sql::Database& db, const std::string& key, const std::string& value);
+
 std::string encode_list(const std::vector<std::string>& items);
 std::vector<std::string> decode_list(const std::string& json);
 
@@ -131,6 +135,10 @@ Result<std::unique_ptr<Inventory::Impl>> open_postgresql(const std::string& uri,
 
 // Schema migrations (migrate.cpp).
 bool has_table(sql::Database& db, const char* name);
+// The inventory's tables by name: SQLite's (not its own sqlite_*), or every
+// relation of PostgreSQL's schema certkeeper, read from pg_catalog so that
+// one the role may not read is listed as well.
+std::vector<std::string> inventory_tables(sql::Database& db);
 int current_schema_version(sql::Database& db);
 // The highest version of the embedded migrations.
 int latest_schema_version();

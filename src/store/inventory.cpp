@@ -228,12 +228,7 @@ Status Inventory::set_settings(const std::map<std::string, std::string>& values,
     sql::Transaction tx(impl_->db);
     nlohmann::json changed = nlohmann::json::object();
     for (const auto& [key, value] : values) {
-      sql::Statement q(impl_->db,
-                          "INSERT INTO settings (key, value) VALUES (?, ?) "
-                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-      q.bind(1, key);
-      q.bind(2, value);
-      q.exec();
+      detail::put_setting(impl_->db, key, value);
       changed[key] = value;
     }
     detail::insert_event(impl_->db, now, std::nullopt, "", event::settings_changed, actor,

@@ -52,15 +52,7 @@ InventoryCheck read_check(sql::Database& db, const std::string& path) {
   check.path = path;
   check.schema_version = detail::current_schema_version(db);
   check.schema_latest = detail::latest_schema_version();
-  std::vector<std::string> names;
-  {
-    sql::Statement q(db, db.is_sqlite() ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                                          "'sqlite\\_%' ESCAPE '\\' ORDER BY name"
-                                        : "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                                          "ON n.oid = c.relnamespace WHERE n.nspname = 'certkeeper' "
-                                          "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname");
-    while (q.executeStep()) names.push_back(q.getColumn(0).getString());
-  }
+  const std::vector<std::string> names = detail::inventory_tables(db);
     for (const auto& name : names) {
       // The names come from the catalogue; quoted as identifiers all the same.
       std::string quoted = "\"";

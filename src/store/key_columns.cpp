@@ -34,14 +34,6 @@ std::optional<std::string> setting_of(sql::Database& db, const char* key) {
   return q.getColumn(0).getString();
 }
 
-void put_setting(sql::Database& db, const char* key, const std::string& value) {
-  sql::Statement q(db, "INSERT INTO settings (key, value) VALUES (?, ?) "
-                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-  q.bind(1, key);
-  q.bind(2, value);
-  q.exec();
-}
-
 // The key file to use: the caller's, else the setting.
 std::string key_file_of(Inventory::Impl& impl) {
   if (!impl.key_file.empty()) return impl.key_file;
@@ -258,8 +250,8 @@ Result<Inventory::KeyConversion> Inventory::encrypt_keys(const std::string& acto
     }
     const bool was = detail::keys_encrypted(impl_->db);
     const std::string previous_file = setting_of(impl_->db, kKeyFileSetting).value_or("");
-    put_setting(impl_->db, kKeyEncryptionSetting, kAesGcm);
-    put_setting(impl_->db, kKeyFileSetting, out.key_file);
+    detail::put_setting(impl_->db, kKeyEncryptionSetting, kAesGcm);
+    detail::put_setting(impl_->db, kKeyFileSetting, out.key_file);
     if (!was || out.keys > 0 || previous_file != out.key_file) {
       detail::insert_event(impl_->db, now, std::nullopt, "", event::keys_encrypted, actor,
                            nlohmann::json{{"keys", out.keys}, {"key_file", out.key_file}}.dump());
@@ -303,7 +295,7 @@ Result<Inventory::KeyConversion> Inventory::rotate_keys(const std::string& new_k
       wipe(pem);
       ++out.keys;
     }
-    put_setting(impl_->db, kKeyFileSetting, out.key_file);
+    detail::put_setting(impl_->db, kKeyFileSetting, out.key_file);
     detail::insert_event(impl_->db, now, std::nullopt, "", event::keys_rotated, actor,
                          nlohmann::json{{"keys", out.keys}, {"key_file", out.key_file},
                                         {"previous_key_file", absolute(old_file)}}

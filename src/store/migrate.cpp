@@ -30,6 +30,17 @@ bool has_table(sql::Database& db, const char* name) {
   return q.executeStep();
 }
 
+std::vector<std::string> inventory_tables(sql::Database& db) {
+  std::vector<std::string> names;
+  sql::Statement q(db, db.is_sqlite() ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                        "'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+                                      : "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                                        "ON n.oid = c.relnamespace WHERE n.nspname = 'certkeeper' "
+                                        "AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname");
+  while (q.executeStep()) names.push_back(q.text(0));
+  return names;
+}
+
 int latest_schema_version() {
   const auto& all = embedded_migrations();
   return all.empty() ? 0 : all.back().version;

@@ -30,12 +30,7 @@ Error not_ours(const std::string& uri, const std::string& what) {
 }
 
 Status recognise(sql::Database& db, const std::string& uri, OpenMode mode) {
-  std::vector<std::string> tables;
-  {
-    sql::Statement q(db, "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                         "WHERE n.nspname = 'certkeeper' AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname");
-    while (q.executeStep()) tables.push_back(q.text(0));
-  }
+  const std::vector<std::string> tables = inventory_tables(db);
   if (tables.empty()) {
     if (mode == OpenMode::create) return {};
     return make_error(Errc::not_found,
