@@ -11,12 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib/build.sh
 source bench/lib/postgres.sh
-if [[ $# -ge 1 ]]; then
-  bench_build "$@"
-  cmake --build "$build" --parallel "$(nproc)" --target certkeeper_pq >/dev/null
-else
-  bench_build
-fi
+bench_build "$@"
 source contrib/lib/setup.sh
 install_missing postgresql-15 openssl
 work=$(mktemp -d /tmp/certkeeper-pgdocs.XXXXXX)

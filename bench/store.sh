@@ -26,12 +26,7 @@ root=$PWD
 source bench/lib/build.sh
 source bench/lib/timing.sh
 source bench/lib/postgres.sh
-if [[ $# -ge 1 ]]; then
-  bench_build "$@"
-  cmake --build "$build" --parallel "$(nproc)" --target certkeeper_pq >/dev/null
-else
-  bench_build
-fi
+bench_build "$@"
 source contrib/lib/setup.sh
 install_missing postgresql-15
 out=${BENCH_DIR:-$root/build/bench-store}

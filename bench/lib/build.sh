@@ -1,13 +1,13 @@
 # Shared by the benchmark scripts that time certkeeper over a built
 # inventory (renew.sh, report.sh). Sourced from the repository root.
 #   bench_build [BUILD_DIR] -> sets build, ck (the binary), gen (the inventory builder)
-# With BUILD_DIR: brings certkeeper and the inventory builder up to date
-# there. Without: installs what is needed and builds build/release.
+# With BUILD_DIR: brings certkeeper (with its PostgreSQL module) and the
+# inventory builder up to date there. Without: installs what is needed and builds build/release.
 bench_build() {
   if [[ $# -ge 1 ]]; then
     build=$(cd "$1" && pwd)
     local log
-    if ! log=$(cmake --build "$build" --parallel "$(nproc)" --target certkeeper certkeeper-bench-inventory 2>&1); then
+    if ! log=$(cmake --build "$build" --parallel "$(nproc)" --target certkeeper certkeeper_pq certkeeper-bench-inventory 2>&1); then
       echo "$log" >&2
       exit 1
     fi
