@@ -37,6 +37,7 @@ int ca_exit_code_for(Errc code);
 struct Globals {
   std::string db;
   std::string key_file;  // --key-file, else $CERTKEEPER_KEY_FILE
+  std::string node;      // --node, else $CERTKEEPER_NODE, else the host name
   bool json = false;
   bool quiet = false;
   bool verbose = false;

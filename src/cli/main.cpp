@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
                  "Key file of the private keys encrypted at rest (default: $CERTKEEPER_KEY_FILE, else the "
                  "inventory's setting key_file); only commands that read or write a private key need it")
       ->type_name("F");
+  app.add_option("--node", g.node,
+                 "This host's name in the inventory: targets belong to a node, and each node installs its own "
+                 "(default: $CERTKEEPER_NODE, else the host name)")
+      ->type_name("NAME");
   app.add_flag("--json", g.json, "Print one JSON document on stdout");
   auto* quiet = app.add_flag("-q,--quiet", g.quiet, "Print only errors");
   app.add_flag("-v,--verbose", g.verbose, "Print debugging detail on stderr")->excludes(quiet);
@@ -94,6 +98,15 @@ int main(int argc, char** argv) {
   }
   if (g.db.empty()) g.db = default_db_path();
   if (const char* env = std::getenv("CERTKEEPER_KEY_FILE"); g.key_file.empty() && env && *env) g.key_file = env;
+  if (const char* env = std::getenv("CERTKEEPER_NODE"); g.node.empty() && env && *env) g.node = env;
+  if (g.node.empty()) g.node = lifecycle::default_node_name();
+  if (g.node.empty()) {
+    return fail(g, make_error(Errc::usage,
+                              "is not a usable node name (1-64 letters, digits, '.', '_' or '-'); give one with "
+                              "--node NAME or CERTKEEPER_NODE",
+                              "the host name"));
+  }
+  if (auto ok = lifecycle::check_node_name(g.node); !ok) return fail(g, ok.error());
   // "sqlite:PATH" becomes PATH here, once: lock files and messages use the
   // path. Another scheme or a password ends the command before anything runs.
   if (auto path = lifecycle::inventory_path(g.db); path) {

@@ -29,6 +29,7 @@ lifecycle::Context Globals::context() const {
   ctx.key_file = key_file;
   ctx.clock = &clock;
   ctx.actor = current_actor();
+  ctx.node = node;
   return ctx;
 }
 

@@ -1,5 +1,7 @@
 #include "certkeeper/lifecycle/context.h"
 
+#include <sys/utsname.h>
+
 #include <utility>
 
 #include "certkeeper/store/location.h"
@@ -15,6 +17,8 @@ std::unique_ptr<net::HttpClient> Context::http(const net::HttpOptions& options) 
   if (make_http) return make_http(options);
   return net::make_http_client(options);
 }
+
+std::string Context::node_name() const { return node.empty() ? default_node_name() : node; }
 
 Result<std::string> inventory_path(const std::string& db_value) {
   auto location = store::parse_location(db_value);
@@ -32,6 +36,30 @@ bool valid_certificate_name(const std::string& name) {
     if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
   }
   return true;
+}
+
+Status check_node_name(const std::string& name) {
+  // The same alphabet as certificate names: a node name appears in
+  // messages, reports and Prometheus labels.
+  if (valid_certificate_name(name)) return {};
+  return make_error(Errc::usage,
+                    "is not a valid node name; use 1-64 letters, digits, '.', '_' or '-' (--node or CERTKEEPER_NODE)",
+                    name);
+}
+
+std::string default_node_name() {
+  struct utsname u {};
+  if (::uname(&u) != 0) return "";
+  // A host name that is not a node name (too long, odd bytes) becomes one:
+  // other bytes turn into '-', cut at 64.
+  std::string host = u.nodename;
+  if (host.size() > 64) host.resize(64);
+  for (char& c : host) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-';
+    if (!ok) c = '-';
+  }
+  return valid_certificate_name(host) ? host : "";
 }
 
 Status check_certificate_name(const std::string& name) {

@@ -17,6 +17,11 @@ struct Context {
   std::string db_path;
   Clock* clock = nullptr;
   std::string actor;  // "cli:USER", "scheduler", ...
+  // This process's node (issue 12, DESIGN.md "Many hosts"): --node, else
+  // $CERTKEEPER_NODE, else the host name. Targets belong to a node; leases
+  // and heartbeats name it. "" in tests that build a Context by hand: the
+  // host name then (node_name()).
+  std::string node{};
   // The key file of private keys encrypted at rest (--key-file,
   // CERTKEEPER_KEY_FILE); "" leaves it to the inventory's setting key_file.
   std::string key_file{};
@@ -29,6 +34,8 @@ struct Context {
   std::function<std::unique_ptr<net::HttpClient>(const net::HttpOptions&)> make_http{};
 
   UnixTime now() const { return clock->now(); }
+  // `node`, or the host name when it is "".
+  std::string node_name() const;
   Result<store::Inventory> inventory(store::OpenMode mode) const;
   std::unique_ptr<net::HttpClient> http(const net::HttpOptions& options) const;
 };
@@ -37,6 +44,13 @@ struct Context {
 // or sqlite:PATH. Anything else (another scheme://, a password) is an
 // Errc::usage error that never shows a password (store/location.h).
 Result<std::string> inventory_path(const std::string& db_value);
+
+// A node name: 1-64 characters of [A-Za-z0-9._-], starting with a letter or
+// digit (a host name up to 64 characters fits). Errc::usage otherwise.
+Status check_node_name(const std::string& name);
+// The host name (uname) as a node name (bytes outside the alphabet become
+// '-', cut at 64); "" when even that is not one.
+std::string default_node_name();
 
 // A certificate name is also a directory name in install targets:
 // 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit.
