@@ -38,6 +38,7 @@ struct Globals {
   std::string db;
   std::string key_file;  // --key-file, else $CERTKEEPER_KEY_FILE
   std::string node;      // --node, else $CERTKEEPER_NODE, else the host name
+  std::string version;   // certkeeper's (main.cpp knows it)
   bool json = false;
   bool quiet = false;
   bool verbose = false;
@@ -74,6 +75,8 @@ Command add_watch(CLI::App& root, Globals& g);
 Command add_export(CLI::App& root, Globals& g);
 Command add_db(CLI::App& root, Globals& g);
 Command add_keys(CLI::App& root, Globals& g);
+Command add_nodes(CLI::App& root, Globals& g);
+Command add_node(CLI::App& root, Globals& g);
 Command add_docs(CLI::App& root, Globals& g);  // hidden: the reference documentation
 
 // Output helpers (output.cpp).

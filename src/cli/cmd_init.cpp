@@ -10,6 +10,7 @@ namespace {
 struct InitArgs {
   std::string external_url, acme_server, acme_ca_file, email;
   int keep_versions = 0;
+  int node_down_after = 0;
   bool encrypt_keys = false;
 };
 
@@ -31,13 +32,18 @@ Command add_init(CLI::App& root, Globals& g) {
   auto* keep = app->add_option("--keep-versions", args->keep_versions,
                   "Installed versions kept on disk in each target directory (default 5; the database keeps all)")
                    ->type_name("N");
+  auto* down = app->add_option("--node-down-after", args->node_down_after,
+                               "Seconds without a heartbeat after which a node of a fleet is reported down "
+                               "(default 600)")
+                   ->type_name("SECONDS");
   app->add_flag("--encrypt-keys", args->encrypt_keys,
                 "Store every private key encrypted with the key file (--key-file); converts an existing inventory "
                 "in one transaction");
-  return {app, [&g, args, keep] {
+  return {app, [&g, args, keep, down] {
             lifecycle::InitRequest req{given(args->external_url), given(args->acme_server),
                                        given(args->acme_ca_file), given(args->email),
                                        keep->count() ? std::optional<int>(args->keep_versions) : std::nullopt,
+                                       down->count() ? std::optional<int>(args->node_down_after) : std::nullopt,
                                        args->encrypt_keys};
             auto done = lifecycle::init(g.context(), req);
             if (!done) return fail(g, done.error());

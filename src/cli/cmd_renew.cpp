@@ -2,10 +2,13 @@
 // certkeeper run [--on-event PROG] [--parallel N]
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
@@ -92,6 +95,30 @@ std::string item_text(const lifecycle::RenewItem& item, bool dry_run) {
   return item.name;
 }
 
+// The convergence of this node's targets (issue 12): one line each.
+std::string install_item_text(const lifecycle::ConvergeItem& item, bool dry_run) {
+  if (item.error) {
+    return item.name.empty() ? "targets: " + item.error->what()
+                             : fmt::format("{}: install of version {} failed: {}", item.name, item.version,
+                                           item.error->what());
+  }
+  if (dry_run || !item.install) {
+    return fmt::format("{}: would install version {} into this node's targets", item.name, item.version);
+  }
+  if (item.install->rolled_back) {
+    return fmt::format("{}: install of version {} rolled back: {}", item.name, item.version, item.install->failure);
+  }
+  return fmt::format("{}: installed version {} into {} target(s)", item.name, item.version,
+                     item.install->targets.size());
+}
+
+nlohmann::json install_item_json(const lifecycle::ConvergeItem& item) {
+  nlohmann::json j = {{"name", item.name}, {"version", item.version}};
+  j["install"] = item.install ? install_json(*item.install) : nlohmann::json();
+  j["error"] = item.error ? error_json(*item.error) : nlohmann::json();
+  return j;
+}
+
 // "next check: T (NAME: why then)". When something is due now (a dry run,
 // or a certificate never scheduled), the next scheduled check is said.
 std::string next_check_text(const lifecycle::RenewOutcome& outcome) {
@@ -161,7 +188,8 @@ std::string revocation_text(const lifecycle::RevocationWatch& w) {
 }
 
 // 0 when nothing failed; 4 when an order failed at the CA (the shared rule
-// of ca_exit_code_for), 5 when an install was rolled back, 1 otherwise.
+// of ca_exit_code_for), 5 when an install (of a renewal, or the
+// convergence of this node's targets) was rolled back, 1 otherwise.
 int pass_status(const lifecycle::RenewOutcome& outcome) {
   int code = kOk;
   for (const auto& item : outcome.items) {
@@ -171,6 +199,10 @@ int pass_status(const lifecycle::RenewOutcome& outcome) {
     }
     if (item.issued->install && item.issued->install->rolled_back) code = std::max(code, int(kInstallRolledBack));
     if (item.issued->install_error) code = std::max(code, int(kFailure));
+  }
+  for (const auto& item : outcome.installs) {
+    if (item.error) code = std::max(code, int(kFailure));
+    if (item.install && item.install->rolled_back) code = std::max(code, int(kInstallRolledBack));
   }
   return code;
 }
@@ -235,6 +267,8 @@ Command add_renew(CLI::App& root, Globals& g) {
             if (g.json) {
               nlohmann::json list = nlohmann::json::array();
               for (const auto& item : outcome->items) list.push_back(item_json(item));
+              nlohmann::json installs = nlohmann::json::array();
+              for (const auto& item : outcome->installs) installs.push_back(install_item_json(item));
               print_json({{"ok", code == 0},
                           {"exit_code", code},
                           {"dry_run", req.dry_run},
@@ -243,6 +277,8 @@ Command add_renew(CLI::App& root, Globals& g) {
                                              : nlohmann::json()},
                           {"next", next_json(outcome->next)},
                           {"certificates", list},
+                          {"node", outcome->node},
+                          {"installs", installs},
                           {"revocation", revocation_json(outcome->revocation)}});
               return code;
             }
@@ -257,6 +293,14 @@ Command add_renew(CLI::App& root, Globals& g) {
               }
             }
             if (outcome->items.empty()) text += "nothing is due\n";
+            for (const auto& item : outcome->installs) {
+              std::string line = text::printable(install_item_text(item, req.dry_run));
+              if (item.error || (item.install && item.install->rolled_back)) {
+                err_line("certkeeper: " + line);
+              } else {
+                text += line + "\n";
+              }
+            }
             text += revocation_text(outcome->revocation);
             text += next_check_text(*outcome);
             text.pop_back();
@@ -272,6 +316,7 @@ struct ChildPass {
   bool done = false;   // the pass ran (else it is tried again in a minute)
   bool fatal = false;  // an error no later pass can mend: the daemon stops with `exit_code`
   int exit_code = kOk;
+  std::string unreachable;  // a shared inventory could not be reached: why (the daemon says it once)
   std::size_t decisions = 0;
   std::optional<UnixTime> next_check;
 };
@@ -299,7 +344,12 @@ ChildPass pass_in_child(Globals& g, const lifecycle::RenewRequest& request) {
     ::close(fds[0]);
     std::string report = "retry";
     auto outcome = lifecycle::renew(g.context(), request, lifecycle::system_random());
-    if (!outcome) {
+    if (!outcome && outcome.error().code == Errc::database && lifecycle::is_fleet_inventory(g.db)) {
+      // The daemon says it once per outage, not at every pass.
+      std::string why = text::printable(outcome.error().what());
+      std::replace(why.begin(), why.end(), '\n', ' ');
+      report = "unreachable " + why;
+    } else if (!outcome) {
       log::warn("certkeeper: " + outcome.error().what());
       const Errc code = outcome.error().code;
       // Another pass holds the lock, or the database is busy: try again soon.
@@ -308,6 +358,7 @@ ChildPass pass_in_child(Globals& g, const lifecycle::RenewRequest& request) {
       for (const auto& item : outcome->items) {
         if (item.issued) log::warn(item_text(item, false));
       }
+      for (const auto& item : outcome->installs) log::warn(text::printable(install_item_text(item, false)));
       if (std::string watch = revocation_text(outcome->revocation); !watch.empty()) {
         watch.pop_back();
         log::warn(watch);
@@ -339,6 +390,9 @@ ChildPass pass_in_child(Globals& g, const lifecycle::RenewRequest& request) {
     pass.done = true;
     pass.decisions = static_cast<std::size_t>(decisions);
     if (next != 0) pass.next_check = static_cast<UnixTime>(next);
+  } else if (answer.rfind("unreachable ", 0) == 0) {
+    pass.unreachable = answer.substr(std::string("unreachable ").size());
+    if (!pass.unreachable.empty() && pass.unreachable.back() == '\n') pass.unreachable.pop_back();
   } else if (std::sscanf(answer.c_str(), "fatal %d", &code) == 1) {
     pass.fatal = true;
     pass.exit_code = code;
@@ -350,6 +404,98 @@ ChildPass pass_in_child(Globals& g, const lifecycle::RenewRequest& request) {
   return pass;
 }
 
+// What ends the daemon's sleep: a signal, or (a fleet) changes that other
+// nodes committed, heard through LISTEN/NOTIFY; else the timer. The
+// blocked signals are read from a signalfd so that one poll waits on both.
+struct Wakeup {
+  int signal = 0;
+  std::vector<std::string> changes;
+};
+
+class Wakeups {
+ public:
+  explicit Wakeups(const sigset_t& set) : set_(set), signals_(::signalfd(-1, &set, SFD_CLOEXEC)) {}
+  ~Wakeups() {
+    if (signals_ >= 0) ::close(signals_);
+  }
+  Wakeups(const Wakeups&) = delete;
+  Wakeups& operator=(const Wakeups&) = delete;
+
+  // Listens to the inventory unless it already does. An unreachable server
+  // is said once until it answers again; the node keeps what is installed
+  // and its timer keeps passes going.
+  void listen(const lifecycle::Context& ctx) {
+    if (ear_) return;
+    auto opened = lifecycle::listen_for_changes(ctx);
+    if (!opened) {
+      unreachable(opened.error().what());
+      return;
+    }
+    reachable();
+    ear_.emplace(std::move(*opened));
+  }
+
+  // Said once per outage (the passes and the listener both meet it).
+  void unreachable(const std::string& why) {
+    if (!unreachable_) {
+      log::warn("certkeeper: inventory unreachable: " + text::printable(why) +
+                "; keeping what is installed, trying again at every pass");
+    }
+    unreachable_ = true;
+  }
+  void reachable() {
+    if (unreachable_) log::warn("certkeeper: inventory reachable again");
+    unreachable_ = false;
+  }
+
+  Wakeup wait(std::int64_t seconds) {
+    Wakeup woke;
+    if (signals_ < 0) {  // no signalfd: signals and the timer only
+      timespec timeout{static_cast<time_t>(seconds), 0};
+      siginfo_t info{};
+      const int sig = sigtimedwait(&set_, &info, &timeout);
+      woke.signal = sig > 0 ? sig : 0;
+      return woke;
+    }
+    pollfd fds[2] = {{signals_, POLLIN, 0}, {ear_ ? ear_->fd() : -1, POLLIN, 0}};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return woke;
+      const int n = ::poll(fds, 2, static_cast<int>(std::min<std::int64_t>(left.count(), 3'600'000)));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return woke;
+      if (fds[0].revents & POLLIN) {
+        signalfd_siginfo info{};
+        if (::read(signals_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+          woke.signal = static_cast<int>(info.ssi_signo);
+          return woke;
+        }
+      }
+      if (ear_ && fds[1].revents != 0) {
+        auto changes = ear_->take();
+        if (!changes) {
+          // The server went away: heard again once a pass reaches it.
+          unreachable(changes.error().what());
+          ear_.reset();
+          fds[1].fd = -1;
+          continue;
+        }
+        if (!changes->empty()) {
+          woke.changes = std::move(*changes);
+          return woke;
+        }
+      }
+    }
+  }
+
+ private:
+  sigset_t set_;
+  int signals_ = -1;
+  std::optional<store::InventoryWatch> ear_;
+  bool unreachable_ = false;
+};
+
 }  // namespace
 
 Command add_run(CLI::App& root, Globals& g) {
@@ -360,8 +506,14 @@ Command add_run(CLI::App& root, Globals& g) {
   app->add_option("--parallel", request->parallel, "Certificates worked at once (default 4)")
       ->type_name("N")
       ->check(CLI::Range(1, 64));
+  auto poll = std::make_shared<int>(30);
+  app->add_option("--poll", *poll,
+                  "With a PostgreSQL inventory (a fleet), the longest sleep between passes, so that this node "
+                  "beats and installs what other nodes stored within it (default 30)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 3600));
   add_mail_options(app, args->mail, "each event that --on-event gets");
-  return {app, [&g, args, request] {
+  return {app, [&g, args, request, poll] {
             // Refused at the start; a hook that becomes unsafe later is
             // refused at each event, while the renewals go on.
             if (!request->on_event.empty()) {
@@ -380,24 +532,39 @@ Command add_run(CLI::App& root, Globals& g) {
             request->log_decisions = true;
             const auto ctx = g.context();
             log::warn("certkeeper: scheduler started on " + g.db);
+            const bool fleet = lifecycle::is_fleet_inventory(g.db);
+            Wakeups wakeups(set);
             while (true) {
               constexpr std::int64_t kMaxWait = 6 * 3600;  // new definitions also arrive without SIGHUP
               const ChildPass pass = pass_in_child(g, *request);
               if (pass.fatal) return pass.exit_code;
-              std::int64_t wait = 60;  // a pass that could not run is tried again in a minute
+              if (!pass.unreachable.empty()) wakeups.unreachable(pass.unreachable);
+              if (pass.done) wakeups.reachable();
+              // In a fleet, other nodes store versions and pins at any time.
+              const std::int64_t max_wait = fleet ? *poll : kMaxWait;
+              // A pass that could not run is tried again in a minute.
+              std::int64_t wait = std::min<std::int64_t>(60, max_wait);
               if (pass.done) {
-                wait = pass.next_check ? std::clamp<std::int64_t>(*pass.next_check - ctx.now(), 1, kMaxWait) : kMaxWait;
-                log::warn(fmt::format("certkeeper: pass done ({}); next check {}", plural(pass.decisions, "decision"),
-                                      format_utc(ctx.now() + wait)));
+                wait = pass.next_check ? std::clamp<std::int64_t>(*pass.next_check - ctx.now(), 1, max_wait) : max_wait;
+                // A fleet's node passes every --poll seconds: only passes
+                // that decided something are worth a line.
+                if (!fleet || pass.decisions > 0) {
+                  log::warn(fmt::format("certkeeper: pass done ({}); next check {}", plural(pass.decisions, "decision"),
+                                        format_utc(ctx.now() + wait)));
+                }
               }
-              timespec timeout{static_cast<time_t>(wait), 0};
-              siginfo_t info{};
-              int sig = sigtimedwait(&set, &info, &timeout);
-              if (sig == SIGTERM || sig == SIGINT) {
+              if (fleet) wakeups.listen(ctx);
+              const Wakeup woke = wakeups.wait(wait);
+              if (woke.signal == SIGTERM || woke.signal == SIGINT) {
                 log::warn("certkeeper: scheduler stopped");
                 return int(kOk);
               }
-              if (sig == SIGHUP) log::warn("certkeeper: SIGHUP: a pass now");
+              if (woke.signal == SIGHUP) log::warn("certkeeper: SIGHUP: a pass now");
+              if (!woke.changes.empty()) {
+                log::warn("certkeeper: changed by another node (" + text::printable(woke.changes.front()) +
+                          (woke.changes.size() > 1 ? fmt::format(" and {} more", woke.changes.size() - 1) : "") +
+                          "): a pass now");
+              }
             }
           }};
 }

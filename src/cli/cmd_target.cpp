@@ -12,7 +12,11 @@ struct TargetArgs {
   lifecycle::TargetRequest add;
   std::string name;  // list / remove
   std::string dir;   // remove
+  std::string node;  // remove
 };
+
+nlohmann::json optional_json(const std::optional<int>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+nlohmann::json time_json(const std::optional<UnixTime>& t) { return t ? nlohmann::json(format_utc(*t)) : nlohmann::json(); }
 
 nlohmann::json target_json(const lifecycle::TargetView& t) {
   nlohmann::json reload = nlohmann::json::array();
@@ -35,8 +39,14 @@ nlohmann::json target_json(const lifecycle::TargetView& t) {
           {"mode", fmt::format("{:04o}", static_cast<unsigned>(t.spec.key_mode))},
           {"reload", reload},
           {"probes", probes},
-          {"installed_version", t.installed_version ? nlohmann::json(*t.installed_version) : nlohmann::json()},
-          {"pending_version", t.pending_version ? nlohmann::json(*t.pending_version) : nlohmann::json()}};
+          {"installed_version", optional_json(t.installed_version)},
+          {"pending_version", optional_json(t.pending_version)},
+          {"node", t.node},
+          {"installed_at", time_json(t.installed_at)},
+          {"probe_ok", t.probe_ok ? nlohmann::json(*t.probe_ok) : nlohmann::json()},
+          {"probe_detail", t.probe_detail},
+          {"probed_at", time_json(t.probed_at)},
+          {"failed_version", optional_json(t.failed_version)}};
 }
 
 std::string target_text(const lifecycle::TargetView& t) {
@@ -50,6 +60,11 @@ std::string target_text(const lifecycle::TargetView& t) {
     text += fmt::format("\n    reload: {} (timeout {} s)", fmt::join(c.argv, " "), c.timeout.count() / 1000);
   }
   for (const auto& p : t.spec.probes) text += "\n    probe: " + deploy::probe_text(p);
+  if (!t.node.empty()) text += "\n    node: " + t.node;
+  if (t.probe_ok && !*t.probe_ok) {
+    text += fmt::format("\n    last install{} rolled back: {}",
+                        t.failed_version ? " of version " + std::to_string(*t.failed_version) : "", t.probe_detail);
+  }
   return text;
 }
 
@@ -84,6 +99,10 @@ Command add_target(CLI::App& root, Globals& g) {
                   "Endpoint that must serve the certificate after a reload: HOST:PORT[,starttls=smtp|imap|pop3]"
                   "[,servername=NAME] (repeatable)")
       ->type_name("HOST:PORT[,starttls=P][,servername=NAME]");
+  add->add_option("--node", r.node,
+                  "The node that installs it, in a fleet sharing a PostgreSQL inventory (default: this one, "
+                  "--node / CERTKEEPER_NODE / the host name)")
+      ->type_name("NAME");
 
   auto* list = app->add_subcommand("list", "Show a certificate's targets");
   list->add_option("NAME", args->name, "Certificate name")->required();
@@ -91,6 +110,7 @@ Command add_target(CLI::App& root, Globals& g) {
   auto* remove = app->add_subcommand("remove", "Forget a target (its files stay on disk)");
   remove->add_option("NAME", args->name, "Certificate name")->required();
   remove->add_option("--dir", args->dir, "The target's directory")->type_name("DIR")->required();
+  remove->add_option("--node", args->node, "The node whose target it is (default: this one)")->type_name("NAME");
 
   return {app, [&g, args, add, list, remove]() -> int {
             if (add->parsed()) {
@@ -125,7 +145,7 @@ Command add_target(CLI::App& root, Globals& g) {
               return kOk;
             }
             (void)remove;
-            if (auto ok = lifecycle::remove_target(g.context(), args->name, args->dir); !ok) {
+            if (auto ok = lifecycle::remove_target(g.context(), args->name, args->dir, args->node); !ok) {
               return fail(g, ok.error());
             }
             if (g.json) {

@@ -126,6 +126,13 @@ constexpr JsonField kTarget[] = {
     {"probes[].starttls", "`none`, `smtp`, `imap` or `pop3`"},
     {"installed_version", "what the last finished install left live; null when nothing"},
     {"pending_version", "non-null only while an install runs (or after one was killed, until the next install)"},
+    {"node", "the node that installs it (a fleet); empty for a target made before targets had nodes"},
+    {"installed_at", "when `installed_version` went live, UTC; null when unknown"},
+    {"probe_ok", "whether the last install transaction here went live with its probes passing; null before one"},
+    {"probe_detail", "why it did not, one line; empty otherwise"},
+    {"probed_at", "when that transaction ended, UTC; null before one"},
+    {"failed_version", "the version whose install rolled back here last; a pass does not retry it (`install` does); "
+                       "null otherwise"},
 };
 
 constexpr JsonField kAccount[] = {
@@ -369,6 +376,40 @@ constexpr JsonField kRenew[] = {
     {"revocation.events[].crl", "the CRL's URL; empty for revocation-expected"},
     {"revocation.events[].hook_error", "why the hook or mail failed; empty otherwise"},
     {"revocation.unread_versions", "versions whose CRL distribution points were not read yet (dry run)"},
+    {"node", "this node (`--node`, `CERTKEEPER_NODE`, else the host name)"},
+    {"installs[]", "this node's targets brought to their certificate's desired version after the renewals (a dry "
+                   "run: what it would install)"},
+    {"installs[].name", "certificate name"},
+    {"installs[].version", "the version installed"},
+    {"installs[].install", "the install transaction; null in a dry run or when it could not run", "install"},
+    {"installs[].error", "why it could not run; null otherwise", "error"},
+};
+
+constexpr JsonField kNodes[] = {
+    {"ok", "true"},
+    {"fleet", "whether the inventory is a PostgreSQL database that several hosts may share (else one node)"},
+    {"self", "this node"},
+    {"node_down_after", "seconds without a heartbeat after which a node is `down` (`init --node-down-after`)"},
+    {"nodes[]", "every node with a heartbeat, and every node that targets name"},
+    {"nodes[].name", "the node"},
+    {"nodes[].status", "`up`, `down` (not seen for `node_down_after`) or `unknown` (targets name it, but it has no "
+                       "heartbeat: removed, or never ran)"},
+    {"nodes[].self", "whether it is this node"},
+    {"nodes[].first_seen", "its first heartbeat, UTC; null when unknown"},
+    {"nodes[].last_seen", "its last heartbeat, UTC; null when unknown"},
+    {"nodes[].version", "the certkeeper it ran"},
+    {"nodes[].doing", "what it said it was doing (`renew pass`, `idle`)"},
+    {"nodes[].pid", "its process id"},
+    {"nodes[].targets", "its targets"},
+    {"nodes[].targets_converged", "those that serve their certificate's desired version with no failed probe"},
+    {"nodes[].targets_failing", "those whose last install rolled back"},
+};
+
+constexpr JsonField kNodeRemove[] = {
+    {"ok", "true"},
+    {"node", "the node forgotten"},
+    {"last_seen", "its last heartbeat, UTC"},
+    {"targets", "its targets, which stay in the inventory"},
 };
 
 constexpr JsonField kReportOutput[] = {
@@ -475,6 +516,8 @@ constexpr JsonDocument kDocuments[] = {
     {"db copy", "", kDbCopy},
     {"keys new", "", kKeysNew},
     {"keys rotate", "", kKeysRotate},
+    {"nodes", "", kNodes},
+    {"node remove", "", kNodeRemove},
 };
 
 constexpr JsonDocument kShapes[] = {

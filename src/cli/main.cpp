@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   // with the old files intact, not in a signal mid-write.
   ::signal(SIGXFSZ, SIG_IGN);
   Globals g;
+  g.version = CERTKEEPER_VERSION;
   CLI::App app{"certkeeper: keeps a host's TLS certificates valid, verified and recoverable",
                "certkeeper"};
   app.set_version_flag("--version", "certkeeper " CERTKEEPER_VERSION);
@@ -70,7 +71,8 @@ int main(int argc, char** argv) {
                                    add_target(app, g), add_install(app, g), add_rollback(app, g),
                                    add_renew(app, g),  add_run(app, g),     add_probe(app, g),
                                    add_watch(app, g),  add_export(app, g), add_db(app, g),
-                                   add_keys(app, g),   add_docs(app, g)};
+                                   add_keys(app, g),   add_nodes(app, g),  add_node(app, g),
+                                   add_docs(app, g)};
   apply_footers(app);
   // Every argument may end up in the inventory or a JSON document, which
   // hold UTF-8 only (util/text.h): refused here, before anything else.

@@ -18,6 +18,8 @@ std::unique_ptr<net::HttpClient> Context::http(const net::HttpOptions& options) 
   return net::make_http_client(options);
 }
 
+bool is_fleet_inventory(const std::string& db_value) { return store::is_postgresql_location(db_value); }
+
 std::string Context::node_name() const { return node.empty() ? default_node_name() : node; }
 
 Result<std::string> inventory_path(const std::string& db_value) {

@@ -69,7 +69,7 @@ Result<ImportOutcome> import_certificate(const Context& ctx, const ImportRequest
                       request.name);
   }
   if (request.install) {
-    auto targets = *definition ? inv->targets(request.name)
+    auto targets = *definition ? inv->node_targets(request.name, ctx.node_name())
                                : Result<std::vector<store::TargetRecord>>(std::vector<store::TargetRecord>{});
     if (!targets) return std::move(targets).error();
     if (targets->empty()) {

@@ -1,4 +1,5 @@
 #include "certkeeper/lifecycle/init.h"
+#include "certkeeper/lifecycle/nodes.h"
 
 #include "certkeeper/lifecycle/install.h"
 
@@ -56,6 +57,11 @@ Status check_request(const InitRequest& r) {
   if (r.keep_versions && (*r.keep_versions < 1 || *r.keep_versions > 100)) {
     return make_error(Errc::usage, "--keep-versions must be 1 to 100 (installed versions kept on disk per target)");
   }
+  if (r.node_down_after && (*r.node_down_after < 60 || *r.node_down_after > 7 * 86400)) {
+    return make_error(Errc::usage,
+                      "--node-down-after must be 60 to 604800 seconds (how long a node may go unseen before it is "
+                      "reported down)");
+  }
   if (r.email && r.email->find('@') == std::string::npos) {
     return make_error(Errc::usage, "--email is not an e-mail address", *r.email);
   }
@@ -104,6 +110,7 @@ Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
   if (request.acme_ca_file) values[kAcmeCaFile] = *request.acme_ca_file;
   if (request.email) values[kEmail] = *request.email;
   if (request.keep_versions) values[kKeepVersions] = std::to_string(*request.keep_versions);
+  if (request.node_down_after) values[kNodeDownAfter] = std::to_string(*request.node_down_after);
   auto existing = inv->settings();
   if (!existing) return std::move(existing).error();
   if (out.created && !existing->count(kAcmeServer) && !values.count(kAcmeServer)) {

@@ -12,6 +12,7 @@
 #include "certkeeper/deploy/reload.h"
 #include "certkeeper/deploy/target_dir.h"
 #include "certkeeper/store/event_kinds.h"
+#include "certkeeper/store/location.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/crash_point.h"
 #include "certkeeper/util/log.h"
@@ -59,11 +60,15 @@ Result<Loaded> load(const Context& ctx, const std::string& name, bool lock) {
   auto cert = inv->find_certificate(name);
   if (!cert) return cert.error();
   if (!*cert) return make_error(Errc::not_found, "no such certificate; 'certkeeper list' shows the names", name);
-  auto records = inv->targets(name);
+  // This node's targets: every node installs its own (on SQLite, all).
+  auto records = inv->node_targets(name, ctx.node_name());
   if (!records) return records.error();
   if (records->empty()) {
     return make_error(Errc::not_found,
-                      "has no install targets; add one with 'certkeeper target add " + name + " --dir DIR'", name);
+                      (store::is_postgresql_location(ctx.db_path) ? "has no install targets on node " + ctx.node_name()
+                                                                   : std::string("has no install targets")) +
+                          "; add one with 'certkeeper target add " + name + " --dir DIR'",
+                      name);
   }
   std::vector<deploy::TargetSpec> specs;
   for (const auto& r : *records) {
@@ -186,7 +191,7 @@ Status reconcile(const Context& ctx, Loaded& l, std::vector<deploy::TargetDir>& 
                         {"interrupted_version", *record.pending_version},
                         {"restored_version", record.installed_version ? nlohmann::json(*record.installed_version)
                                                                       : nlohmann::json(nullptr)}});
-      outcomes.push_back({record.id, record.installed_version});
+      outcomes.push_back({record.id, record.installed_version, std::nullopt, false, ""});
     } else {
       // No transaction in flight, yet the disk differs: someone changed the
       // directory by hand. The disk is what services read, so it wins.
@@ -195,7 +200,7 @@ Status reconcile(const Context& ctx, Loaded& l, std::vector<deploy::TargetDir>& 
                                   record.installed_version ? std::to_string(*record.installed_version) : "none"));
       detail.push_back({{"dir", l.specs[i].dir},
                         {"disk_version", on_disk ? nlohmann::json(*on_disk) : nlohmann::json(nullptr)}});
-      outcomes.push_back({record.id, on_disk});
+      outcomes.push_back({record.id, on_disk, std::nullopt, false, ""});
     }
     record.installed_version = outcomes.back().installed_version;
     record.pending_version.reset();
@@ -350,7 +355,7 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
   std::vector<store::TargetOutcome> outcomes;
   if (ok) {
     for (std::size_t i = 0; i < dirs.size(); ++i) {
-      outcomes.push_back({l.records[i].id, version});
+      outcomes.push_back({l.records[i].id, version, version, true, ""});
       out.targets[i].from_version = l.records[i].installed_version;
     }
     nlohmann::json detail = {{"version", version},
@@ -395,7 +400,7 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
     // The new set never served: gone, so that retention counts only sets
     // that were live (keep_versions).
     if (auto gone = dirs[i].discard(staged[i]); !gone) log::warn("certkeeper: " + gone.error().what());
-    outcomes.push_back({l.records[i].id, l.records[i].installed_version});
+    outcomes.push_back({l.records[i].id, l.records[i].installed_version, version, false, failure});
   }
   // A reload that fails again after the switch back does not undo it: the
   // previous files are live; the outcome says the reload failed too.

@@ -4,7 +4,7 @@ namespace certkeeper::lifecycle {
 
 Result<std::optional<InstallOutcome>> install_new_version(const Context& ctx, store::Inventory& inv,
                                                           const std::string& name, int version) {
-  auto targets = inv.targets(name);
+  auto targets = inv.node_targets(name, ctx.node_name());
   if (!targets) return std::move(targets).error();
   if (targets->empty()) return std::optional<InstallOutcome>{};
   InstallRequest request;

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "ari_refresh.h"
+#include "converge.h"
 #include "issue_held.h"
 #include "event_alert.h"
 #include "revocation_watch.h"
@@ -349,6 +350,8 @@ RandomSource system_random() {
   };
 }
 
+Result<store::InventoryWatch> listen_for_changes(const Context& ctx) { return store::InventoryWatch::open(ctx.db_path); }
+
 Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, const RandomSource& random) {
   std::optional<detail::RunLock> pass_lock;
   if (!request.dry_run) {
@@ -360,6 +363,7 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   }
   auto inv = ctx.inventory(request.dry_run ? store::OpenMode::read_only : store::OpenMode::existing);
   if (!inv) return inv.error();
+  if (!request.dry_run) detail::beat(ctx, *inv, "renew pass");
   std::vector<store::CertificateRecord> work;
   if (!request.names.empty()) {
     for (const auto& name : request.names) {
@@ -384,6 +388,7 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   }
 
   RenewOutcome out;
+  out.node = ctx.node_name();
   out.items.resize(work.size());
   Pass pass(ctx, request, random);
   std::atomic<std::size_t> next{0};
@@ -421,6 +426,9 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker, true);
   worker(false);
   for (auto& t : pool) t.join();
+  // Then this node's targets (issue 12): what another node renewed, a
+  // rollback pinned, or an import stored reaches them here.
+  out.installs = detail::converge(ctx, *inv, request.names, request.dry_run);
   auto earliest = inv->earliest_check();
   if (earliest) out.next_check = *earliest;
   out.next = pass.explain_next(*inv);
@@ -430,6 +438,7 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
   if (out.revocation.next_fetch && (!out.next_check || *out.revocation.next_fetch < *out.next_check)) {
     out.next_check = out.revocation.next_fetch;
   }
+  if (!request.dry_run) detail::beat(ctx, *inv, "idle");
   return out;
 }
 

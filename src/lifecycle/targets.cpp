@@ -63,10 +63,30 @@ Result<deploy::TargetSpec> spec_from(const TargetRequest& r) {
   return spec;
 }
 
+// A SQLite inventory has one node: a target of another is a mistake.
+Status one_node_only(const Context& ctx, const std::string& node) {
+  if (is_fleet_inventory(ctx.db_path) || node == ctx.node_name()) return {};
+  return make_error(Errc::usage,
+                    "--node " + node + " names another node, but a SQLite inventory has one node (this one, " +
+                        ctx.node_name() + "); several nodes share a PostgreSQL inventory (docs/manual/fleet.md)",
+                    ctx.db_path);
+}
+
 Result<TargetView> view_of(const store::TargetRecord& r) {
   auto spec = detail::spec_of(r);
   if (!spec) return spec.error();
-  return TargetView{r.certificate_name, *spec, r.installed_version, r.pending_version, false};
+  TargetView view;
+  view.certificate_name = r.certificate_name;
+  view.spec = *spec;
+  view.installed_version = r.installed_version;
+  view.pending_version = r.pending_version;
+  view.node = r.node;
+  view.installed_at = r.installed_at;
+  view.probe_ok = r.probe_ok;
+  view.probe_detail = r.probe_detail;
+  view.probed_at = r.probed_at;
+  view.failed_version = r.failed_version;
+  return view;
 }
 
 }  // namespace
@@ -75,11 +95,17 @@ Result<TargetView> add_target(const Context& ctx, const TargetRequest& request) 
   if (auto ok = check_certificate_name(request.name); !ok) return ok.error();
   auto spec = spec_from(request);
   if (!spec) return spec.error();
+  const std::string node = request.node.empty() ? ctx.node_name() : request.node;
+  if (auto ok = check_node_name(node); !ok) return ok.error();
+  if (auto ok = one_node_only(ctx, node); !ok) return ok.error();
   // An unsafe directory or reload program is refused now, not only at the
-  // first install (install checks again: they may change in between).
-  if (auto state = deploy::inspect(*spec); !state) return state.error();
-  for (const auto& command : spec->reload) {
-    if (auto ok = deploy::check_reload_program(command); !ok) return ok.error();
+  // first install (install checks again: they may change in between). Only
+  // this node can look at its own files.
+  if (node == ctx.node_name()) {
+    if (auto state = deploy::inspect(*spec); !state) return state.error();
+    for (const auto& command : spec->reload) {
+      if (auto ok = deploy::check_reload_program(command); !ok) return ok.error();
+    }
   }
   auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return inv.error();
@@ -90,8 +116,11 @@ Result<TargetView> add_target(const Context& ctx, const TargetRequest& request) 
   auto before = inv->targets(request.name);
   if (!before) return before.error();
   bool created = true;
-  for (const auto& t : *before) created = created && t.dir != spec->dir;
-  auto saved = inv->save_target(detail::record_of(request.name, *spec), ctx.actor, ctx.now());
+  const bool one_node = !is_fleet_inventory(ctx.db_path);  // SQLite: the directory alone names a target
+  for (const auto& t : *before) created = created && !(t.dir == spec->dir && (one_node || t.node == node));
+  auto record = detail::record_of(request.name, *spec);
+  record.node = node;
+  auto saved = inv->save_target(record, ctx.actor, ctx.now());
   if (!saved) return saved.error();
   auto view = view_of(*saved);
   if (!view) return view.error();
@@ -116,12 +145,15 @@ Result<std::vector<TargetView>> list_targets(const Context& ctx, const std::stri
   return out;
 }
 
-Status remove_target(const Context& ctx, const std::string& name, const std::string& dir) {
+Status remove_target(const Context& ctx, const std::string& name, const std::string& dir, const std::string& node) {
+  const std::string on = node.empty() ? ctx.node_name() : node;
+  if (auto ok = check_node_name(on); !ok) return ok.error();
+  if (auto ok = one_node_only(ctx, on); !ok) return ok.error();
   auto inv = ctx.inventory(store::OpenMode::existing);
   if (!inv) return inv.error();
   std::string normal = std::filesystem::path(dir).lexically_normal().string();
   if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
-  return inv->remove_target(name, normal, ctx.actor, ctx.now());
+  return inv->remove_target(name, on, normal, ctx.actor, ctx.now());
 }
 
 }  // namespace certkeeper::lifecycle

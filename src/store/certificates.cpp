@@ -1,4 +1,5 @@
 // Inventory: certificate definitions and appending versions.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/util/text.h"
@@ -164,6 +165,7 @@ int append_in_transaction(Inventory::Impl& impl, const CertificateRecord& defini
   cur.bind(4, static_cast<std::int64_t>(id));
   cur.exec();
   detail::insert_event(db, now, id, definition.name, event_kind, actor, event_detail_json);
+  detail::notify(db, fmt::format("version {} {}", definition.name, number));
   return number;
 }
 

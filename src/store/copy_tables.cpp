@@ -17,8 +17,9 @@ namespace certkeeper::store::copying {
 
 // References first: certificates before what names them, versions before
 // their CRL links.
-const char* const kCopiedTables[10] = {"settings", "acme_accounts", "certificates", "cert_versions", "targets",
-                                         "events",   "orders",        "crl_cache",    "crl_links",     "crl_scan"};
+const char* const kCopiedTables[11] = {"settings", "acme_accounts", "certificates", "cert_versions", "targets",
+                                         "events",   "orders",        "crl_cache",    "crl_links",     "crl_scan",
+                                         "nodes"};
 
 // A column's declared type (SQLite) or format_type (PostgreSQL) as what is
 // read and bound: the same for both dialects of one column (a flag is an

@@ -15,6 +15,8 @@ constexpr EventKindInfo kKinds[] = {
      "`db copy` copied the whole inventory into this new database (the last event of the same transaction)",
      "`from` (the source, never with a password), `from_backend`, `rows` (by table), `keys_sealed` (plaintext keys "
      "encrypted now)"},
+    {node_removed, true, "`node remove` forgot a node; its targets stay and are reported as belonging to no known node",
+     "`node`, `last_seen`, `targets` (how many it had)"},
     {created, false, "`import` stored the first version of a new name",
      "`source`"},
     {defined, false, "`add` defined an ACME certificate, or `watch add` an endpoint",
@@ -46,7 +48,11 @@ constexpr EventKindInfo kKinds[] = {
      "`version`, `format`, `files`, `key` (whether the key was written), `encryption` (PKCS#12)"},
     {target_added, false, "`target add` added a target", "the target's settings"},
     {target_changed, false, "`target add` changed the target with that `--dir`", "the target's settings"},
-    {target_removed, false, "`target remove` forgot a target (its files stay)", "`dir`"},
+    {target_removed, false, "`target remove` forgot a target (its files stay)", "`dir`, `node`"},
+    {target_adopted, false,
+     "on PostgreSQL, a node's heartbeat took over a target made before targets had nodes (by an older certkeeper or "
+     "`db copy` of one)",
+     "`dir`, `node`"},
     {installed, false, "an install switched every target, its reloads ran and every probe saw the new certificate",
      "`version`, `sha256`, `previous_version`, `targets`, `reloads`, `probes`"},
     {rolled_back, false, "`rollback` reinstalled an older version (the same transaction as an install)",

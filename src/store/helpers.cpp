@@ -4,6 +4,7 @@
 
 #include "certkeeper/util/json.h"
 #include "certkeeper/util/text.h"
+#include "certkeeper/store/inventory_watch.h"
 #include "impl.h"
 
 namespace certkeeper::store::detail {
@@ -126,6 +127,18 @@ void insert_event(sql::Database& db, UnixTime at, std::optional<std::int64_t> ce
   q.bind(5, actor);
   q.bind(6, detail_json.empty() ? std::string("{}") : text::to_utf8(detail_json));
   q.exec();
+}
+
+}  // namespace certkeeper::store::detail
+
+namespace certkeeper::store::detail {
+
+void notify(sql::Database& db, const std::string& payload) {
+  if (db.is_sqlite()) return;
+  sql::Statement q(db, "SELECT pg_catalog.pg_notify(?, ?)");
+  q.bind(1, kNotifyChannel);
+  q.bind(2, payload);
+  q.executeStep();
 }
 
 }  // namespace certkeeper::store::detail

@@ -101,6 +101,11 @@ void insert_event(sql::Database& db, UnixTime at, std::optional<std::int64_t> ce
                   const std::string& certificate_name, const std::string& kind,
                   const std::string& actor, const std::string& detail_json);
 
+// Tells the processes that listen on a shared inventory (InventoryWatch)
+// about a change, delivered when the caller's transaction commits; nothing
+// on SQLite (helpers.cpp).
+void notify(sql::Database& db, const std::string& payload);
+
 // The report's history (report_history.cpp): adds to `history`, whose
 // entries report_rows_with_history created with each row's current version,
 // the other recent versions, the totals and the recent events.

@@ -164,6 +164,20 @@ class CliTest : public ::testing::Test {
 
   static nlohmann::json json(const ProcessResult& r) { return nlohmann::json::parse(r.out); }
 
+  // Runs `sql` on the inventory outside certkeeper, to set up what no
+  // command makes (a heartbeat long ago): Debian's sqlite3 on the file, or
+  // psql with the schema certkeeper first on the search path.
+  void raw_sql(const std::string& sql) const {
+    if (server_ != nullptr) {
+      server_->psql(database_, "SET search_path = certkeeper; " + sql);
+      return;
+    }
+    auto sqlite3 = which("sqlite3");
+    ASSERT_TRUE(sqlite3) << "Debian's sqlite3 is a build package (contrib/lib/setup.sh)";
+    auto r = run_program({*sqlite3, db(), sql}, pki_.path(""));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
   TestPki pki_;
   Postgres* server_ = nullptr;  // on PostgreSQL: the run's server
   std::string database_, key_file_;

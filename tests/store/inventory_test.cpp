@@ -200,11 +200,7 @@ TEST(Inventory, InventoriesCarryTheApplicationId) {
 TEST(Inventory, OldInventoriesAreRecognisedAndMarkedWhenMigrated) {
   TempDir dir;
   const std::string path = dir.file("ck.db");
-  {
-    auto inv = Inventory::open(path, OpenMode::create);
-    ASSERT_TRUE(inv->append_version(definition("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
-  }
-  ASSERT_EQ(raw_exec(path, "PRAGMA application_id = 0; DELETE FROM schema_version WHERE version >= 8"), SQLITE_OK);
+  ASSERT_EQ(testing::old_inventory(path, 7), SQLITE_OK);
   ASSERT_EQ(raw_int(path, "PRAGMA application_id"), 0);
   auto read_only = Inventory::open(path, OpenMode::read_only);
   ASSERT_FALSE(read_only);
@@ -214,6 +210,32 @@ TEST(Inventory, OldInventoriesAreRecognisedAndMarkedWhenMigrated) {
   EXPECT_EQ(*inv->schema_version(), embedded_migrations().back().version);
   EXPECT_EQ(raw_int(path, "PRAGMA application_id"), 0x434B5052);
   EXPECT_EQ(inv->versions("mail")->size(), 1u);
+}
+
+// Migration 10 rebuilds the targets table (a target is unique per node
+// now): every target keeps its id, settings and journal, with no node yet.
+TEST(Inventory, TargetsKeepEverythingThroughTheNodesMigration) {
+  TempDir dir;
+  const std::string path = dir.file("ck.db");
+  ASSERT_EQ(testing::old_inventory(path, 9), SQLITE_OK);
+  ASSERT_EQ(raw_exec(path, "INSERT INTO targets (id, certificate_id, dir, layout, mode, reload, installed_version, "
+                           "pending_version, created_at) VALUES (7, 1, '/srv/mail', 'combined', 416, "
+                           "'[{\"argv\":[\"/bin/true\"]}]', 1, 1, 5)"),
+            SQLITE_OK);
+  auto inv = Inventory::open(path, OpenMode::existing);
+  ASSERT_TRUE(inv) << inv.error().what();
+  auto targets = inv->targets("mail");
+  ASSERT_TRUE(targets);
+  ASSERT_EQ(targets->size(), 1u);
+  const auto& t = targets->at(0);
+  EXPECT_EQ(t.id, 7);
+  EXPECT_EQ(t.dir, "/srv/mail");
+  EXPECT_EQ(t.layout, "combined");
+  EXPECT_EQ(t.mode, 416);
+  EXPECT_EQ(t.installed_version, 1);
+  EXPECT_EQ(t.pending_version, 1);
+  EXPECT_EQ(t.node, "");
+  EXPECT_FALSE(t.probe_ok);
 }
 
 TEST(Inventory, NewerSchemaIsRefusedAndNeverRewritten) {
@@ -543,21 +565,8 @@ namespace {
 TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
   TempDir dir;
   std::string path = dir.file("ck.db");
-  {
-    auto inv = Inventory::open(path, OpenMode::create);
-    ASSERT_TRUE(inv->append_version(definition("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
-  }
-  // Turn it back into a schema-1 database, as release 1 left it.
-  ASSERT_EQ(raw_exec(path, "DROP TABLE crl_links; DROP TABLE crl_cache; DROP TABLE crl_scan; "
-                           "DROP TABLE orders; ALTER TABLE acme_accounts DROP COLUMN pending_key_pem; "
-                           "ALTER TABLE targets DROP COLUMN pending_version; "
-                           "DROP INDEX certificates_by_next_check; "
-                           "ALTER TABLE certificates DROP COLUMN ari_start; ALTER TABLE certificates DROP COLUMN ari_end; "
-                           "ALTER TABLE certificates DROP COLUMN ari_next_fetch; "
-                           "ALTER TABLE certificates DROP COLUMN retry_after; "
-                           "ALTER TABLE certificates DROP COLUMN failure_permanent; "
-                           "DELETE FROM schema_version WHERE version >= 2"),
-            SQLITE_OK);
+  // A schema-1 database, as release 1 left it.
+  ASSERT_EQ(testing::old_inventory(path, 1), SQLITE_OK);
   auto read_only = Inventory::open(path, OpenMode::read_only);
   ASSERT_FALSE(read_only) << "a read-only open never migrates";
   auto inv = Inventory::open(path, OpenMode::existing);

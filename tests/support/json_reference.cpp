@@ -66,7 +66,7 @@ std::string command_path(const std::vector<std::string>& args) {
   std::vector<std::string> words;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--db" || a == "--key-file") {
+    if (a == "--db" || a == "--key-file" || a == "--node") {
       ++i;
       continue;
     }
@@ -76,7 +76,7 @@ std::string command_path(const std::vector<std::string>& args) {
   }
   if (words.empty()) return "";
   if (words.size() == 2 && (words[0] == "target" || words[0] == "watch" || words[0] == "db" ||
-                               words[0] == "keys")) {
+                               words[0] == "keys" || words[0] == "node")) {
     return words[0] + " " + words[1];
   }
   return words[0];

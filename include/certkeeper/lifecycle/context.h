@@ -22,6 +22,8 @@ struct Context {
   // and heartbeats name it. "" in tests that build a Context by hand: the
   // host name then (node_name()).
   std::string node{};
+  // certkeeper's version, as a node's heartbeat reports it.
+  std::string version{};
   // The key file of private keys encrypted at rest (--key-file,
   // CERTKEEPER_KEY_FILE); "" leaves it to the inventory's setting key_file.
   std::string key_file{};
@@ -44,6 +46,10 @@ struct Context {
 // or sqlite:PATH. Anything else (another scheme://, a password) is an
 // Errc::usage error that never shows a password (store/location.h).
 Result<std::string> inventory_path(const std::string& db_value);
+
+// Whether the inventory `db_value` names is one a fleet can share (a
+// PostgreSQL database). On SQLite the inventory has one node.
+bool is_fleet_inventory(const std::string& db_value);
 
 // A node name: 1-64 characters of [A-Za-z0-9._-], starting with a letter or
 // digit (a host name up to 64 characters fits). Errc::usage otherwise.

@@ -25,6 +25,7 @@ struct InitRequest {
   std::optional<std::string> acme_ca_file;
   std::optional<std::string> email;
   std::optional<int> keep_versions;  // sets kept per target directory (1-100; default 5)
+  std::optional<int> node_down_after{};  // seconds without a heartbeat before a node is down (60-604800; default 600)
   // Store every private key encrypted with the context's key file (which
   // must be given); an existing inventory is converted in one transaction.
   bool encrypt_keys = false;

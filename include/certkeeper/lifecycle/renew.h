@@ -11,8 +11,10 @@
 
 #include "certkeeper/lifecycle/acme_ops.h"
 #include "certkeeper/lifecycle/context.h"
+#include "certkeeper/lifecycle/install.h"
 #include "certkeeper/lifecycle/mail.h"
 #include "certkeeper/lifecycle/renewal_policy.h"
+#include "certkeeper/store/inventory_watch.h"
 #include "certkeeper/util/result.h"
 
 namespace certkeeper::lifecycle {
@@ -85,8 +87,22 @@ struct NextCheck {
   std::string reason;
 };
 
+// A fleet (issue 12, DESIGN.md "Many hosts"): after its renewals, a pass
+// installs each certificate's desired version into this node's targets that
+// do not serve it (on SQLite: every target), through the install
+// transaction. A version whose install rolled back on a target is not tried
+// again by a pass (`install` tries it); an expired or revoked one neither.
+struct ConvergeItem {
+  std::string name;
+  int version = 0;                        // the desired version
+  std::optional<InstallOutcome> install;  // what the transaction did (rolled back or not); none in a dry run
+  std::optional<Error> error;             // it could not run
+};
+
 struct RenewOutcome {
+  std::string node;  // this node
   std::vector<RenewItem> items;
+  std::vector<ConvergeItem> installs;  // the convergence (dry run: what it would install)
   std::optional<UnixTime> next_check;  // the earliest check after this pass (CRL refetches included)
   std::optional<NextCheck> next;       // the certificate of the earliest check after now, when one is scheduled
   RevocationWatch revocation;
@@ -97,5 +113,10 @@ Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, cons
 
 // A RandomSource over the system's random device.
 RandomSource system_random();
+
+// What a daemon on a shared (PostgreSQL) inventory waits on besides its
+// timer: the changes other nodes commit (store/inventory_watch.h).
+// Errc::usage on SQLite; Errc::database when the server cannot be reached.
+Result<store::InventoryWatch> listen_for_changes(const Context& ctx);
 
 }  // namespace certkeeper::lifecycle

@@ -17,6 +17,8 @@ inline constexpr char keys_encrypted[] = "keys-encrypted";
 inline constexpr char keys_rotated[] = "keys-rotated";
 // The inventory was copied here from another database (global; db copy).
 inline constexpr char inventory_copied[] = "inventory-copied";
+// A fleet's nodes (global): `node remove` forgot one.
+inline constexpr char node_removed[] = "node-removed";
 // Definitions and versions.
 inline constexpr char created[] = "created";
 inline constexpr char defined[] = "defined";
@@ -36,6 +38,7 @@ inline constexpr char exported[] = "exported";
 inline constexpr char target_added[] = "target-added";
 inline constexpr char target_changed[] = "target-changed";
 inline constexpr char target_removed[] = "target-removed";
+inline constexpr char target_adopted[] = "target-adopted";
 inline constexpr char installed[] = "installed";
 inline constexpr char rolled_back[] = "rolled-back";
 inline constexpr char install_rolled_back[] = "install-rolled-back";

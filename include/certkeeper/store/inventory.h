@@ -25,6 +25,7 @@
 #include "certkeeper/store/acme_records.h"
 #include "certkeeper/store/crl_records.h"
 #include "certkeeper/store/event_kinds.h"
+#include "certkeeper/store/node_records.h"
 #include "certkeeper/store/records.h"
 #include "certkeeper/store/target_records.h"
 #include "certkeeper/util/result.h"
@@ -279,25 +280,49 @@ class Inventory {
   Result<std::optional<int>> version_by_fingerprint(const std::string& name,
                                                     const std::string& fingerprint_sha256);
 
-  // Install targets. save_target creates the target (certificate, dir) or
-  // replaces its settings (installed and pending versions stay), with the
-  // event "target-added" or "target-changed". Errc::not_found when the
+  // Install targets. save_target creates the target (certificate, node,
+  // dir) or replaces its settings (installed and pending versions stay),
+  // with the event "target-added" or "target-changed"; on SQLite (one node)
+  // the directory alone names it, and it moves to the node given. Errc::not_found when the
   // certificate does not exist.
   Result<TargetRecord> save_target(const TargetRecord& target, const std::string& actor, UnixTime now);
-  // The certificate's targets, in the order they were added.
+  // The certificate's targets on every node, in the order they were added.
   Result<std::vector<TargetRecord>> targets(const std::string& name);
-  // Forgets a target (its files stay on disk), with the event "target-removed".
-  // Errc::not_found when there is no such target.
-  Status remove_target(const std::string& name, const std::string& dir, const std::string& actor, UnixTime now);
+  // The targets that the node `node` installs: on SQLite (one node) all of
+  // them; on PostgreSQL those of the node, and those made before targets
+  // had nodes that no heartbeat has adopted yet.
+  Result<std::vector<TargetRecord>> node_targets(const std::string& name, const std::string& node);
+  // Forgets the target `dir` of the node (its files stay on disk), with the
+  // event "target-removed". Errc::not_found when there is no such target.
+  // On SQLite the directory alone names it.
+  Status remove_target(const std::string& name, const std::string& node, const std::string& dir,
+                       const std::string& actor, UnixTime now);
   // The install journal: marks the targets as switching to `version` (one
   // transaction, no event: the outcome is what gets recorded).
   Status set_pending(const std::vector<std::int64_t>& target_ids, int version);
   // Ends a transaction: every target's installed_version is set as given and
-  // its pending_version cleared, and the event `kind` is written, all in one
-  // transaction.
+  // its pending_version cleared, with installed_at when it changed and the
+  // probe result of an attempted version (failed_version when it rolled
+  // back), and the event `kind` is written, all in one transaction.
   Status finish_install(const std::string& name, const std::vector<TargetOutcome>& outcomes,
                         const std::string& kind, const std::string& detail_json, const std::string& actor,
                         UnixTime now);
+  // A fleet's nodes (nodes.cpp; issue 12). heartbeat records that the node
+  // is alive and what it does; on SQLite (one node) every target becomes
+  // its own, on PostgreSQL it adopts the targets made before targets had
+  // nodes (event "target-adopted").
+  Status heartbeat(const NodeBeat& beat, UnixTime now, const std::string& actor);
+  // Every node, with its targets' state; also names that targets give but
+  // that have no row (a node removed, or one that never ran).
+  Result<std::vector<NodeRecord>> nodes();
+  // `node remove`: forgets the node's row (its targets stay), with the
+  // event "node-removed". Errc::not_found for an unknown node.
+  Result<NodeRecord> remove_node(const std::string& name, const std::string& actor, UnixTime now);
+  // The certificates whose targets on `node` (all targets on SQLite) do not
+  // serve the desired version, leaving out a version that rolled back there
+  // already, expired or was revoked: what the node's pass installs.
+  Result<std::vector<Unconverged>> unconverged(const std::string& node, UnixTime now);
+
   // Writes one event about a certificate (e.g. a failed install whose files
   // never changed).
   Status record_event(const std::string& name, const std::string& kind, const std::string& detail_json,

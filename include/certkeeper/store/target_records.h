@@ -13,6 +13,10 @@ namespace certkeeper::store {
 struct TargetRecord {
   std::int64_t id = 0;
   std::string certificate_name;
+  // The node that installs it (issue 12); "" for a target made before
+  // targets had nodes. On SQLite the inventory has one node, whatever this
+  // says.
+  std::string node;
   std::string dir;
   std::string layout = "separate";  // "separate" | "combined"
   bool include_root = false;
@@ -24,12 +28,23 @@ struct TargetRecord {
   std::optional<int> installed_version;  // what the last finished transaction left live
   std::optional<int> pending_version;    // set while a transaction is in flight
   UnixTime created_at = 0;
+  // What the node last saw here (db/sqlite/0010_nodes.sql).
+  std::optional<UnixTime> installed_at;   // when installed_version went live
+  std::optional<bool> probe_ok;           // the last install transaction's probes
+  std::string probe_detail;               // why they failed
+  std::optional<UnixTime> probed_at;
+  std::optional<int> failed_version;      // its install rolled back here; a pass does not retry it
 };
 
 // The outcome of one install transaction for one target.
 struct TargetOutcome {
   std::int64_t target_id = 0;
   std::optional<int> installed_version;
+  // The version the transaction tried (nullopt: an interrupted one undone,
+  // which probed nothing), and whether it went live with its probes passing.
+  std::optional<int> attempted_version{};
+  bool ok = false;
+  std::string failure{};  // why it did not, one line
 };
 
 }  // namespace certkeeper::store

@@ -255,6 +255,29 @@ class PqDriver final : public Driver {
     }
   }
 
+  int socket() const override { return lost_ ? -1 : PQsocket(conn_); }
+
+  bool notifications(std::vector<std::string>& payloads, Failure& failure) override {
+    payloads.clear();
+    if (!usable(failure)) return false;
+    if (PQconsumeInput(conn_) == 0) {
+      lost_ = true;
+      lost_message_ = "PostgreSQL at " + server_ + ": the connection was lost while waiting for changes";
+      failure = {FailureKind::connection, lost_message_};
+      return false;
+    }
+    try {
+      while (PGnotify* n = PQnotifies(conn_)) {
+        payloads.emplace_back(n->extra != nullptr ? n->extra : "");
+        PQfreemem(n);
+      }
+    } catch (...) {
+      failure = {FailureKind::other, "PostgreSQL: out of memory"};
+      return false;
+    }
+    return true;
+  }
+
   // The settings of a new session: certkeeper's schema, the waits, UTF-8,
   // UTC, no JIT. A wait the administrator chose (the URI's options=-c
   // lock_timeout=5s, ALTER ROLE ... SET, the server's configuration) is

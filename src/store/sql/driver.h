@@ -92,6 +92,18 @@ class Driver {
   virtual bool commit(Failure& failure) = 0;
   // Never fails for the caller: a lost connection rolls back by itself.
   virtual void rollback() noexcept = 0;
+
+  // Notifications from other sessions (PostgreSQL's LISTEN/NOTIFY; SQLite
+  // has none). socket(): the descriptor to poll for reading, -1 when
+  // there is none. notifications(): reads what arrived and returns the
+  // payloads received since the last call (none waits); false with
+  // `failure` filled when the connection was lost.
+  virtual int socket() const { return -1; }
+  virtual bool notifications(std::vector<std::string>& payloads, Failure& failure) {
+    payloads.clear();
+    (void)failure;
+    return true;
+  }
 };
 
 }  // namespace certkeeper::store::sql

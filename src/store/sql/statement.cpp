@@ -11,6 +11,13 @@ void Database::exec(std::string_view script) {
   if (!driver_->exec(script, failure)) throw DbError(failure);
 }
 
+std::vector<std::string> Database::notifications() {
+  std::vector<std::string> payloads;
+  Failure failure;
+  if (!driver_->notifications(payloads, failure)) throw DbError(failure);
+  return payloads;
+}
+
 std::int64_t Database::query_int(std::string_view sql) {
   Statement q(*this, sql);
   if (!q.executeStep() || q.is_null(0)) return 0;

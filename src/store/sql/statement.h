@@ -32,6 +32,8 @@ class Database {
   void exec(std::string_view script);
   // The first column of the first row as an integer (0 when none or NULL).
   std::int64_t query_int(std::string_view sql);
+  // Driver::notifications, throwing DbError when the connection was lost.
+  std::vector<std::string> notifications();
 
  private:
   std::unique_ptr<Driver> driver_;

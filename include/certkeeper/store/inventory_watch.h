@@ -1,0 +1,45 @@
+// Changes that other processes commit to a shared inventory, as they
+// commit them: a new version, a target added (PostgreSQL LISTEN/NOTIFY on
+// the channel "certkeeper"; the store sends them in the changing
+// transaction, so they arrive only if it commits). A daemon waits on fd()
+// besides its timer and signals, so a new version reaches every node in
+// seconds. Notifications are a hint: a lost one is made up by the next
+// timed pass, which reads everything again.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "certkeeper/util/result.h"
+
+namespace certkeeper::store {
+
+// What notifications say: "version NAME N", "target NAME NODE".
+inline constexpr char kNotifyChannel[] = "certkeeper";
+
+class InventoryWatch {
+ public:
+  // Connects to the PostgreSQL inventory at `location` on a connection of
+  // its own and listens. Errc::usage for a SQLite file (one host: nothing
+  // to wait for); Errc::database when the server cannot be reached.
+  static Result<InventoryWatch> open(const std::string& location);
+
+  InventoryWatch(InventoryWatch&&) noexcept;
+  InventoryWatch& operator=(InventoryWatch&&) noexcept;
+  ~InventoryWatch();
+
+  // Readable when something arrived (or the connection ended).
+  int fd() const;
+  // The payloads received since the last call, without waiting.
+  // Errc::database when the connection was lost: open a new watch.
+  Result<std::vector<std::string>> take();
+
+  struct Held;
+
+ private:
+  explicit InventoryWatch(std::unique_ptr<Held> held);
+  std::unique_ptr<Held> held_;
+};
+
+}  // namespace certkeeper::store

@@ -1,0 +1,48 @@
+#include "converge.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "certkeeper/util/log.h"
+
+namespace certkeeper::lifecycle::detail {
+
+void beat(const Context& ctx, store::Inventory& inv, const std::string& doing) {
+  store::NodeBeat b{ctx.node_name(), ctx.version, doing, static_cast<std::int64_t>(::getpid())};
+  if (auto ok = inv.heartbeat(b, ctx.now(), ctx.actor); !ok) {
+    log::warn("certkeeper: node " + b.name + ": the heartbeat was not recorded: " + ok.error().what());
+  }
+}
+
+std::vector<ConvergeItem> converge(const Context& ctx, store::Inventory& inv, const std::vector<std::string>& names,
+                                   bool dry_run) {
+  std::vector<ConvergeItem> out;
+  auto lacking = inv.unconverged(ctx.node_name(), ctx.now());
+  if (!lacking) {
+    out.push_back({"", 0, std::nullopt, std::move(lacking).error()});
+    return out;
+  }
+  for (const auto& u : *lacking) {
+    if (!names.empty() && std::find(names.begin(), names.end(), u.name) == names.end()) continue;
+    ConvergeItem item{u.name, u.version, std::nullopt, std::nullopt};
+    if (!dry_run) {
+      // The transaction decides again under the certificate's install lock
+      // (another process may have installed it meanwhile: then it finds
+      // the targets current and installs the same files again, harmlessly).
+      InstallRequest request;
+      request.name = u.name;
+      request.version = u.version;
+      auto done = install(ctx, request);
+      if (done) {
+        item.install = std::move(*done);
+      } else {
+        item.error = std::move(done).error();
+      }
+    }
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+}  // namespace certkeeper::lifecycle::detail
