@@ -15,7 +15,7 @@
 namespace certkeeper::store::copying {
 
 // Every table db copy copies, references first (copied_tables()).
-extern const char* const kCopiedTables[10];
+extern const char* const kCopiedTables[11];
 
 enum class CopyKind { integer, text, blob };
 
