@@ -56,6 +56,9 @@ Status check_request(const InitRequest& r) {
   if (r.keep_versions && (*r.keep_versions < 1 || *r.keep_versions > 100)) {
     return make_error(Errc::usage, "--keep-versions must be 1 to 100 (installed versions kept on disk per target)");
   }
+  if (r.lease_seconds && (*r.lease_seconds < 5 || *r.lease_seconds > 3600)) {
+    return make_error(Errc::usage, "--lease-seconds must be 5 to 3600 (how long a lease to talk to the CA lasts)");
+  }
   if (r.email && r.email->find('@') == std::string::npos) {
     return make_error(Errc::usage, "--email is not an e-mail address", *r.email);
   }
@@ -104,6 +107,7 @@ Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
   if (request.acme_ca_file) values[kAcmeCaFile] = *request.acme_ca_file;
   if (request.email) values[kEmail] = *request.email;
   if (request.keep_versions) values[kKeepVersions] = std::to_string(*request.keep_versions);
+  if (request.lease_seconds) values[kLeaseSeconds] = std::to_string(*request.lease_seconds);
   auto existing = inv->settings();
   if (!existing) return std::move(existing).error();
   if (out.created && !existing->count(kAcmeServer) && !values.count(kAcmeServer)) {

@@ -39,7 +39,7 @@ std::optional<Error> lease_lost(const std::string& name, const std::optional<Lea
     return std::nullopt;
   }
   std::string why;
-  if (current && !current->holder.empty() && current->generation != held.generation) {
+  if (current && current->generation != held.generation) {  // taken by another (maybe released since)
     why = fmt::format("the lease to talk to the CA passed to node {} (generation {})", text::printable(current->node),
                       current->generation);
   } else if (current && current->generation == held.generation && current->expires_at <= now) {
