@@ -1,6 +1,9 @@
 #include "ca_lease.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <cstdlib>
@@ -25,6 +28,25 @@ std::string new_holder(const Context& ctx) {
 
 bool lease_held_error(const Error& e) { return e.code == Errc::conflict && e.cause.type == store::kLeaseHeld; }
 
+// The holder of `name`'s lease when it is a process of this node that no
+// longer exists (killed, crashed): its lease need not be waited out. ""
+// otherwise; a process that exists, even another one with a reused pid, is
+// waited for. Node names must be unique per host for this to hold.
+std::string gone_holder(const Context& ctx, store::Inventory& inv, const std::string& name) {
+  auto lease = inv.lease_of(name);
+  if (!lease || !*lease) return "";
+  const std::string& holder = (*lease)->holder;
+  const std::string prefix = ctx.node_name() + "/";
+  if ((*lease)->node != ctx.node_name() || holder.rfind(prefix, 0) != 0) return "";
+  const auto slash = holder.find('/', prefix.size());
+  if (slash == std::string::npos) return "";
+  char* end = nullptr;
+  const long pid = std::strtol(holder.c_str() + prefix.size(), &end, 10);
+  if (end != holder.c_str() + slash || pid <= 0 || pid == static_cast<long>(::getpid())) return "";
+  if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) return "";
+  return holder;
+}
+
 }  // namespace
 
 int lease_seconds(store::Inventory& inv) {
@@ -40,25 +62,35 @@ Result<std::unique_ptr<CaLease>> CaLease::take(const Context& ctx, store::Invent
   const int seconds = lease_seconds(inv);
   const std::string holder = new_holder(ctx);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  std::string gone;
   for (bool said = false;;) {
-    auto grant = inv.acquire_lease(name, holder, ctx.node_name(), seconds, ctx.actor, ctx.now());
+    auto grant = inv.acquire_lease(name, holder, ctx.node_name(), seconds, ctx.actor, ctx.now(), gone);
     if (grant) {
       if (grant->replaced) {
-        log::warn(fmt::format("certkeeper: {}: took over the lease to talk to the CA from node {} (generation {}, "
-                              "expired at {}); resuming its order",
+        const bool expired = grant->replaced->expires_at <= ctx.now();
+        log::warn(fmt::format("certkeeper: {}: took over the lease to talk to the CA from node {} (generation {}, {}); "
+                              "resuming its order",
                               name, text::printable(grant->replaced->node), grant->replaced->generation,
-                              format_utc(grant->replaced->expires_at)));
+                              expired ? "expired at " + format_utc(grant->replaced->expires_at)
+                                      : "its process " + text::printable(grant->replaced->holder) + " is gone"));
       }
       auto own = ctx.inventory(store::OpenMode::existing);
       if (!own) {
-        (void)inv.release_lease(name, {holder, grant->lease.generation}, ctx.now());
+        if (auto released = inv.release_lease(name, {holder, grant->lease.generation}, ctx.now()); !released) {
+          log::warn("certkeeper: " + name + ": the lease could not be released (it expires by itself): " +
+                    released.error().what());
+        }
         return std::move(own).error();
       }
       return std::unique_ptr<CaLease>(new CaLease(ctx, name, std::move(*own), std::move(*grant), seconds));
     }
-    if (!lease_held_error(grant.error()) || std::chrono::steady_clock::now() >= deadline) {
-      return std::move(grant).error();
+    if (!lease_held_error(grant.error())) return std::move(grant).error();
+    if (gone.empty()) {
+      gone = gone_holder(ctx, inv, name);
+      if (!gone.empty()) continue;  // taken over at once
     }
+    gone.clear();
+    if (std::chrono::steady_clock::now() >= deadline) return std::move(grant).error();
     if (!said) {
       log::warn(fmt::format("certkeeper: {}; waiting for it (at most {} s)", grant.error().what(), wait_ms / 1000));
       said = true;

@@ -58,7 +58,7 @@ std::optional<Error> lease_lost(const std::string& name, const std::optional<Lea
 
 Result<LeaseGrant> Inventory::acquire_lease(const std::string& name, const std::string& holder,
                                             const std::string& node, int seconds, const std::string& actor,
-                                            UnixTime now) {
+                                            UnixTime now, const std::string& gone_holder) {
   return detail::guarded(impl_->path, [&]() -> Result<LeaseGrant> {
     sql::Transaction tx(impl_->db);
     auto id = detail::certificate_id(impl_->db, name);
@@ -75,7 +75,7 @@ Result<LeaseGrant> Inventory::acquire_lease(const std::string& name, const std::
       // Already mine: extended, the same generation.
       l.generation = current->generation;
       l.acquired_at = current->acquired_at;
-    } else if (current && current->held_at(now)) {
+    } else if (current && current->held_at(now) && (gone_holder.empty() || current->holder != gone_holder)) {
       Error e = make_error(Errc::conflict,
                            fmt::format("the lease to talk to the CA is held by node {} until {} (generation {}); "
                                        "another certkeeper is issuing this certificate",
@@ -108,6 +108,7 @@ Result<LeaseGrant> Inventory::acquire_lease(const std::string& name, const std::
                                {"previous_node", text::to_utf8(grant.replaced->node)},
                                {"previous_generation", grant.replaced->generation},
                                {"expired_at", grant.replaced->expires_at},
+                               {"reason", grant.replaced->expires_at > now ? "its process is gone" : "expired"},
                                {"holder", text::to_utf8(l.holder)},
                                {"node", text::to_utf8(l.node)},
                                {"generation", l.generation}};

@@ -185,6 +185,20 @@ TEST_P(LeaseTest, TheFenceRefusesAnExpiredLeaseThatNobodyTookAndAReleasedOne) {
   EXPECT_TRUE(*inv_->open_order_of("web"));
 }
 
+TEST_P(LeaseTest, AHolderTheCallerKnowsIsGoneIsTakenOverBeforeItsExpiry) {
+  take("a/1/x", "a", kNow);
+  auto other = inv_->acquire_lease("web", "a/2/y", "a", kSeconds, "t", kNow + 1, "a/9/z");
+  ASSERT_FALSE(other) << "only the holder named as gone is replaced";
+  EXPECT_EQ(other.error().cause.type, kLeaseHeld);
+  auto g = inv_->acquire_lease("web", "a/2/y", "a", kSeconds, "t", kNow + 1, "a/1/x");
+  ASSERT_TRUE(g) << g.error().what();
+  EXPECT_EQ(g->lease.generation, 2);
+  ASSERT_TRUE(g->replaced);
+  auto events = *inv_->events("web");
+  EXPECT_EQ(nlohmann::json::parse(events.back().detail_json)["reason"], "its process is gone");
+  EXPECT_FALSE(store_under({"a/1/x", 1}, kNow + 2, "AA01")) << "the gone holder's generation is fenced off";
+}
+
 TEST_P(LeaseTest, UnknownCertificateIsNotFound) {
   auto g = inv_->acquire_lease("nope", "a/1/x", "a", kSeconds, "t", kNow);
   ASSERT_FALSE(g);

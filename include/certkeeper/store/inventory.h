@@ -201,8 +201,11 @@ class Inventory {
   // holder writes the event "lease-taken-over". Errc::conflict (cause type
   // kLeaseHeld) naming the holder's node and expiry when another holder's
   // lease is current; Errc::not_found for an unknown certificate.
+  // `gone_holder`: a holder the caller knows is dead (a process of its own
+  // node that no longer exists): its lease is taken over as if expired.
   Result<LeaseGrant> acquire_lease(const std::string& name, const std::string& holder, const std::string& node,
-                                   int seconds, const std::string& actor, UnixTime now);
+                                   int seconds, const std::string& actor, UnixTime now,
+                                   const std::string& gone_holder = "");
   // Extends the lease to now + `seconds`, only while `held` is still the
   // holder with that generation and the lease has not expired; else
   // Errc::conflict (cause type kLeaseLost) saying to whom it passed.
