@@ -11,6 +11,7 @@ struct InitArgs {
   std::string external_url, acme_server, acme_ca_file, email;
   int keep_versions = 0;
   int node_down_after = 0;
+  int lease_seconds = 0;
   bool encrypt_keys = false;
 };
 
@@ -36,15 +37,20 @@ Command add_init(CLI::App& root, Globals& g) {
                                "Seconds without a heartbeat after which a node of a fleet is reported down "
                                "(default 600)")
                    ->type_name("SECONDS");
+  auto* lease = app->add_option("--lease-seconds", args->lease_seconds,
+                                 "Seconds a lease to talk to the CA lasts unless renewed (default 120; a holder that "
+                                 "died is replaced after it)")
+                    ->type_name("SECONDS");
   app->add_flag("--encrypt-keys", args->encrypt_keys,
                 "Store every private key encrypted with the key file (--key-file); converts an existing inventory "
                 "in one transaction");
-  return {app, [&g, args, keep, down] {
+  return {app, [&g, args, keep, down, lease] {
             lifecycle::InitRequest req{given(args->external_url), given(args->acme_server),
                                        given(args->acme_ca_file), given(args->email),
                                        keep->count() ? std::optional<int>(args->keep_versions) : std::nullopt,
                                        down->count() ? std::optional<int>(args->node_down_after) : std::nullopt,
-                                       args->encrypt_keys};
+                                       args->encrypt_keys,
+                                       lease->count() ? std::optional<int>(args->lease_seconds) : std::nullopt};
             auto done = lifecycle::init(g.context(), req);
             if (!done) return fail(g, done.error());
             if (g.json) {

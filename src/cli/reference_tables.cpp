@@ -45,8 +45,9 @@ constexpr NamedText kFiles[] = {
      "ACME account keys, the targets and the audit log. Keep it and its backups as secret as the keys."},
     {"DB-wal, DB-shm", "SQLite's side files of the inventory, mode 0600"},
     {"DB.renew.lock", "mode 0600; held by a scheduler pass: a second pass exits 1 at once"},
-    {"DB.locks/NAME", "`flock` file (the directory is mode 0700) held while a certificate is ordered: by "
-                      "`renew`'s worker, or by `issue`, which waits for another run at most 600 s"},
+    {"DB.locks/NAME", "`flock` file (the directory is mode 0700) held while a pass works on a manual certificate or "
+                      "a watched endpoint; an ACME order runs under the certificate's lease in the inventory "
+                      "instead (the setting `lease_seconds`)"},
     {"DB.locks/NAME@install", "held by an install transaction of that certificate (`install`, `rollback`, "
                               "`import --install`, `issue`, `renew`, `run`); another waits at most 120 s"},
     {"DB.locks/@accounts", "held while the ACME account is registered, replaced or its rollover settled"},

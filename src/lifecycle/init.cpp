@@ -62,6 +62,9 @@ Status check_request(const InitRequest& r) {
                       "--node-down-after must be 60 to 604800 seconds (how long a node may go unseen before it is "
                       "reported down)");
   }
+  if (r.lease_seconds && (*r.lease_seconds < 5 || *r.lease_seconds > 3600)) {
+    return make_error(Errc::usage, "--lease-seconds must be 5 to 3600 (how long a lease to talk to the CA lasts)");
+  }
   if (r.email && r.email->find('@') == std::string::npos) {
     return make_error(Errc::usage, "--email is not an e-mail address", *r.email);
   }
@@ -111,6 +114,7 @@ Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
   if (request.email) values[kEmail] = *request.email;
   if (request.keep_versions) values[kKeepVersions] = std::to_string(*request.keep_versions);
   if (request.node_down_after) values[kNodeDownAfter] = std::to_string(*request.node_down_after);
+  if (request.lease_seconds) values[kLeaseSeconds] = std::to_string(*request.lease_seconds);
   auto existing = inv->settings();
   if (!existing) return std::move(existing).error();
   if (out.created && !existing->count(kAcmeServer) && !values.count(kAcmeServer)) {

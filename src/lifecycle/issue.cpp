@@ -17,9 +17,9 @@
 #include "certkeeper/store/event_kinds.h"
 #include "certkeeper/util/log.h"
 #include "certkeeper/util/text.h"
+#include "ca_lease.h"
 #include "issue_held.h"
 #include "open_order.h"
-#include "renew_locks.h"
 #include "solver_set.h"
 
 namespace certkeeper::lifecycle {
@@ -33,12 +33,20 @@ using detail::worth_retrying;
 
 // How long `issue` waits for another run issuing the same certificate (an
 // order with its validation, and the install of what it stored).
-constexpr int kIssueLockWaitMs = 600'000;
+constexpr int kIssueLeaseWaitMs = 600'000;
 
 struct Shared {
   const Context& ctx;
   detail::SolverSet solvers;
-  bool lock_certificates = true;  // false: the caller (a scheduler worker) holds each certificate's lock
+  detail::CaLease* held = nullptr;  // set: the caller (a scheduler worker) holds the one certificate's lease
+};
+
+// The lease this order runs under, on the connection the order uses.
+struct Fence {
+  detail::CaLease& lease;
+  store::Inventory& inv;
+  // Before each step that changes something at the CA: still the holder?
+  Status confirm() const { return lease.confirm(inv); }
 };
 
 // Each worker keeps its sessions (directory, nonce, account, connection)
@@ -113,7 +121,8 @@ Result<challenge::Task> task_for(const acme::Authorization& authz, const std::st
 
 // §7.5: present every pending authorization's answer, tell the CA, wait for
 // the verdicts; the answers are removed on every path.
-Status authorize(AcmeSession& s, challenge::Solver& solver, const acme::Order& order, const std::string& type) {
+Status authorize(AcmeSession& s, challenge::Solver& solver, const acme::Order& order, const std::string& type,
+                 const Fence& fence) {
   challenge::CleanupGuard guard(solver);
   std::vector<std::pair<std::string, acme::Challenge>> pending;  // authz URL, challenge
   for (const auto& url : order.authorizations) {
@@ -129,6 +138,9 @@ Status authorize(AcmeSession& s, challenge::Solver& solver, const acme::Order& o
   }
   if (pending.empty()) return {};
   if (auto ready = solver.ready(); !ready) return ready;
+  // A holder stopped (SIGSTOP) past its lease while its answers were being
+  // presented stops here: the new holder answers this order's challenges.
+  if (auto still = fence.confirm(); !still) return still;
   for (const auto& [url, chall] : pending) {
     if (auto r = s.client->respond(chall.url); !r) return std::move(r).error();
   }
@@ -150,8 +162,9 @@ Status authorize(AcmeSession& s, challenge::Solver& solver, const acme::Order& o
 }
 
 Result<std::string> finalize_and_download(AcmeSession& s, const store::CertificateRecord& def, acme::Order order,
-                                          const std::string& key_pem) {
+                                          const std::string& key_pem, const Fence& fence) {
   if (order.status == "pending" || order.status == "ready") {
+    if (auto still = fence.confirm(); !still) return std::move(still).error();
     auto csr = crypto::make_csr_der(key_pem, def.domains);
     if (!csr) return std::move(csr).error();
     auto finalized = s.client->finalize(order, *csr);
@@ -172,7 +185,7 @@ Result<std::string> finalize_and_download(AcmeSession& s, const store::Certifica
 
 // The downloaded chain through the gate, then stored as a new version.
 Status store_issued(store::Inventory& inv, const Context& ctx, AcmeSession& s, const store::CertificateRecord& def,
-                    const OrderInFlight& in_flight, const std::string& pem, IssueOutcome& out) {
+                    const OrderInFlight& in_flight, const std::string& pem, const Fence& fence, IssueOutcome& out) {
   crypto::Policy policy;
   policy.now = ctx.now();
   policy.names = def.domains;
@@ -193,12 +206,15 @@ Status store_issued(store::Inventory& inv, const Context& ctx, AcmeSession& s, c
                            {"fingerprint_sha256", out.verdict->bundle->leaf().fingerprint_sha256},
                            {"serial", out.verdict->bundle->leaf().serial_hex},
                            {"not_after", out.verdict->bundle->leaf().not_after}};
-  auto number = inv.append_version(def, version_record(*out.verdict->bundle, *out.verdict), store::event::issued,
-                                   detail.dump(), ctx.actor, ctx.now());
+  // The fence: stored (and the order closed) only while this lease is
+  // still the current one, checked inside the storing transaction.
+  auto number = inv.append_fenced_version(def, version_record(*out.verdict->bundle, *out.verdict),
+                                          fence.lease.handle(), in_flight.id, store::event::issued, detail.dump(),
+                                          ctx.actor, ctx.now());
   if (!number) return std::move(number).error();
   out.stored = true;
   out.version = *number;
-  return inv.close_order(in_flight.id, "done", ctx.now());
+  return {};
 }
 
 // RFC 8555 §7.3.1: the CA no longer knows the account (a reset CA, an
@@ -235,11 +251,11 @@ Status register_again(store::Inventory& inv, Shared& shared, AcmeSession& s, con
 // The certificate chain of an order: its challenges answered (when still
 // pending), finalized, downloaded.
 Result<std::string> obtain(AcmeSession& s, challenge::Solver& solver, const store::CertificateRecord& def,
-                           const OrderInFlight& in_flight) {
+                           const OrderInFlight& in_flight, const Fence& fence) {
   if (in_flight.order.status == "pending") {
-    if (auto ok = authorize(s, solver, in_flight.order, def.challenge); !ok) return ok.error();
+    if (auto ok = authorize(s, solver, in_flight.order, def.challenge, fence); !ok) return ok.error();
   }
-  return finalize_and_download(s, def, in_flight.order, in_flight.key_pem);
+  return finalize_and_download(s, def, in_flight.order, in_flight.key_pem, fence);
 }
 
 // The order itself: placed or resumed, authorized, finalized, stored. The
@@ -249,10 +265,11 @@ Result<std::string> obtain(AcmeSession& s, challenge::Solver& solver, const stor
 // abandoned and a new one placed, once: a certificate never stays stuck on
 // an order nobody can finish.
 Status order_and_store(store::Inventory& inv, Shared& shared, AcmeSession& session,
-                       const store::CertificateRecord& def, challenge::Solver& solver, IssueOutcome& out,
-                       std::optional<OrderInFlight>& in_flight) {
+                       const store::CertificateRecord& def, challenge::Solver& solver, const Fence& fence,
+                       IssueOutcome& out, std::optional<OrderInFlight>& in_flight) {
   const Context& ctx = shared.ctx;
   for (int attempt = 0;; ++attempt) {
+    if (auto still = fence.confirm(); !still) return still;
     auto order = start_or_resume(inv, session, def, ctx);
     if (!order) return std::move(order).error();
     in_flight = std::move(*order);
@@ -261,8 +278,8 @@ Status order_and_store(store::Inventory& inv, Shared& shared, AcmeSession& sessi
         !noted) {
       return noted;
     }
-    auto pem = obtain(session, solver, def, *in_flight);
-    if (pem) return store_issued(inv, ctx, session, def, *in_flight, *pem, out);
+    auto pem = obtain(session, solver, def, *in_flight, fence);
+    if (pem) return store_issued(inv, ctx, session, def, *in_flight, *pem, fence, out);
     if (!in_flight->resumed || attempt > 0 || !refused_as_not_ours(pem.error())) return std::move(pem).error();
     store::OrderRecord refused;
     refused.id = in_flight->id;
@@ -276,7 +293,8 @@ Status order_and_store(store::Inventory& inv, Shared& shared, AcmeSession& sessi
 }
 
 Status issue_steps(store::Inventory& inv, Shared& shared, Sessions& sessions, const store::CertificateRecord& def,
-                   IssueOutcome& out, AcmeSession*& session, std::optional<OrderInFlight>& in_flight) {
+                   const Fence& fence, IssueOutcome& out, AcmeSession*& session,
+                   std::optional<OrderInFlight>& in_flight) {
   auto server = detail::acme_server_for(inv, &def);
   if (!server) return std::move(server).error();
   auto found = session_for(sessions, inv, shared, *server);
@@ -291,13 +309,13 @@ Status issue_steps(store::Inventory& inv, Shared& shared, Sessions& sessions, co
   }
   auto solver = shared.solvers.for_definition(def);
   if (!solver) return std::move(solver).error();
-  Status done = order_and_store(inv, shared, *session, def, **solver, out, in_flight);
+  Status done = order_and_store(inv, shared, *session, def, **solver, fence, out, in_flight);
   if (done || done.error().cause.type != acme::problem_type_name(acme::ProblemType::account_does_not_exist)) {
     return done;
   }
   if (auto again = register_again(inv, shared, *session, *server, def.name); !again) return again;
   in_flight.reset();
-  return order_and_store(inv, shared, *session, def, **solver, out, in_flight);
+  return order_and_store(inv, shared, *session, def, **solver, fence, out, in_flight);
 }
 
 // The definition of an ACME certificate, or why there is none to issue.
@@ -311,22 +329,23 @@ Result<store::CertificateRecord> acme_definition(store::Inventory& inv, const st
   return std::move(**def);
 }
 
-// One order per certificate at a time (issue, renew's workers): the
-// certificate's lock (DB.locks/NAME) is taken, then the definition read
+// One order per certificate at a time, on every node (issue, renew's
+// workers): the certificate's lease is taken, then the definition read
 // again. Without it, a second run resumes the first one's open order and
 // answers the same challenges (the CA refuses the second answer as
 // malformed, a failure that halts the certificate), or stores the same
-// certificate twice.
-Result<store::CertificateRecord> lock_and_read(store::Inventory& inv, const Context& ctx, const std::string& name,
-                                               std::optional<detail::RunLock>& lock) {
+// certificate twice. `issue` waits for another holder and then places its
+// own order even when that holder stored a version meanwhile: the operator
+// asked for an order, and the definition may have changed since (the
+// scheduler, which decides by itself, skips such a certificate instead).
+Result<store::CertificateRecord> lease_and_read(store::Inventory& inv, const Context& ctx, const std::string& name,
+                                                std::unique_ptr<detail::CaLease>& lease) {
   if (auto ok = check_certificate_name(name); !ok) return std::move(ok).error();
-  // An unknown name gets its error before any lock file is made for it.
+  // An unknown name gets its error before any lease row is made for it.
   if (auto before = acme_definition(inv, name); !before) return before;
-  auto taken = detail::acquire_or_wait(ctx.db_path, detail::certificate_lock(name), kIssueLockWaitMs, name, "another certkeeper is issuing this certificate",
-                                       "another certkeeper is still issuing this certificate; run this again when it "
-                                       "has finished");
+  auto taken = detail::CaLease::take(ctx, inv, name, kIssueLeaseWaitMs);
   if (!taken) return std::move(taken).error();
-  lock.emplace(std::move(*taken));
+  lease = std::move(*taken);
   return acme_definition(inv, name);
 }
 
@@ -342,6 +361,9 @@ void record_failed(store::Inventory& inv, const Context& ctx, const std::string&
       (error.cause.kind == CauseKind::ca_problem && !error.cause.transient) || error.code == Errc::usage;
   out.permanent_failure = permanent;
   if (error.code == Errc::database) return;
+  // The lease passed to another holder, which finishes this order: nothing
+  // of it is this run's to close or to count as a failure.
+  if (error.cause.type == store::kLeaseLost) return;
   if (in_flight && (permanent || out.verdict)) {
     if (auto closed = inv.close_order(in_flight->id, "failed", ctx.now()); !closed) {
       log::warn("certkeeper: " + name + ": the failed order could not be closed: " + closed.error().what());
@@ -363,17 +385,18 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
     out.error = inv.error();
     return out;
   }
-  std::optional<detail::RunLock> lock;
-  auto def = shared.lock_certificates ? lock_and_read(*inv, ctx, name, lock) : acme_definition(*inv, name);
+  std::unique_ptr<detail::CaLease> own_lease;
+  auto def = shared.held ? acme_definition(*inv, name) : lease_and_read(*inv, ctx, name, own_lease);
   if (!def) {
     out.error = def.error();
     return out;
   }
+  const Fence fence{shared.held ? *shared.held : *own_lease, *inv};
   AcmeSession* session = nullptr;
   std::optional<OrderInFlight> in_flight;
   std::size_t requests_before = 0;
   for (const auto& [key, s] : sessions) requests_before += s.client->requests();
-  Status done = issue_steps(*inv, shared, sessions, *def, out, session, in_flight);
+  Status done = issue_steps(*inv, shared, sessions, *def, fence, out, session, in_flight);
   std::size_t requests_after = 0;
   for (const auto& [key, s] : sessions) requests_after += s.client->requests();
   out.requests = requests_after - requests_before;
@@ -394,14 +417,15 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
 
 }  // namespace
 
-std::vector<IssueOutcome> issue(const Context& ctx, const std::vector<std::string>& names, int parallel) {
-  return detail::issue(ctx, names, parallel, true);
+IssueOutcome detail::issue_held(const Context& ctx, const std::string& name, CaLease& lease) {
+  Shared shared{ctx, detail::SolverSet(*ctx.clock), &lease};
+  Sessions sessions;
+  return issue_one(shared, sessions, name);
 }
 
-std::vector<IssueOutcome> detail::issue(const Context& ctx, const std::vector<std::string>& names, int parallel,
-                                        bool lock_certificates) {
+std::vector<IssueOutcome> issue(const Context& ctx, const std::vector<std::string>& names, int parallel) {
   if (names.empty()) return {};
-  Shared shared{ctx, detail::SolverSet(*ctx.clock), lock_certificates};
+  Shared shared{ctx, detail::SolverSet(*ctx.clock)};
   std::vector<IssueOutcome> outcomes(names.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {

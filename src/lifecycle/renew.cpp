@@ -1,7 +1,9 @@
-// One scheduler pass: snapshot what is due, then per certificate (under its
-// own lock, decided again after taking it): ACME certificates are renewed
-// when decide() says so, manual ones are warned about, watched endpoints are
-// probed; every certificate leaves the pass with its next check stored.
+// One scheduler pass: snapshot what is due, then per certificate (decided
+// again on fresh data): ACME certificates are renewed when decide() says so
+// (under the certificate's lease, which every node meets: decided once more
+// after taking it), manual ones are warned about and watched endpoints are
+// probed (under the certificate's run lock); every certificate leaves the
+// pass with its next check stored.
 #include "certkeeper/lifecycle/renew.h"
 
 #include <algorithm>
@@ -21,6 +23,7 @@
 #include "certkeeper/lifecycle/mail.h"
 #include "certkeeper/lifecycle/watch.h"
 #include "certkeeper/store/inventory.h"
+#include "certkeeper/store/location.h"
 #include "certkeeper/util/expiry.h"
 #include "certkeeper/util/log.h"
 #include "renew_locks.h"
@@ -108,7 +111,9 @@ class Pass {
     item.name = snapshot.name;
     item.source = snapshot.source;
     std::optional<detail::RunLock> lock;
-    if (!request_.dry_run) {
+    // ACME certificates: the lease decides who renews (finish_acme), not a
+    // run lock that a stopped process would keep for ever.
+    if (!request_.dry_run && snapshot.source != "acme") {
       auto taken = detail::RunLock::acquire(ctx_.db_path, detail::certificate_lock(snapshot.name), 0);
       if (!taken) {
         item.decision = {DecisionKind::check_at, ctx_.now(), "skipped: another run is working on it"};
@@ -259,9 +264,26 @@ class Pass {
       schedule(inv, c, item.decision.at, ari_next);
       return item;
     }
+    // Lock, then check again: another node (or process) may hold the lease,
+    // or have renewed the certificate since it was read.
+    auto lease = detail::CaLease::take(ctx_, inv, c.name, 0);
+    if (!lease) {
+      item.decision = {DecisionKind::check_at, ctx_.now(), "skipped: " + lease.error().message};
+      return item;
+    }
+    auto again = inv.find_certificate(c.name);
+    if (!again || !*again) {
+      item.decision = {DecisionKind::check_at, ctx_.now(), "skipped: the certificate is gone"};
+      return item;
+    }
+    if ((*again)->current_version != c.current_version) {
+      item.decision = {DecisionKind::check_at, (*again)->next_check.value_or(ctx_.now()),
+                       fmt::format("done meanwhile by another run (version {})", (*again)->current_version.value_or(0))};
+      return item;
+    }
     item.attempted = true;
-    auto outcomes = detail::issue(ctx_, {c.name}, 1, /*lock_certificates=*/false);  // this worker holds it
-    item.issued = std::move(outcomes.front());
+    item.issued = detail::issue_held(ctx_, c.name, **lease);
+    lease->reset();  // released before the next decision is stored
     auto after = inv.find_certificate(c.name);
     if (!after || !*after) return item;
     if (!item.issued->stored) {
@@ -350,12 +372,19 @@ RandomSource system_random() {
   };
 }
 
+// Whose pass the pass lock keeps to one at a time: each node's on
+// PostgreSQL (a fleet's nodes run their passes side by side), the one
+// node's on SQLite (DB.renew.lock, as always).
+static std::string pass_node(const Context& ctx) {
+  return store::is_postgresql_location(ctx.db_path) ? ctx.node_name() : std::string();
+}
+
 Result<store::InventoryWatch> listen_for_changes(const Context& ctx) { return store::InventoryWatch::open(ctx.db_path); }
 
 Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, const RandomSource& random) {
   std::optional<detail::RunLock> pass_lock;
   if (!request.dry_run) {
-    auto lock = detail::RunLock::acquire(ctx.db_path, detail::pass_lock(), 0);
+    auto lock = detail::RunLock::acquire(ctx.db_path, detail::pass_lock(pass_node(ctx)), 0);
     if (!lock) {
       return make_error(Errc::conflict, "another renew pass is running; it will do the work", ctx.db_path);
     }

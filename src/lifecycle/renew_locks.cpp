@@ -6,7 +6,7 @@
 
 namespace certkeeper::lifecycle::detail {
 
-std::string pass_lock() { return "renew"; }
+std::string pass_lock(const std::string& node) { return node.empty() ? "renew" : "renew@" + node; }
 std::string certificate_lock(const std::string& name) { return name; }
 std::string install_lock(const std::string& name) { return name + "@install"; }
 std::string account_lock() { return "@accounts"; }

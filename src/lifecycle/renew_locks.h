@@ -14,8 +14,11 @@ namespace certkeeper::lifecycle::detail {
 
 using RunLock = store::InventoryLock;
 
-// "renew": one pass at a time.
-std::string pass_lock();
+// "renew@NODE": one pass at a time on each node of a PostgreSQL inventory;
+// "renew" (node ""): one pass at a time, the SQLite file's. Nodes run their
+// passes side by side; the certificates' leases decide which one talks to
+// the CA for each certificate (ca_lease.h).
+std::string pass_lock(const std::string& node);
 // NAME: one worker per certificate.
 std::string certificate_lock(const std::string& name);
 // NAME@install: one install transaction per certificate ('@' is not

@@ -171,6 +171,13 @@ int append_in_transaction(Inventory::Impl& impl, const CertificateRecord& defini
 
 }  // namespace
 
+int detail::append_version_in_transaction(Inventory::Impl& impl, const CertificateRecord& definition,
+                                          const VersionRecord& version, const std::string& event_kind,
+                                          const std::string& event_detail_json, const std::string& actor,
+                                          UnixTime now) {
+  return append_in_transaction(impl, definition, version, event_kind, event_detail_json, actor, now);
+}
+
 Result<std::optional<CertificateRecord>> Inventory::find_certificate(const std::string& name) {
   return detail::guarded(impl_->path, [&]() -> Result<std::optional<CertificateRecord>> {
     return find(impl_->db, name);

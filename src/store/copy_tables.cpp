@@ -17,7 +17,7 @@ namespace certkeeper::store::copying {
 
 // References first: certificates before what names them, versions before
 // their CRL links.
-const char* const kCopiedTables[11] = {"settings", "acme_accounts", "certificates", "cert_versions", "targets",
+const char* const kCopiedTables[12] = {"settings", "acme_accounts", "certificates", "leases",    "cert_versions", "targets",
                                          "events",   "orders",        "crl_cache",    "crl_links",     "crl_scan",
                                          "nodes"};
 

@@ -15,7 +15,7 @@
 namespace certkeeper::store::copying {
 
 // Every table db copy copies, references first (copied_tables()).
-extern const char* const kCopiedTables[11];
+extern const char* const kCopiedTables[12];
 
 enum class CopyKind { integer, text, blob };
 

@@ -40,6 +40,11 @@ constexpr EventKindInfo kKinds[] = {
     {issue_failed, false, "an ACME order failed; no version changed",
      "`error`, `permanent` (when renewals halt), `next_check`, and from the CA's problem `type`, `instance`, "
      "`terms_of_service`"},
+    {lease_taken_over, false,
+     "the lease to talk to the CA for the certificate expired in its holder's hands (a node that died or stopped), "
+     "or its holder's process on this node is gone, and another took it; that holder can no longer store a version",
+     "`previous_holder`, `previous_node`, `previous_generation`, `expired_at`, `reason` (`expired` or `its process "
+     "is gone`), `holder`, `node`, `generation`"},
     {observed, false, "a watched endpoint served a new leaf, stored as a version without key",
      "`endpoint`, `verifies`, `verify_error`, `name_covered`"},
     {endpoint_unreachable, false, "a watched endpoint stopped answering (once per outage)", "`error`"},

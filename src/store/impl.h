@@ -96,6 +96,12 @@ std::optional<std::int64_t> optional_int(const sql::Column& c);
 // The id of the certificate `name`, if it exists.
 std::optional<std::int64_t> certificate_id(sql::Database& db, const std::string& name);
 
+// append_version's body inside the caller's transaction (certificates.cpp);
+// the new version's number.
+int append_version_in_transaction(Inventory::Impl& impl, const CertificateRecord& definition,
+                                  const VersionRecord& version, const std::string& event_kind,
+                                  const std::string& event_detail_json, const std::string& actor, UnixTime now);
+
 // Appends one event inside the caller's transaction.
 void insert_event(sql::Database& db, UnixTime at, std::optional<std::int64_t> certificate_id,
                   const std::string& certificate_name, const std::string& kind,

@@ -46,7 +46,10 @@ TEST_F(DbCheckTest, ReportsTheInventoryAndItsPlaintextKeys) {
   EXPECT_GE(doc["schema_version"].get<int>(), 8);
   EXPECT_EQ(table_rows(doc, "certificates"), 1);
   EXPECT_EQ(table_rows(doc, "cert_versions"), 1);
-  EXPECT_EQ(table_rows(doc, "schema_version"), doc["schema_version"].get<int>());
+  // One row per migration applied; their numbers may have gaps while
+  // branches land (a 0011 before its 0010), never more rows than the number.
+  EXPECT_GE(table_rows(doc, "schema_version"), 8);
+  EXPECT_LE(table_rows(doc, "schema_version"), doc["schema_version"].get<int>());
   EXPECT_EQ(doc["private_keys"]["encryption"], "plaintext");
   EXPECT_EQ(doc["private_keys"]["plaintext"], 1);
   EXPECT_EQ(doc["private_keys"]["encrypted"], 0);
@@ -96,7 +99,7 @@ TEST_F(DbCheckTest, AnOlderSchemaIsReportedNotMigrated) {
   const auto before = db_file_state(db());
   auto r = ck({"--json", "db", "check"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(json(r)["schema_version"].get<int>() + 1, json(r)["schema_latest"].get<int>());
+  EXPECT_LT(json(r)["schema_version"].get<int>(), json(r)["schema_latest"].get<int>());
   r = ck({"db", "check"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("older than"), std::string::npos) << r.out;

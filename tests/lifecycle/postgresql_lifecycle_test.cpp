@@ -100,7 +100,15 @@ TEST_F(PostgresqlLifecycle, AVersionIsIssuedRenewedByAPassInstalledAndRolledBack
 
 TEST_F(PostgresqlLifecycle, APassWhileAnotherHoldsThePassLockLeavesTheWorkToIt) {
   define();
-  auto held = store::InventoryLock::acquire(ctx_.db_path, "renew", 0);
+  ctx_.node = "node-a";
+  {
+    // Another node's pass runs beside this one: the leases decide per certificate.
+    auto other = store::InventoryLock::acquire(ctx_.db_path, "renew@node-b", 0);
+    ASSERT_TRUE(other) << other.error().what();
+    auto out = renew(ctx_, {}, lower_bound_random());
+    ASSERT_TRUE(out) << out.error().what();
+  }
+  auto held = store::InventoryLock::acquire(ctx_.db_path, "renew@node-a", 0);
   ASSERT_TRUE(held) << held.error().what();
   auto out = renew(ctx_, {}, lower_bound_random());
   ASSERT_FALSE(out);
@@ -111,13 +119,18 @@ TEST_F(PostgresqlLifecycle, APassWhileAnotherHoldsThePassLockLeavesTheWorkToIt) 
 TEST_F(PostgresqlLifecycle, ACertificateAnotherWorkerHoldsIsSkippedAndIssuedByTheNextPass) {
   define();
   {
-    auto held = store::InventoryLock::acquire(ctx_.db_path, "web", 0);
-    ASSERT_TRUE(held) << held.error().what();
+    // Another node holds the certificate's lease (issue 12): this pass
+    // leaves the certificate to it.
+    auto inv = ctx_.inventory(store::OpenMode::existing);
+    ASSERT_TRUE(inv) << inv.error().what();
+    ASSERT_TRUE(inv->acquire_lease("web", "node-z/1/1", "node-z", 120, "test", ctx_.now()));
     auto out = pass();
     const RenewItem* item = item_named(out);
     ASSERT_NE(item, nullptr);
     EXPECT_FALSE(item->attempted);
-    EXPECT_NE(item->decision.reason.find("another run"), std::string::npos) << item->decision.reason;
+    EXPECT_NE(item->decision.reason.find("held by node node-z"), std::string::npos) << item->decision.reason;
+    EXPECT_TRUE(new_orders().empty());
+    ASSERT_TRUE(inv->release_lease("web", {"node-z/1/1", 1}, ctx_.now()));
   }
   auto out = pass();
   const RenewItem* item = item_named(out);

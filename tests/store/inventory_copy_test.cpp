@@ -147,6 +147,11 @@ void fill(Inventory& inv) {
   ASSERT_TRUE(saved) << saved.error().what();
   ASSERT_TRUE(inv.open_order("web", saved->id, saved->account_url, "https://ca.example.test/order/9",
                              key_text("order"), "t", kNow - 4 * kDay));
+  // A lease taken, released and taken again (generation 2): its row and
+  // generation go across, so no generation is ever reused after a copy.
+  ASSERT_TRUE(inv.acquire_lease("web", "node-a/1/1", "node-a", 120, "t", kNow - 4 * kDay));
+  ASSERT_TRUE(inv.release_lease("web", {"node-a/1/1", 1}, kNow - 4 * kDay));
+  ASSERT_TRUE(inv.acquire_lease("web", "node-a/1/2", "node-a", 120, "t", kNow - 4 * kDay));
   TargetRecord target;
   target.certificate_name = "web";
   target.dir = "/etc/ssl/web";
@@ -223,8 +228,8 @@ TEST_F(InventoryCopy, SqliteToPostgresqlAndBackKeepsEveryRowAndLeavesTheSourceAs
   const Dump original = dump_sqlite(source);
   ASSERT_EQ(original.size(), copied_tables().size()) << "every table but schema_version is copied";
   for (const char* t : copied_tables()) EXPECT_TRUE(original.count(t)) << t;
-  for (const char* t : {"settings", "acme_accounts", "certificates", "cert_versions", "targets", "events", "orders",
-                        "crl_cache", "crl_links", "crl_scan"}) {
+  for (const char* t : {"settings", "acme_accounts", "certificates", "leases", "cert_versions", "targets", "events",
+                        "orders", "crl_cache", "crl_links", "crl_scan"}) {
     EXPECT_FALSE(original.at(t).empty()) << "the source has a row in " << t;
   }
 

@@ -9,6 +9,7 @@
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/store/migrations.h"
 #include "certkeeper/store/inventory_lock.h"
+#include "certkeeper/store/migrations.h"
 #include "store/store_backends.h"
 #include "store/store_fixtures.h"
 #include "support/program.h"

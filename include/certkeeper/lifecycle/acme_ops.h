@@ -58,9 +58,16 @@ struct IssueOutcome {
 // and stores each one that passes the validation gate as a new version. A
 // failure records the certificate's last error (and Retry-After as its next
 // check) and changes no version. Outcomes are in the order of `names`.
-// One run per certificate at a time: a name that another run (a renew
-// pass, another issue) is working on is waited for (at most 10 minutes, said
-// on stderr), its definition read again, and then ordered. An open order
+// One run per certificate at a time, on every node: each order runs under
+// the certificate's lease (a holder, an expiry, a fencing generation in the
+// inventory; renewed while it runs, checked when the version is stored). A
+// name whose lease another run (a renew pass, another issue, another node)
+// holds is waited for (at most 10 minutes, said on stderr), its definition
+// read again, and then ordered: an explicit issue always places its own order
+// (the definition may have changed meanwhile), unlike a renew pass, which
+// skips a certificate renewed meanwhile. A holder that died or stopped loses the
+// lease when it expires (setting lease_seconds); the next run takes it over
+// and resumes the same order. An open order
 // made by another account (or one the CA says is not this account's) is
 // abandoned ("order-abandoned") and a new one placed in the same run.
 std::vector<IssueOutcome> issue(const Context& ctx, const std::vector<std::string>& names, int parallel);

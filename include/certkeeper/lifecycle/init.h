@@ -15,6 +15,9 @@ inline constexpr const char* kExternalUrl = "external_url";
 inline constexpr const char* kAcmeServer = "acme_server";
 inline constexpr const char* kAcmeCaFile = "acme_ca_file";
 inline constexpr const char* kEmail = "email";
+// Seconds a lease to talk to the CA lasts unless renewed (issue 12; 5-3600,
+// default 120): how long a certificate waits when its holder died or stopped.
+inline constexpr const char* kLeaseSeconds = "lease_seconds";
 
 // Pebble on loopback: the embedded default ACME server (DESIGN.md).
 inline constexpr const char* kDefaultAcmeServer = "https://127.0.0.1:14000/dir";
@@ -29,6 +32,7 @@ struct InitRequest {
   // Store every private key encrypted with the context's key file (which
   // must be given); an existing inventory is converted in one transaction.
   bool encrypt_keys = false;
+  std::optional<int> lease_seconds{};  // kLeaseSeconds (5-3600)
 };
 
 struct InitOutcome {

@@ -30,6 +30,8 @@ inline constexpr char order_abandoned[] = "order-abandoned";
 inline constexpr char issued[] = "issued";
 inline constexpr char issue_attempt[] = "issue-attempt";
 inline constexpr char issue_failed[] = "issue-failed";
+// Leases (who talks to the CA): an expired holder was replaced.
+inline constexpr char lease_taken_over[] = "lease-taken-over";
 inline constexpr char observed[] = "observed";
 inline constexpr char endpoint_unreachable[] = "endpoint-unreachable";
 inline constexpr char endpoint_reachable[] = "endpoint-reachable";

@@ -25,6 +25,7 @@
 #include "certkeeper/store/acme_records.h"
 #include "certkeeper/store/crl_records.h"
 #include "certkeeper/store/event_kinds.h"
+#include "certkeeper/store/lease_records.h"
 #include "certkeeper/store/node_records.h"
 #include "certkeeper/store/records.h"
 #include "certkeeper/store/target_records.h"
@@ -192,6 +193,40 @@ class Inventory {
   Result<int> append_version(const CertificateRecord& definition, VersionRecord version,
                              const std::string& event_kind, const std::string& event_detail_json,
                              const std::string& actor, UnixTime now);
+
+  // --- Leases (lease_records.h; leases.cpp): who talks to the CA ---
+  // Takes the lease of certificate `name` for `holder` of `node` until
+  // now + `seconds`, in one writing transaction: when it is free, expired, or
+  // already `holder`'s (then only extended, same generation). A new holder
+  // gets the generation + 1 (1 for the first lease); replacing an expired
+  // holder writes the event "lease-taken-over". Errc::conflict (cause type
+  // kLeaseHeld) naming the holder's node and expiry when another holder's
+  // lease is current; Errc::not_found for an unknown certificate.
+  // `gone_holder`: a holder the caller knows is dead (a process of its own
+  // node that no longer exists): its lease is taken over as if expired.
+  Result<LeaseGrant> acquire_lease(const std::string& name, const std::string& holder, const std::string& node,
+                                   int seconds, const std::string& actor, UnixTime now,
+                                   const std::string& gone_holder = "");
+  // Extends the lease to now + `seconds`, only while `held` is still the
+  // holder with that generation and the lease has not expired; else
+  // Errc::conflict (cause type kLeaseLost) saying to whom it passed.
+  Status renew_lease(const std::string& name, const LeaseHandle& held, int seconds, UnixTime now);
+  // Gives the lease up (holder cleared, expiry now; the generation stays).
+  // Nothing when `held` no longer holds it.
+  Status release_lease(const std::string& name, const LeaseHandle& held, UnixTime now);
+  // The lease row of `name`, nullopt when none was ever taken.
+  Result<std::optional<LeaseRecord>> lease_of(const std::string& name);
+
+  // The fence: append_version of an issued certificate under the lease
+  // `fence`, and the order `order_id` closed as done, in one transaction
+  // that first checks that `fence` is still the current, unexpired lease of
+  // the certificate. Otherwise nothing is stored and the error is
+  // Errc::conflict (cause type kLeaseLost): "the lease to talk to the CA
+  // passed to node X (generation G); this node's order is abandoned;
+  // nothing stored".
+  Result<int> append_fenced_version(const CertificateRecord& definition, VersionRecord version,
+                                    const LeaseHandle& fence, std::int64_t order_id, const std::string& event_kind,
+                                    const std::string& event_detail_json, const std::string& actor, UnixTime now);
 
   // append_version for a version that must be new: inside the one writing
   // transaction the certificate is read again, and when its current version
