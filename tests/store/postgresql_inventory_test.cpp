@@ -8,6 +8,7 @@
 
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/store/inventory_lock.h"
+#include "certkeeper/store/migrations.h"
 #include "store/store_backends.h"
 #include "store/store_fixtures.h"
 #include "support/program.h"
@@ -64,7 +65,7 @@ TEST_F(PostgresqlInventory, OnlyCreateMakesTheSchemaAndAnEmptyDatabaseIsNotAnInv
   }
   auto inv = Inventory::open(uri_, OpenMode::create);
   ASSERT_TRUE(inv) << inv.error().what();
-  EXPECT_EQ(*inv->schema_version(), 9);
+  EXPECT_EQ(*inv->schema_version(), postgresql_migrations().back().version);
   EXPECT_EQ(psql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"), "0\n");
   EXPECT_TRUE(Inventory::open(uri_, OpenMode::existing));
   EXPECT_TRUE(Inventory::open(uri_, OpenMode::read_only));
@@ -93,7 +94,7 @@ TEST_F(PostgresqlInventory, AnEmptySchemaMadeByTheAdministratorIsUsed) {
   psql("CREATE SCHEMA certkeeper");
   auto inv = Inventory::open(uri_, OpenMode::create);
   ASSERT_TRUE(inv) << inv.error().what();
-  EXPECT_EQ(*inv->schema_version(), 9);
+  EXPECT_EQ(*inv->schema_version(), postgresql_migrations().back().version);
 }
 
 TEST_F(PostgresqlInventory, ARoleWithoutCreateOnTheDatabaseUsesTheSchemaItWasGiven) {
@@ -106,7 +107,7 @@ TEST_F(PostgresqlInventory, ARoleWithoutCreateOnTheDatabaseUsesTheSchemaItWasGiv
   uri.replace(uri.find("ck@"), 3, role + "@");
   auto inv = Inventory::open(uri, OpenMode::create);
   ASSERT_TRUE(inv) << inv.error().what();
-  EXPECT_EQ(*inv->schema_version(), 9);
+  EXPECT_EQ(*inv->schema_version(), postgresql_migrations().back().version);
   EXPECT_EQ(psql("SELECT has_database_privilege('" + role + "', '" + db_ + "', 'CREATE')"), "f\n");
 }
 

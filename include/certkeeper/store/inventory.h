@@ -294,10 +294,13 @@ class Inventory {
   Status set_pending(const std::vector<std::int64_t>& target_ids, int version);
   // Ends a transaction: every target's installed_version is set as given and
   // its pending_version cleared, and the event `kind` is written, all in one
-  // transaction.
+  // transaction. With `pin` asking for a version, the same transaction pins
+  // it (event "pinned") when it is older than the newest version, or clears
+  // a pin (event "unpinned") when it is the newest; nothing when the pin is
+  // already so. The pin's event comes before `kind`.
   Status finish_install(const std::string& name, const std::vector<TargetOutcome>& outcomes,
                         const std::string& kind, const std::string& detail_json, const std::string& actor,
-                        UnixTime now);
+                        UnixTime now, const PinRequest& pin = PinRequest::keep());
   // Writes one event about a certificate (e.g. a failed install whose files
   // never changed).
   Status record_event(const std::string& name, const std::string& kind, const std::string& detail_json,
