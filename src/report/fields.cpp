@@ -17,7 +17,9 @@ constexpr FieldInfo kFields[] = {
     {"days_left", "whole days until `not_after`, rounded down; negative once expired"},
     {"source", "`manual`, `acme` or `remote` (an endpoint watched on another host)"},
     {"status", "see the statuses below"},
-    {"version", "current version number"},
+    {"version",
+     "the desired version: the one `rollback` or `install --version` pinned, else the newest; every fact of the row "
+     "(names, dates, serial, revocation, the status) is of this version"},
     {"serial", "serial number, upper-case hex"},
     {"fingerprint_sha256", "SHA-256 of the DER, lower-case hex"},
     {"key_type", "`ec-p256`, `ec-p384`, `ec-p521`, `rsa-2048`..., `ed25519`"},
@@ -45,6 +47,10 @@ constexpr FieldInfo kFields[] = {
     {"next_check",
      "when the scheduler looks at it next (the back-off after a failure, or a CA's Retry-After), UTC; null when "
      "never scheduled"},
+    {"pinned_version",
+     "the version `rollback` or `install --version` pinned (older than the newest), which is then `version`; null "
+     "when none is pinned. A new version stored ends the pin"},
+    {"newest_version", "the newest stored version; null without a version"},
 };
 
 constexpr StatusInfo kStatuses[] = {
@@ -116,6 +122,8 @@ nlohmann::json row_json(const store::ReportRow& row, UnixTime now) {
   j["ari_start"] = optional_time(row.ari_start);
   j["ari_end"] = optional_time(row.ari_end);
   j["next_check"] = optional_time(row.next_check);
+  j["pinned_version"] = optional_value(row.pinned_version);
+  j["newest_version"] = optional_value(row.newest_version);
   return j;
 }
 
@@ -127,6 +135,13 @@ std::string last_error_text(const store::ReportRow& row) {
 
 std::string next_check_text(const std::optional<UnixTime>& next_check) {
   return next_check ? format_utc(*next_check) : "";
+}
+
+std::string version_text(const store::ReportRow& row) {
+  if (!row.version) return "-";
+  std::string out = std::to_string(*row.version);
+  if (row.pinned_version && row.newest_version) out += " (pinned; newest " + std::to_string(*row.newest_version) + ")";
+  return out;
 }
 
 std::string days_text(std::int64_t days) { return std::to_string(days) + (days == 1 ? " day" : " days"); }
