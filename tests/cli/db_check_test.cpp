@@ -46,7 +46,10 @@ TEST_F(DbCheckTest, ReportsTheInventoryAndItsPlaintextKeys) {
   EXPECT_GE(doc["schema_version"].get<int>(), 8);
   EXPECT_EQ(table_rows(doc, "certificates"), 1);
   EXPECT_EQ(table_rows(doc, "cert_versions"), 1);
-  EXPECT_EQ(table_rows(doc, "schema_version"), doc["schema_version"].get<int>());
+  // One row per migration; numbers may be left free (issue 12's 0010..0012
+  // land from three branches).
+  EXPECT_LE(table_rows(doc, "schema_version"), doc["schema_version"].get<int>());
+  EXPECT_GE(table_rows(doc, "schema_version"), 10);
   EXPECT_EQ(doc["private_keys"]["encryption"], "plaintext");
   EXPECT_EQ(doc["private_keys"]["plaintext"], 1);
   EXPECT_EQ(doc["private_keys"]["encrypted"], 0);
@@ -96,7 +99,8 @@ TEST_F(DbCheckTest, AnOlderSchemaIsReportedNotMigrated) {
   const auto before = db_file_state(db());
   auto r = ck({"--json", "db", "check"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(json(r)["schema_version"].get<int>() + 1, json(r)["schema_latest"].get<int>());
+  // Numbers may be left free (issue 12's 0010..0012 land from three branches).
+  EXPECT_LT(json(r)["schema_version"].get<int>(), json(r)["schema_latest"].get<int>());
   r = ck({"db", "check"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("older than"), std::string::npos) << r.out;

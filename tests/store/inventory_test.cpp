@@ -204,7 +204,10 @@ TEST(Inventory, OldInventoriesAreRecognisedAndMarkedWhenMigrated) {
     auto inv = Inventory::open(path, OpenMode::create);
     ASSERT_TRUE(inv->append_version(definition("mail"), sample_version(kNow), "imported", "{}", "t", kNow));
   }
-  ASSERT_EQ(raw_exec(path, "PRAGMA application_id = 0; DELETE FROM schema_version WHERE version >= 8"), SQLITE_OK);
+  // Undo what 0012 added (0008..0011 may run again).
+  ASSERT_EQ(raw_exec(path, "PRAGMA application_id = 0; DELETE FROM schema_version WHERE version >= 8; "
+                           "DROP INDEX certificates_pinned; ALTER TABLE certificates DROP COLUMN pinned_version"),
+            SQLITE_OK);
   ASSERT_EQ(raw_int(path, "PRAGMA application_id"), 0);
   auto read_only = Inventory::open(path, OpenMode::read_only);
   ASSERT_FALSE(read_only);
@@ -556,6 +559,7 @@ TEST(Inventory, AnOlderDatabaseIsUpgradedInPlace) {
                            "ALTER TABLE certificates DROP COLUMN ari_next_fetch; "
                            "ALTER TABLE certificates DROP COLUMN retry_after; "
                            "ALTER TABLE certificates DROP COLUMN failure_permanent; "
+                           "DROP INDEX certificates_pinned; ALTER TABLE certificates DROP COLUMN pinned_version; "
                            "DELETE FROM schema_version WHERE version >= 2"),
             SQLITE_OK);
   auto read_only = Inventory::open(path, OpenMode::read_only);
