@@ -39,8 +39,8 @@ constexpr FieldInfo kFields[] = {
      "`install-rolled-back` event decides (true when it lists probes and all passed, false when one failed, null "
      "when it ran none or the certificate was never installed); `remote`: its own last probe (true when "
      "`failures` is 0), null before the first"},
-    {"revoked", "whether the current version is revoked; null without a version"},
-    {"revoked_at", "when the current version was revoked; null when it was not"},
+    {"revoked", "whether the version (`version`) is revoked; null without a version"},
+    {"revoked_at", "when the version was revoked; null when it was not"},
     {"revoke_reason", "why (RFC 5280 reason name); empty when it was not revoked"},
     {"ari_start", "start of the CA's suggested renewal window (ACME ARI, RFC 9773), UTC; null when none"},
     {"ari_end", "end of the CA's suggested renewal window, UTC; null when none"},
@@ -58,7 +58,7 @@ constexpr StatusInfo kStatuses[] = {
      "a `remote` endpoint whose last probe failed (`failures` > 0): its dates are only what it served before"},
     {"no-certificate", "defined, but no version stored yet"},
     {"expired", "`not_after` has passed (also when the version is revoked)"},
-    {"revoked", "the current version is revoked (and not expired; also when it is expiring)"},
+    {"revoked", "the version (`version`) is revoked (and not expired; also when it is expiring)"},
     {"expiring", "less than a third of the lifetime, at most 30 days, is left"},
     {"valid", "none of the above"},
 };
