@@ -65,7 +65,8 @@ nlohmann::json install_json(const lifecycle::InstallOutcome& o) {
           {"reloads", commands_json(o.reloads)},
           {"restore_reloads", commands_json(o.restore_reloads)},
           {"probes", probes},
-          {"reconciled", o.reconciled}};
+          {"reconciled", o.reconciled},
+          {"pinned_version", optional_version(o.pinned_version)}};
 }
 
 int print_install(const Globals& g, const lifecycle::InstallOutcome& o, const char* verb) {
@@ -110,6 +111,11 @@ int print_install(const Globals& g, const lifecycle::InstallOutcome& o, const ch
     text += fmt::format("{}: {} version {} (sha256 {}..., valid until {}), replacing {}\n", o.name,
                         std::string(verb) == "install" ? "installed" : "rolled back to", o.version,
                         short_fp(o.fingerprint), format_utc(o.not_after), previous);
+  }
+  if (o.pinned_version) {
+    text += fmt::format("  pinned: version {} is the desired version until a new version is stored or 'certkeeper "
+                        "install {}' installs the newest\n",
+                        *o.pinned_version, o.name);
   }
   for (const auto& t : o.targets) {
     text += fmt::format("  target {} ({} layout)\n", t.dir, t.layout);

@@ -51,6 +51,10 @@ constexpr JsonField kInstall[] = {
     {"previous_not_after", "its end of validity; null when none"},
     {"dry_run", "true for `--dry-run`: nothing was changed"},
     {"rolled_back", "whether the transaction was undone (exit 5)"},
+    {"pinned_version",
+     "the certificate's pin afterwards: the version installed when it is older than the newest (it is then the "
+     "desired version, also when the transaction was undone), null when the newest is desired; a dry run: what it "
+     "would be"},
     {"failure", "why it was undone, one line; empty otherwise"},
     {"targets[]", "one per target"},
     {"targets[].dir", "the target directory"},

@@ -33,6 +33,7 @@ std::vector<ConvergeItem> converge(const Context& ctx, store::Inventory& inv, co
       InstallRequest request;
       request.name = u.name;
       request.version = u.version;
+      request.set_desired = false;  // converging follows the desired version, never sets it
       auto done = install(ctx, request);
       if (done) {
         item.install = std::move(*done);

@@ -248,8 +248,25 @@ nlohmann::json probes_json(const std::vector<ProbeStep>& steps) {
   return out;
 }
 
+// The pin as the committed transaction left it (read again: decided in the
+// store against the newest version stored by then).
+std::optional<int> pin_after(Loaded& l, const std::string& name) {
+  auto now = l.inv.find_certificate(name);
+  if (!now || !*now) return std::nullopt;
+  return (*now)->pinned_version;
+}
+
+// `pin`: what the transaction's outcome does to the desired version. An
+// operator's install or rollback makes the version it installs the desired
+// one (pinned when older than the newest, the pin cleared when the newest),
+// recorded with the outcome, installed or switched back: the operator asked
+// for that version, and in a fleet one node's failed probe must not undo the
+// decision for the others (issue 12); the report then shows the targets
+// behind their desired version. A transaction stopped by an error before
+// switching (an unknown version, a file that cannot be written) changes no
+// pin.
 Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string& name, int version,
-                                const InstallRequest& request, bool is_rollback) {
+                                const InstallRequest& request, bool is_rollback, const store::PinRequest& pin) {
   const store::VersionRecord* meta = find_version(l, version);
   if (meta == nullptr) {
     return make_error(Errc::not_found,
@@ -279,6 +296,11 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
   }
   out.targets = plan_targets(l);
   if (request.dry_run) {
+    out.pinned_version = l.cert.pinned_version;
+    if (pin.change) {
+      const bool newest = !l.cert.current_version || version >= *l.cert.current_version;
+      out.pinned_version = newest ? std::nullopt : std::optional<int>(version);
+    }
     for (std::size_t i = 0; i < l.specs.size(); ++i) {
       auto state = deploy::inspect(l.specs[i]);  // refuses an unsafe directory, writes nothing
       if (!state) return state.error();
@@ -367,12 +389,12 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
                              {"probes", probes_json(out.probes)}};
     for (const auto& spec : l.specs) detail["targets"].push_back(spec.dir);
     const char* kind = is_rollback ? store::event::rolled_back : store::event::installed;
-    if (auto done = l.inv.finish_install(name, outcomes, kind, detail.dump(),
-                                         ctx.actor, ctx.now());
+    if (auto done = l.inv.finish_install(name, outcomes, kind, detail.dump(), ctx.actor, ctx.now(), pin);
         !done) {
       return done.error();
     }
     crash_point("committed");
+    out.pinned_version = pin_after(l, name);
     for (std::size_t i = 0; i < dirs.size(); ++i) {
       auto pruned = dirs[i].prune(l.keep, restorable_sets(dirs[i].state(), previous[i], l.versions, version));
       if (!pruned) {
@@ -416,10 +438,11 @@ Result<InstallOutcome> transact(const Context& ctx, Loaded& l, const std::string
                            {"restore_reloads", steps_json(out.restore_reloads)}};
   if (!restore_error.empty()) detail["restore_error"] = restore_error;
   if (auto done = l.inv.finish_install(name, outcomes, store::event::install_rolled_back, detail.dump(), ctx.actor,
-                                       ctx.now());
+                                       ctx.now(), pin);
       !done) {
     return done.error();
   }
+  out.pinned_version = pin_after(l, name);
   if (!restore_error.empty()) {
     return make_error(Errc::io, "install of version " + std::to_string(version) + " failed (" + failure +
                                     ") and switching back failed too: " + restore_error +
@@ -438,7 +461,8 @@ Result<InstallOutcome> install(const Context& ctx, const InstallRequest& request
   if (version == 0) {
     return make_error(Errc::not_found, "has no version to install yet; import or issue one first", request.name);
   }
-  return transact(ctx, *l, request.name, version, request, false);
+  return transact(ctx, *l, request.name, version, request, false,
+                  request.set_desired ? store::PinRequest::desire(version) : store::PinRequest::keep());
 }
 
 Result<InstallOutcome> rollback(const Context& ctx, const InstallRequest& request) {
@@ -461,7 +485,8 @@ Result<InstallOutcome> rollback(const Context& ctx, const InstallRequest& reques
                         fmt::format("has no version older than the installed version {}", *installed), request.name);
     }
   }
-  return transact(ctx, *l, request.name, version, request, true);
+  return transact(ctx, *l, request.name, version, request, true,
+                  request.set_desired ? store::PinRequest::desire(version) : store::PinRequest::keep());
 }
 
 }  // namespace certkeeper::lifecycle

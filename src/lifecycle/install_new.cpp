@@ -10,6 +10,9 @@ Result<std::optional<InstallOutcome>> install_new_version(const Context& ctx, st
   InstallRequest request;
   request.name = name;
   request.version = version;
+  // Storing it ended any pin (store: "pin-ended"); an operator who pinned
+  // again since keeps that pin.
+  request.set_desired = false;
   auto done = install(ctx, request);
   if (!done) return std::move(done).error();
   return std::optional<InstallOutcome>(std::move(*done));

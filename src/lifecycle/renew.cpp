@@ -41,15 +41,25 @@ struct CurrentVersion {
   std::optional<store::VersionRecord> version;
 };
 
+// The version the scheduler judges: the desired one (issue 12), which is
+// the pinned version while one is pinned, else the newest. A pinned version
+// that nears expiry is renewed; storing the new version ends the pin
+// (Inventory::append_version, event "pin-ended").
 Result<CurrentVersion> current_of(store::Inventory& inv, const store::CertificateRecord& c) {
   CurrentVersion out;
-  if (!c.current_version) return out;
+  const auto desired = store::desired_version(c);
+  if (!desired) return out;
   auto versions = inv.versions(c.name);
   if (!versions) return versions.error();
   for (auto& v : *versions) {
-    if (v.version == *c.current_version) out.version = std::move(v);
+    if (v.version == *desired) out.version = std::move(v);
   }
   return out;
+}
+
+// A decision about a pinned version says so.
+void say_pinned(Decision& d, const store::CertificateRecord& c) {
+  if (c.pinned_version) d.reason = fmt::format("pinned version {}: {}", *c.pinned_version, d.reason);
 }
 
 RenewalFacts facts_of(const store::CertificateRecord& c, const CurrentVersion& cur) {
@@ -163,6 +173,7 @@ class Pass {
     // moment inside a window may differ from the stored one).
     Decision as_of_now =
         decide(facts_of(c, *cur), RenewalPolicy{c.renew_before_days}, failures_of(c), ctx_.now(), random_);
+    say_pinned(as_of_now, c);
     out.reason = as_of_now.reason;
     if (c.ari_next_fetch && *c.ari_next_fetch == out.at) out.reason = "the CA's ARI window is asked for again; " + out.reason;
     return out;
@@ -213,6 +224,7 @@ class Pass {
                           RenewItem item) {
     auto manual = decide_manual(cur, ctx_.now());
     item.decision = manual.decision;
+    say_pinned(item.decision, c);
     if (request_.dry_run) {
       if (manual.warn) item.events.push_back(hook::expires_soon);
       return item;
@@ -246,6 +258,7 @@ class Pass {
     }
     RenewalPolicy policy{c.renew_before_days};
     item.decision = decide(facts_of(c, cur), policy, failures_of(c), ctx_.now(), random_);
+    say_pinned(item.decision, c);
     if (request_.force) item.decision = {DecisionKind::renew_now, ctx_.now(), "forced (--force)"};
     if (ca_back && item.decision.kind == DecisionKind::back_off && !(c.retry_after && *c.retry_after > ctx_.now())) {
       item.decision = {DecisionKind::renew_now, ctx_.now(),

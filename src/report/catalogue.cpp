@@ -25,7 +25,11 @@ constexpr JsonField kShow[] = {
     {"certificate.source", "`manual`, `acme` or `remote`"},
     {"certificate.domains", "the names an ACME certificate is defined for (empty for manual ones)"},
     {"certificate.status", "the definition's state"},
-    {"certificate.current_version", "the current version's number; null before the first"},
+    {"certificate.current_version", "the newest version's number; null before the first"},
+    {"certificate.pinned_version",
+     "the older version `rollback` or `install --version` pinned; null when none (a new version ends the pin)"},
+    {"certificate.desired_version",
+     "the version meant to be served: `pinned_version` if set, else `current_version`; null before the first"},
     {"certificate.failures", "consecutive failed renewal attempts (remote: failed probes)"},
     {"certificate.last_error", "the last error, one line"},
     {"certificate.last_attempt", "the last attempt, UTC; null when none"},
@@ -43,7 +47,7 @@ constexpr JsonField kShow[] = {
     {"certificate.renew_before_days", "`--renew-before` in days; null when the lifetime rule applies"},
     {"certificate.created_at", "when it was defined, UTC"},
     {"certificate.updated_at", "when the definition last changed, UTC"},
-    {"current", "the current version, or null", "version"},
+    {"current", "the desired version (the pinned one while one is pinned, else the newest), or null", "version"},
     {"versions", "how many versions are stored"},
 };
 

@@ -17,7 +17,9 @@ constexpr FieldInfo kFields[] = {
     {"days_left", "whole days until `not_after`, rounded down; negative once expired"},
     {"source", "`manual`, `acme` or `remote` (an endpoint watched on another host)"},
     {"status", "see the statuses below"},
-    {"version", "current version number"},
+    {"version",
+     "the desired version: the one `rollback` or `install --version` pinned, else the newest; every fact of the row "
+     "(names, dates, serial, revocation, the status) is of this version"},
     {"serial", "serial number, upper-case hex"},
     {"fingerprint_sha256", "SHA-256 of the DER, lower-case hex"},
     {"key_type", "`ec-p256`, `ec-p384`, `ec-p521`, `rsa-2048`..., `ed25519`"},
@@ -37,14 +39,18 @@ constexpr FieldInfo kFields[] = {
      "`install-rolled-back` event decides (true when it lists probes and all passed, false when one failed, null "
      "when it ran none or the certificate was never installed); `remote`: its own last probe (true when "
      "`failures` is 0), null before the first"},
-    {"revoked", "whether the current version is revoked; null without a version"},
-    {"revoked_at", "when the current version was revoked; null when it was not"},
+    {"revoked", "whether the version (`version`) is revoked; null without a version"},
+    {"revoked_at", "when the version was revoked; null when it was not"},
     {"revoke_reason", "why (RFC 5280 reason name); empty when it was not revoked"},
     {"ari_start", "start of the CA's suggested renewal window (ACME ARI, RFC 9773), UTC; null when none"},
     {"ari_end", "end of the CA's suggested renewal window, UTC; null when none"},
     {"next_check",
      "when the scheduler looks at it next (the back-off after a failure, or a CA's Retry-After), UTC; null when "
      "never scheduled"},
+    {"pinned_version",
+     "the version `rollback` or `install --version` pinned (older than the newest), which is then `version`; null "
+     "when none is pinned. A new version stored ends the pin"},
+    {"newest_version", "the newest stored version; null without a version"},
 };
 
 constexpr StatusInfo kStatuses[] = {
@@ -52,7 +58,7 @@ constexpr StatusInfo kStatuses[] = {
      "a `remote` endpoint whose last probe failed (`failures` > 0): its dates are only what it served before"},
     {"no-certificate", "defined, but no version stored yet"},
     {"expired", "`not_after` has passed (also when the version is revoked)"},
-    {"revoked", "the current version is revoked (and not expired; also when it is expiring)"},
+    {"revoked", "the version (`version`) is revoked (and not expired; also when it is expiring)"},
     {"expiring", "less than a third of the lifetime, at most 30 days, is left"},
     {"valid", "none of the above"},
 };
@@ -116,6 +122,8 @@ nlohmann::json row_json(const store::ReportRow& row, UnixTime now) {
   j["ari_start"] = optional_time(row.ari_start);
   j["ari_end"] = optional_time(row.ari_end);
   j["next_check"] = optional_time(row.next_check);
+  j["pinned_version"] = optional_value(row.pinned_version);
+  j["newest_version"] = optional_value(row.newest_version);
   return j;
 }
 
@@ -127,6 +135,13 @@ std::string last_error_text(const store::ReportRow& row) {
 
 std::string next_check_text(const std::optional<UnixTime>& next_check) {
   return next_check ? format_utc(*next_check) : "";
+}
+
+std::string version_text(const store::ReportRow& row) {
+  if (!row.version) return "-";
+  std::string out = std::to_string(*row.version);
+  if (row.pinned_version && row.newest_version) out += " (pinned; newest " + std::to_string(*row.newest_version) + ")";
+  return out;
 }
 
 std::string days_text(std::int64_t days) { return std::to_string(days) + (days == 1 ? " day" : " days"); }

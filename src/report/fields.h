@@ -29,6 +29,10 @@ std::string last_error_text(const store::ReportRow& row);
 // pass), so that a table of unscheduled certificates grows no column.
 std::string next_check_text(const std::optional<UnixTime>& next_check);
 
+// The desired version as text views show it: "3", "2 (pinned; newest 3)",
+// or "-" before the first version.
+std::string version_text(const store::ReportRow& row);
+
 // "1 day", "2 days"
 std::string days_text(std::int64_t days);
 

@@ -136,7 +136,9 @@ void render_row(std::string& out, const store::ReportRow& r, UnixTime now, bool 
     text(out, r.names[i]);
   }
   out += "</td>";
-  if (r.version) {
+  if (r.version && r.pinned_version) {
+    cell(out, detail::version_text(r), "num pinned");
+  } else if (r.version) {
     int_cell(out, *r.version);
   } else {
     cell(out, "-", "num");

@@ -107,9 +107,11 @@ void row_object(std::string& out, const store::ReportRow& r, UnixTime now, int d
   time_or_null(m.key("last_success"), r.last_success);
   append_json_string(m.key("name"), r.name);
   string_array(m.key("names"), r.names, depth + 1);
+  int_or_null(m.key("newest_version"), r.newest_version);
   time_or_null(m.key("next_check"), r.next_check);
   time_or_null(m.key("not_after"), r.not_after);
   time_or_null(m.key("not_before"), r.not_before);
+  int_or_null(m.key("pinned_version"), r.pinned_version);
   bool_or_null(m.key("probe_ok"), r.probe_ok);
   append_json_string(m.key("revoke_reason"), r.revoke_reason);
   // Revocation is a fact of a version: unknown without one.

@@ -111,11 +111,11 @@ const char* status_colour(const std::string& status) {
 
 std::string render_table(const std::vector<store::ReportRow>& rows, const ReportOptions& o) {
   detail::Table table(
-      {"NAME", "DAYS", "NOT AFTER", "STATUS", "SOURCE", "ISSUER", "NAMES", "NEXT CHECK", "LAST ERROR"});
+      {"NAME", "DAYS", "NOT AFTER", "STATUS", "VERSION", "SOURCE", "ISSUER", "NAMES", "NEXT CHECK", "LAST ERROR"});
   for (const auto& row : rows) {
     std::string status = expiry_status(row, o.now);
     table.add({row.name, row.not_after ? std::to_string(days_left(*row.not_after, o.now)) : "-",
-               row.not_after ? format_utc(*row.not_after) : "-", status, row.source,
+               row.not_after ? format_utc(*row.not_after) : "-", status, detail::version_text(row), row.source,
                row.issuer_cn.empty() ? row.issuer : row.issuer_cn, detail::join(row.names, " "),
                detail::next_check_text(row.next_check), detail::last_error_text(row)},
               o.color ? status_colour(status) : "");

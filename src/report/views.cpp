@@ -48,6 +48,9 @@ nlohmann::json certificate_json(const store::CertificateRecord& c) {
           {"domains", c.domains},
           {"status", c.status},
           {"current_version", c.current_version ? nlohmann::json(*c.current_version) : nlohmann::json()},
+          {"pinned_version", c.pinned_version ? nlohmann::json(*c.pinned_version) : nlohmann::json()},
+          {"desired_version",
+           store::desired_version(c) ? nlohmann::json(*store::desired_version(c)) : nlohmann::json()},
           {"failures", c.failures},
           {"last_error", text::to_utf8(c.last_error)},
           {"last_attempt", optional_time(c.last_attempt)},
@@ -127,7 +130,7 @@ std::string render_list(const std::vector<store::ReportRow>& rows, UnixTime now,
   }
   detail::Table table({"NAME", "VERSION", "SOURCE", "NOT AFTER", "DAYS", "STATUS", "NEXT CHECK", "NAMES"});
   for (const auto& row : rows) {
-    table.add({row.name, row.version ? std::to_string(*row.version) : "-", row.source,
+    table.add({row.name, detail::version_text(row), row.source,
                row.not_after ? format_utc(*row.not_after) : "-",
                row.not_after ? std::to_string(days_left(*row.not_after, now)) : "-",
                expiry_status(row, now), detail::next_check_text(row.next_check), detail::join(row.names, " ")});
@@ -137,9 +140,12 @@ std::string render_list(const std::vector<store::ReportRow>& rows, UnixTime now,
 
 std::string render_show(const store::CertificateRecord& c,
                         const std::vector<store::VersionRecord>& versions, UnixTime now, bool json) {
+  // The desired version (issue 12): what the certificate is meant to serve,
+  // judged and shown as "current"; the pinned one while one is pinned.
   const store::VersionRecord* current = nullptr;
+  const auto desired = store::desired_version(c);
   for (const auto& v : versions) {
-    if (c.current_version && v.version == *c.current_version) current = &v;
+    if (desired && v.version == *desired) current = &v;
   }
   if (json) {
     nlohmann::json doc{{"certificate", certificate_json(c)},
@@ -163,7 +169,11 @@ std::string render_show(const store::CertificateRecord& c,
   row.revoked_at = current->revoked_at;
   out += fmt::format("status:       {} ({} left)\n", expiry_status(row, now),
                      detail::days_text(days_left(current->not_after, now)));
-  out += fmt::format("version:      {} of {}\n", current->version, versions.size());
+  out += fmt::format("version:      {} of {}{}\n", current->version, versions.size(),
+                     c.pinned_version && c.current_version
+                         ? fmt::format(" (pinned; the newest is {}: 'certkeeper install {}' ends the pin)",
+                                       *c.current_version, c.name)
+                         : "");
   out += fmt::format("names:        {}\n", shown_list(current->names));
   out += fmt::format("subject:      {}\nissuer:       {}\n", text::printable(current->subject),
                      text::printable(current->issuer));

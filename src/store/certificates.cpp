@@ -5,6 +5,8 @@
 #include "certkeeper/util/text.h"
 #include "impl.h"
 
+#include <fmt/format.h>
+
 namespace certkeeper::store {
 namespace {
 
@@ -12,7 +14,7 @@ constexpr const char* kCertificateColumns =
     "id, name, source, domains, key_type, challenge, acme_server, profile, renew_before_days, "
     "status, current_version, current_not_after, next_check, failures, last_error, last_attempt, "
     "last_success, created_at, updated_at, challenge_config, acme_ca_file, preferred_chain, "
-    "ari_start, ari_end, ari_next_fetch, retry_after, failure_permanent";
+    "ari_start, ari_end, ari_next_fetch, retry_after, failure_permanent, pinned_version";
 
 CertificateRecord read_certificate(sql::Statement& q) {
   CertificateRecord r;
@@ -43,6 +45,7 @@ CertificateRecord read_certificate(sql::Statement& q) {
   r.ari_next_fetch = detail::optional_int(q.getColumn(24));
   r.retry_after = detail::optional_int(q.getColumn(25));
   r.failure_permanent = q.getColumn(26).getInt() != 0;
+  if (auto v = detail::optional_int(q.getColumn(27))) r.pinned_version = static_cast<int>(*v);
   return r;
 }
 
@@ -134,6 +137,37 @@ void insert_version(Inventory::Impl& impl, const std::string& name, std::int64_t
   q.exec();
 }
 
+// A new version stored while an older one is pinned ends the pin, with the
+// event "pin-ended" (issue 12): whoever stores a new version (the scheduler
+// renewing a pinned version that nears expiry, or an operator's import or
+// issue) means it to be served. An operator who still wants the old one
+// pins it again with `rollback --to`.
+void end_pin(sql::Database& db, const CertificateRecord& c, int new_version, const std::string& event_kind,
+             const std::string& actor, UnixTime now) {
+  const int pinned = *c.pinned_version;
+  sql::Statement na(db, "SELECT not_after FROM cert_versions WHERE certificate_id = ? AND version = ?");
+  na.bind(1, static_cast<std::int64_t>(c.id));
+  na.bind(2, pinned);
+  std::optional<std::int64_t> pinned_not_after;
+  if (na.executeStep()) pinned_not_after = na.getColumn(0).getInt64();
+  sql::Statement clear(db, "UPDATE certificates SET pinned_version = NULL WHERE id = ?");
+  clear.bind(1, static_cast<std::int64_t>(c.id));
+  clear.exec();
+  std::string reason = fmt::format("version {} was stored ({}, by {}) while version {} was pinned", new_version,
+                                   event_kind, actor, pinned);
+  if (pinned_not_after) {
+    reason += *pinned_not_after <= now ? fmt::format(", which expired at {}", format_utc(*pinned_not_after))
+                                       : fmt::format(", which expires at {}", format_utc(*pinned_not_after));
+  }
+  reason += "; a new version ends the pin";
+  nlohmann::json detail = {{"pinned_version", pinned},
+                           {"pinned_not_after", pinned_not_after ? nlohmann::json(format_utc(*pinned_not_after))
+                                                                 : nlohmann::json()},
+                           {"new_version", new_version},
+                           {"reason", reason}};
+  detail::insert_event(db, now, c.id, c.name, event::pin_ended, actor, detail.dump());
+}
+
 // Appends one version inside the caller's transaction; returns its number.
 int append_in_transaction(Inventory::Impl& impl, const CertificateRecord& definition,
                           const VersionRecord& version, const std::string& event_kind,
@@ -165,6 +199,7 @@ int append_in_transaction(Inventory::Impl& impl, const CertificateRecord& defini
   cur.bind(4, static_cast<std::int64_t>(id));
   cur.exec();
   detail::insert_event(db, now, id, definition.name, event_kind, actor, event_detail_json);
+  if (existing && existing->pinned_version) end_pin(db, *existing, number, event_kind, actor, now);
   detail::notify(db, fmt::format("version {} {}", definition.name, number));
   return number;
 }
@@ -176,6 +211,10 @@ int detail::append_version_in_transaction(Inventory::Impl& impl, const Certifica
                                           const std::string& event_detail_json, const std::string& actor,
                                           UnixTime now) {
   return append_in_transaction(impl, definition, version, event_kind, event_detail_json, actor, now);
+}
+
+std::optional<int> desired_version(const CertificateRecord& c) {
+  return c.pinned_version ? c.pinned_version : c.current_version;
 }
 
 Result<std::optional<CertificateRecord>> Inventory::find_certificate(const std::string& name) {

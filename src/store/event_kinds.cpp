@@ -68,6 +68,17 @@ constexpr EventKindInfo kKinds[] = {
     {install_failed, false, "the new files could not be written; nothing was switched", "`version`, `reason`"},
     {install_reconciled, false,
      "an install interrupted earlier (killed, power cut) was undone at the start of the next one", "`targets`"},
+    {pinned, false,
+     "`rollback` or `install --version` made an older version the desired one (in the transaction that records the "
+     "install, also when it was rolled back): reports judge it and the scheduler renews on it",
+     "`version` (pinned now), `previous_pinned_version` (null when none), `newest_version`"},
+    {unpinned, false,
+     "`install` of the newest version (or `rollback --to` it) cleared the pin: the newest is desired again",
+     "`version` (the pin cleared), `newest_version`"},
+    {pin_ended, false,
+     "a new version was stored while an older one was pinned (the same transaction): the pin ends, the new version "
+     "is desired",
+     "`pinned_version`, `pinned_not_after`, `new_version`, `reason`"},
     {revoked, false, "a version was marked revoked (`revoke`, or its CA's CRL lists it)",
      "`version`, `reason`, `serial`, `revoked_at`, `crl`"},
     {revocation_expected, false,

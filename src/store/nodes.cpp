@@ -8,8 +8,9 @@ namespace certkeeper::store {
 
 namespace {
 
-// The version every node should serve: the newest.
-constexpr const char* kDesired = "c.current_version";
+// The version every node should serve: the pinned one, else the newest
+// (store::desired_version in SQL).
+constexpr const char* kDesired = "coalesce(c.pinned_version, c.current_version)";
 
 }  // namespace
 

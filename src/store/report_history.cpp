@@ -9,18 +9,25 @@
 namespace certkeeper::store::detail {
 namespace {
 
-std::string scope(bool filtered) { return filtered ? " WHERE c.current_not_after < :before" : ""; }
+// As report_rows: the expiry index's range, and the pinned certificates
+// (whose desired version's dates are not in the index); report_rows keeps
+// only those whose desired version expires before the bound.
+std::string scope(bool filtered) {
+  return filtered ? " WHERE c.id IN (SELECT id FROM certificates WHERE current_not_after < :before UNION ALL "
+                    "SELECT id FROM certificates WHERE pinned_version IS NOT NULL)"
+                  : "";
+}
 
 // One row per certificate (certificates first, so each one's versions are
 // an index range on (certificate_id, version) read in turn): how many
 // versions it has (numbers run 1, 2, 3..., so the highest) and, beside it,
-// each of the most recent N other than the current one, which the report
-// row already holds. A certificate with no such version gets one row of
+// each of the most recent N other than the desired one (the pinned, else the
+// current), which the report row already holds. A certificate with no such version gets one row of
 // NULLs from the LEFT JOIN.
 std::string versions_sql(bool filtered) {
   return "SELECT b.name, b.top, v.version, v.fingerprint_sha256, v.serial, v.issuer_cn, v.not_before, "
          "v.not_after, v.origin, v.revoked_at, v.revoke_reason, v.created_at "
-         "FROM (SELECT c.id AS cid, c.name AS name, c.current_version AS cur, "
+         "FROM (SELECT c.id AS cid, c.name AS name, coalesce(c.pinned_version, c.current_version) AS cur, "
          "      (SELECT coalesce(max(w.version), 0) FROM cert_versions w WHERE w.certificate_id = c.id) AS top "
          "      FROM certificates c" +
          scope(filtered) +

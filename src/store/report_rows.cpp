@@ -1,6 +1,8 @@
 // Inventory: the rows of the expiry report, one query for every format.
 #include <algorithm>
 #include <cstdint>
+#include <string_view>
+#include <unordered_set>
 
 #include "certkeeper/util/json.h"
 #include "impl.h"
@@ -52,10 +54,19 @@ std::optional<bool> probes_passed(std::string_view detail) {
   return true;
 }
 
+// The ids of the certificates a --within report looks at: those whose newest
+// version expires before the bound (a range of the expiry index), and the
+// pinned ones (a partial index), whose desired version is not the one
+// indexed; read_rows keeps those whose desired version expires before the
+// bound. One bound parameter.
+constexpr const char* kDueOrPinned =
+    "SELECT id FROM certificates WHERE current_not_after < ? "
+    "UNION ALL SELECT id FROM certificates WHERE pinned_version IS NOT NULL";
+
 // The columns read_row reads, in its order.
 std::string report_rows_sql(bool filtered, bool sqlite) {
   std::string sql =
-      "SELECT c.name, c.source, c.status, c.last_error, c.failures, c.current_version, c.current_not_after, "
+      "SELECT c.name, c.source, c.status, c.last_error, c.failures, c.current_version, c.pinned_version, "
       "v.names, v.issuer_cn, v.issuer, v.serial, v.fingerprint_sha256, v.key_type, "
       "v.not_before, v.not_after, c.last_attempt, c.last_success, c.ari_start, c.ari_end, c.next_check, "
       "v.revoked_at, v.revoke_reason, v.origin, v.created_at, "
@@ -65,19 +76,23 @@ std::string report_rows_sql(bool filtered, bool sqlite) {
       "(SELECT min(t.installed_version) FROM targets t WHERE t.certificate_id = c.id), ";
   sql += sqlite ? kProbeOk : kProbeOkPostgresql;
   sql +=
+      // The desired version (issue 12): the pinned one, else the newest.
       " FROM certificates c LEFT JOIN cert_versions v "
-      "ON v.certificate_id = c.id AND v.version = c.current_version";
+      "ON v.certificate_id = c.id AND v.version = coalesce(c.pinned_version, c.current_version)";
   // current_not_after is indexed: the range scan touches only the rows due.
+  // A pinned certificate's desired version is not the one indexed: the few
+  // pinned ones are read too (a partial index), and read_rows keeps those
+  // whose desired version expires before the bound.
   // No ORDER BY: the whole inventory is read in rowid order, so that the
   // version rows (each holding its PEMs, two to a page) are visited in the
   // order they are stored rather than at random; sort_rows orders them.
-  if (filtered) sql += " WHERE c.current_not_after < ?";
+  if (filtered) sql += std::string(" WHERE c.id IN (") + kDueOrPinned + ")";
   return sql;
 }
 
 struct ReadRow {
   ReportRow row;
-  std::optional<UnixTime> sort_key;  // c.current_not_after
+  std::optional<UnixTime> sort_key;  // the desired version's not_after
   std::string origin;                // of the current version
   UnixTime stored_at = 0;
 };
@@ -90,8 +105,9 @@ void read_row(const sql::Statement& q, bool sqlite, ReadRow& out) {
   r.status = q.text(i++);
   r.last_error = q.text(i++);
   r.failures = q.int32(i++);
-  if (auto v = q.optional_int(i++)) r.version = static_cast<int>(*v);
-  out.sort_key = q.optional_int(i++);
+  if (auto v = q.optional_int(i++)) r.newest_version = static_cast<int>(*v);
+  if (auto v = q.optional_int(i++)) r.pinned_version = static_cast<int>(*v);
+  r.version = r.pinned_version ? r.pinned_version : r.newest_version;
   if (!q.is_null(i)) r.names = detail::decode_list(q.text(i));
   ++i;
   r.issuer_cn = q.text(i++);
@@ -108,6 +124,7 @@ void read_row(const sql::Statement& q, bool sqlite, ReadRow& out) {
   r.next_check = q.optional_int(i++);
   r.revoked_at = q.optional_int(i++);
   r.revoke_reason = q.text(i++);
+  out.sort_key = r.version ? r.not_after : std::nullopt;
   out.origin = q.text(i++);
   out.stored_at = q.int64(i++);
   r.targets = q.int32(i++);
@@ -142,7 +159,12 @@ std::vector<ReadRow> read_rows(sql::Database& db, std::optional<UnixTime> expiri
   sql::Statement q(db, report_rows_sql(expiring_before.has_value(), db.is_sqlite()));
   if (expiring_before) q.bind(1, static_cast<std::int64_t>(*expiring_before));
   std::vector<ReadRow> out;
-  while (q.executeStep()) read_row(q, db.is_sqlite(), out.emplace_back());
+  while (q.executeStep()) {
+    read_row(q, db.is_sqlite(), out.emplace_back());
+    // A pinned row read beside the index range: kept when its desired
+    // version expires before the bound.
+    if (expiring_before && !(out.back().sort_key && *out.back().sort_key < *expiring_before)) out.pop_back();
+  }
   return out;
 }
 
@@ -182,6 +204,12 @@ Result<ReportWithHistory> Inventory::report_rows_with_history(std::optional<Unix
       h.versions.push_back(std::move(v));
     }
     detail::add_report_history(impl_->db, expiring_before, max_versions, max_events, out.history);
+    // The history's scope also holds the pinned certificates read_rows left out.
+    if (expiring_before && out.history.size() > read.size()) {
+      std::unordered_set<std::string_view> shown;
+      for (const auto& r : read) shown.insert(r.row.name);
+      std::erase_if(out.history, [&](const auto& entry) { return !shown.contains(entry.first); });
+    }
     snapshot.commit();
     out.rows = sort_rows(read);
     return out;
@@ -201,7 +229,12 @@ Result<std::string> Inventory::report_rows_plan(std::optional<UnixTime> expiring
 
 Result<std::size_t> Inventory::count_expiring(UnixTime t) {
   return detail::guarded(impl_->path, [&]() -> Result<std::size_t> {
-    sql::Statement q(impl_->db, "SELECT count(*) FROM certificates WHERE current_not_after < ?");
+    // By the desired version: the index range of those not pinned, and the
+    // pinned ones (a partial index) by their pinned version's date.
+    sql::Statement q(impl_->db,
+                     "SELECT (SELECT count(*) FROM certificates WHERE current_not_after < ?1 AND pinned_version IS NULL) "
+                     "+ (SELECT count(*) FROM certificates c JOIN cert_versions v ON v.certificate_id = c.id "
+                     "   AND v.version = c.pinned_version WHERE c.pinned_version IS NOT NULL AND v.not_after < ?1)");
     q.bind(1, static_cast<std::int64_t>(t));
     q.executeStep();
     return static_cast<std::size_t>(q.getColumn(0).getInt64());

@@ -57,6 +57,39 @@ Error no_certificate(const std::string& name) {
                     name);
 }
 
+// Makes `version` the desired version of the certificate `id` inside the
+// caller's transaction (finish_install): pinned when older than the newest,
+// unpinned when the newest; an event only when something changed.
+void change_pin(sql::Database& db, std::int64_t id, const std::string& name, int version, const std::string& actor,
+                UnixTime now) {
+  sql::Statement q(db, "SELECT current_version, pinned_version FROM certificates WHERE id = ?");
+  q.bind(1, id);
+  if (!q.executeStep()) return;
+  const std::optional<std::int64_t> newest = detail::optional_int(q.getColumn(0));
+  const std::optional<std::int64_t> pinned = detail::optional_int(q.getColumn(1));
+  const bool is_newest = !newest || version >= *newest;
+  nlohmann::json newest_json = newest ? nlohmann::json(*newest) : nlohmann::json();
+  if (is_newest) {
+    if (!pinned) return;
+    sql::Statement clear(db, "UPDATE certificates SET pinned_version = NULL WHERE id = ?");
+    clear.bind(1, id);
+    clear.exec();
+    detail::insert_event(db, now, id, name, event::unpinned, actor,
+                         nlohmann::json{{"version", *pinned}, {"newest_version", newest_json}}.dump());
+    return;
+  }
+  if (pinned && *pinned == version) return;
+  sql::Statement set(db, "UPDATE certificates SET pinned_version = ? WHERE id = ?");
+  set.bind(1, version);
+  set.bind(2, id);
+  set.exec();
+  detail::insert_event(db, now, id, name, event::pinned, actor,
+                       nlohmann::json{{"version", version},
+                                      {"previous_pinned_version", pinned ? nlohmann::json(*pinned) : nlohmann::json()},
+                                      {"newest_version", newest_json}}
+                           .dump());
+}
+
 }  // namespace
 
 Result<TargetRecord> Inventory::save_target(const TargetRecord& target, const std::string& actor, UnixTime now) {
@@ -182,7 +215,7 @@ Status Inventory::set_pending(const std::vector<std::int64_t>& target_ids, int v
 
 Status Inventory::finish_install(const std::string& name, const std::vector<TargetOutcome>& outcomes,
                                  const std::string& kind, const std::string& detail_json, const std::string& actor,
-                                 UnixTime now) {
+                                 UnixTime now, const PinRequest& pin) {
   return detail::guarded(impl_->path, [&]() -> Status {
     sql::Transaction tx(impl_->db);
     auto cert_id = detail::certificate_id(impl_->db, name);
@@ -219,6 +252,8 @@ Status Inventory::finish_install(const std::string& name, const std::vector<Targ
       probed.bind(5, o.target_id);
       probed.exec();
     }
+    // The pin first, so that the install's outcome stays the last event.
+    if (pin.change) change_pin(impl_->db, *cert_id, name, pin.version, actor, now);
     detail::insert_event(impl_->db, now, *cert_id, name, kind, actor, detail_json);
     tx.commit();
     return Status{};

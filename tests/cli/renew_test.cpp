@@ -77,6 +77,40 @@ TEST_F(RenewTest, APassIssuesWhatIsDueAndSchedulesTheNextCheck) {
   EXPECT_EQ(item(forced)["version"], 2);
 }
 
+// Issue 12: a version stored while an older one is pinned ends the pin (here
+// a forced renewal; the pinned version nearing expiry is
+// tests/lifecycle/renew_pin_test.cpp), and the new version is installed.
+TEST_F(RenewTest, ARenewalWhilePinnedEndsThePinAndInstallsTheNewVersion) {
+  add_web();
+  std::string dir = pki_.path("live-web");
+  ASSERT_EQ(ck({"target", "add", "web", "--dir", dir}).exit_code, 0);
+  ASSERT_EQ(ck({"renew"}).exit_code, 0);
+  ASSERT_EQ(ck({"renew", "web", "--force"}).exit_code, 0);
+  auto back = ck({"--json", "rollback", "web"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(json(back)["pinned_version"], 1);
+  auto plan = ck({"--json", "renew", "web", "--dry-run"});
+  EXPECT_NE(item(plan)["reason"].get<std::string>().find("pinned version 1: "), std::string::npos) << plan.out;
+
+  auto r = ck({"--json", "renew", "web", "--force"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(item(r)["version"], 3);
+  auto listed = json(ck({"--json", "list"}))["certificates"][0];
+  EXPECT_EQ(listed["version"], 3);
+  EXPECT_TRUE(listed["pinned_version"].is_null());
+  EXPECT_EQ(listed["installed_version"], 3);
+  auto events = json(ck({"--json", "history", "web"}))["events"];
+  int ended = 0;
+  for (const auto& e : events) {
+    if (e["kind"] != "pin-ended") continue;
+    ++ended;
+    EXPECT_EQ(e["detail"]["pinned_version"], 1);
+    EXPECT_EQ(e["detail"]["new_version"], 3);
+    EXPECT_NE(e["detail"]["reason"].get<std::string>().find("(issued, by "), std::string::npos) << e.dump();
+  }
+  EXPECT_EQ(ended, 1) << events.dump();
+}
+
 TEST_F(RenewTest, AFailureFiresTheHookAndBacksOff) {
   // Nothing serves this webroot over http-01: validation fails at the CA.
   std::filesystem::create_directories(pki_.path("nowhere"));

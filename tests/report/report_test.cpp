@@ -113,10 +113,10 @@ TEST(Report, JsonHasTheStableFields) {
                             "status", "version", "serial", "fingerprint_sha256", "key_type",
                             "failures", "last_error", "last_attempt", "last_success", "targets",
                             "installed_version", "probe_ok", "revoked", "revoked_at", "revoke_reason", "ari_start",
-                            "ari_end", "next_check"}) {
+                            "ari_end", "next_check", "pinned_version", "newest_version"}) {
     EXPECT_TRUE(c.contains(field)) << field;
   }
-  EXPECT_EQ(c.size(), 25u);
+  EXPECT_EQ(c.size(), 27u);
   EXPECT_EQ(c["days_left"], 10);
   EXPECT_EQ(c["status"], "expiring");
   EXPECT_EQ(c["not_after"], "2027-01-25T08:00:00Z");
@@ -159,9 +159,33 @@ TEST(Report, JsonCarriesRenewalInstallProbeRevocationAndAri) {
   EXPECT_EQ(c["next_check"], "2027-01-18T08:00:00Z");
   auto csv = render_report({r}, Format::csv, {kNow, std::nullopt, false});
   EXPECT_NE(csv.find(",2027-01-15T07:59:00Z,2027-01-15T07:58:00Z,3,1,true,true,2027-01-15T07:59:30Z,keyCompromise,"
-                     "2027-01-16T08:00:00Z,2027-01-17T08:00:00Z,2027-01-18T08:00:00Z\r\n"),
+                     "2027-01-16T08:00:00Z,2027-01-17T08:00:00Z,2027-01-18T08:00:00Z,,\r\n"),
             std::string::npos)
       << csv;
+}
+
+// Issue 12: a row whose desired version is pinned says so in every format.
+TEST(Report, APinnedRowShowsItsPinInEveryFormat) {
+  auto r = report_row("mail", 10);
+  r.version = 1;
+  r.pinned_version = 1;
+  r.newest_version = 2;
+  auto doc = nlohmann::json::parse(render_report({r}, Format::json, {kNow, std::nullopt, false}));
+  EXPECT_EQ(doc["certificates"][0]["version"], 1);
+  EXPECT_EQ(doc["certificates"][0]["pinned_version"], 1);
+  EXPECT_EQ(doc["certificates"][0]["newest_version"], 2);
+  EXPECT_EQ(doc["certificates"][0]["status"], "expiring") << "judged on the row's (the desired) dates";
+  EXPECT_NE(render_report({r}, Format::csv, {kNow, std::nullopt, false}).find(",1,2\r\n"), std::string::npos);
+  EXPECT_NE(render_report({r}, Format::table, {kNow, std::nullopt, false}).find("1 (pinned; newest 2)"),
+            std::string::npos);
+  EXPECT_NE(render_report({r}, Format::html, {kNow, std::nullopt, false}).find("1 (pinned; newest 2)"),
+            std::string::npos);
+  const auto prom = render_report({r}, Format::prometheus, {kNow, std::nullopt, false});
+  EXPECT_NE(prom.find("certkeeper_certificate_pinned{name=\"mail\""), std::string::npos) << prom;
+  EXPECT_NE(prom.find("certkeeper_certificate_desired_version{name=\"mail\""), std::string::npos) << prom;
+  auto unpinned = report_row("web", 10);
+  unpinned.newest_version = unpinned.version;
+  EXPECT_EQ(render_report({unpinned}, Format::table, {kNow, std::nullopt, false}).find("pinned"), std::string::npos);
 }
 
 TEST(Report, AnUnreachableRemoteIsNotExpired) {
@@ -188,8 +212,8 @@ TEST(Report, CsvHasAHeaderAndQuotesPerRfc4180) {
   EXPECT_EQ(text.substr(0, header_end),
             "name,names,issuer,not_before,not_after,days_left,source,status,version,serial,"
             "fingerprint_sha256,key_type,failures,last_error,last_attempt,last_success,targets,installed_version,"
-            "probe_ok,revoked,revoked_at,revoke_reason,ari_start,ari_end,next_check");
-  EXPECT_NE(text.find(",\"CA said \"\"no\"\", twice\",,,0,,,false,,,,,\r\n"), std::string::npos) << text;
+            "probe_ok,revoked,revoked_at,revoke_reason,ari_start,ari_end,next_check,pinned_version,newest_version");
+  EXPECT_NE(text.find(",\"CA said \"\"no\"\", twice\",,,0,,,false,,,,,,,\r\n"), std::string::npos) << text;
   EXPECT_NE(text.find("mail,mail.example.test www.mail.example.test,Test CA,"), std::string::npos) << text;
 }
 

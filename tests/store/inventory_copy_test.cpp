@@ -118,7 +118,7 @@ std::string key_text(const std::string& label) {
 }
 
 // An inventory with something in every table: two certificates, three
-// versions with keys, an account, an open order, a target, a schedule, a
+// versions with keys, an account, an open order, a target, a pin, a schedule, a
 // CRL cached with its DER and linked, settings, and their events.
 void fill(Inventory& inv) {
   ASSERT_TRUE(inv.set_settings({{"external_url", "https://www.example.test/"}, {"email", "ops@example.test"}},
@@ -157,7 +157,11 @@ void fill(Inventory& inv) {
   target.dir = "/etc/ssl/web";
   target.include_root = true;
   target.reload_json = R"([{"argv":["systemctl","reload","nginx"],"timeout_ms":5000}])";
-  ASSERT_TRUE(inv.save_target(target, "t", kNow - 3 * kDay));
+  auto added = inv.save_target(target, "t", kNow - 3 * kDay);
+  ASSERT_TRUE(added) << added.error().what();
+  // Rolled back to version 1: pinned (issue 12).
+  ASSERT_TRUE(inv.finish_install("web", {{added->id, 1}}, "rolled-back", "{}", "t", kNow - 3 * kDay,
+                                 PinRequest::desire(1)));
   auto scan = inv.crl_unscanned();
   ASSERT_TRUE(scan);
   std::vector<std::pair<std::int64_t, std::vector<std::string>>> links;
@@ -289,6 +293,7 @@ TEST_F(InventoryCopy, SqliteToPostgresqlAndBackKeepsEveryRowAndLeavesTheSourceAs
   EXPECT_EQ((*order)->key_pem, key_text("order"));
   EXPECT_EQ((*order)->order_url, "https://ca.example.test/order/9");
   EXPECT_EQ((*inv->crl(kCopyCrlUrl))->der, kCrlDer);
+  EXPECT_EQ((*inv->find_certificate("web"))->pinned_version, 1) << "the pin came along";
 }
 
 TEST_F(InventoryCopy, APostgresqlCopyTakesNewRowsAfterTheCopiedIds) {

@@ -216,8 +216,8 @@ TEST_F(PostgresqlSchemaTest, EmbedsTheSameNumbersAndFileNamesAsSqlite) {
   const auto& lite = embedded_migrations();
   ASSERT_EQ(pg.size(), lite.size());
   for (std::size_t i = 0; i < pg.size(); ++i) {
-    // Increasing; a gap is allowed while branches land (0011 before 0010).
-    EXPECT_GT(pg[i].version, i == 0 ? 0 : pg[i - 1].version);
+    // Numbered 1, 2, 3, ... as SQLite's.
+    EXPECT_EQ(pg[i].version, static_cast<int>(i) + 1);
     EXPECT_EQ(pg[i].version, lite[i].version);
     EXPECT_STREQ(pg[i].file, lite[i].file);
   }

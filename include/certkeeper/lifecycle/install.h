@@ -23,6 +23,12 @@ struct InstallRequest {
   bool force = false;          // allow an expired or revoked version
   bool dry_run = false;        // plan only: change nothing
   std::chrono::milliseconds probe_wait{15'000};  // how long a probe may retry to see the new certificate
+  // An operator's install or rollback: the version installed becomes the
+  // desired one (pinned when older than the newest, the pin cleared when the
+  // newest). false: the pin is left as it is (a version just stored and
+  // installed by issue, import --install or the scheduler; a node
+  // converging to the desired version).
+  bool set_desired = true;
 };
 
 struct PlannedFile {
@@ -75,6 +81,10 @@ struct InstallOutcome {
   std::vector<CommandStep> restore_reloads; // after switching back
   std::vector<ProbeStep> probes;
   std::vector<std::string> reconciled;      // what was repaired at start (an interrupted run)
+  // The certificate's pin after the transaction (issue 12): the version
+  // installed when it is older than the newest (install --version, rollback),
+  // nullopt when the newest is desired. A dry run: what it would be.
+  std::optional<int> pinned_version;
 };
 
 // Installs `version` (default current) into every target of the certificate.
@@ -86,7 +96,10 @@ struct InstallOutcome {
 Result<InstallOutcome> install(const Context& ctx, const InstallRequest& request);
 
 // The same transaction for an older version: by default the newest version
-// older than the one installed now.
+// older than the one installed now. Both make the version they install the
+// desired one (issue 12): pinned when older than the newest, the pin
+// cleared when the newest; recorded with the outcome, also when the
+// transaction was switched back.
 Result<InstallOutcome> rollback(const Context& ctx, const InstallRequest& request);
 
 }  // namespace certkeeper::lifecycle

@@ -46,6 +46,11 @@ inline constexpr char rolled_back[] = "rolled-back";
 inline constexpr char install_rolled_back[] = "install-rolled-back";
 inline constexpr char install_failed[] = "install-failed";
 inline constexpr char install_reconciled[] = "install-reconciled";
+// The desired version (issue 12): an older version pinned, the pin cleared
+// by hand, or ended by a new version.
+inline constexpr char pinned[] = "pinned";
+inline constexpr char unpinned[] = "unpinned";
+inline constexpr char pin_ended[] = "pin-ended";
 // Revocation.
 inline constexpr char revoked[] = "revoked";
 inline constexpr char revocation_expected[] = "revocation-expected";

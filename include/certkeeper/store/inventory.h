@@ -338,10 +338,14 @@ class Inventory {
   // Ends a transaction: every target's installed_version is set as given and
   // its pending_version cleared, with installed_at when it changed and the
   // probe result of an attempted version (failed_version when it rolled
-  // back), and the event `kind` is written, all in one transaction.
+  // back), and the event `kind` is written, all in one transaction. With
+  // `pin` asking for a version, the same transaction pins it (event
+  // "pinned") when it is older than the newest version, or clears a pin
+  // (event "unpinned") when it is the newest; nothing when the pin is
+  // already so. The pin's event comes before `kind`.
   Status finish_install(const std::string& name, const std::vector<TargetOutcome>& outcomes,
                         const std::string& kind, const std::string& detail_json, const std::string& actor,
-                        UnixTime now);
+                        UnixTime now, const PinRequest& pin = PinRequest::keep());
   // A fleet's nodes (nodes.cpp; issue 12). heartbeat records that the node
   // is alive and what it does; on SQLite (one node) every target becomes
   // its own, on PostgreSQL it adopts the targets made before targets had

@@ -26,8 +26,8 @@ struct CertificateRecord {
   std::string preferred_chain;
   std::optional<int> renew_before_days;
   std::string status = "active";  // "active" until later issues add more
-  std::optional<int> current_version;
-  std::optional<UnixTime> current_not_after;
+  std::optional<int> current_version;        // the newest stored version
+  std::optional<UnixTime> current_not_after;  // the newest version's notAfter
   std::optional<UnixTime> next_check;
   int failures = 0;
   std::string last_error;
@@ -41,7 +41,17 @@ struct CertificateRecord {
   std::optional<UnixTime> ari_next_fetch;  // when to ask for the window again
   std::optional<UnixTime> retry_after;     // the CA's Retry-After of the last failure
   bool failure_permanent = false;          // no retry until redefined or issued by hand
+  // The version `rollback` or `install --version` pinned (older than the
+  // newest), nullopt when not pinned (db/sqlite/0012_pins.sql). See
+  // desired_version().
+  std::optional<int> pinned_version;
 };
+
+// The version a certificate is meant to serve (issue 12): the pinned one if
+// set, else the newest (current_version); nullopt before the first version.
+// Reports judge expiry on it, the scheduler decides renewal on it, and each
+// node converges its targets to it.
+std::optional<int> desired_version(const CertificateRecord& c);
 
 // One stored version of a certificate: what was validated, with its key.
 struct VersionRecord {
@@ -86,7 +96,11 @@ struct ReportRow {
   std::string status;
   std::string last_error;
   int failures = 0;
+  // The desired version (desired_version()): every fact below about "the
+  // version" (names, dates, serial, revocation) is of this one.
   std::optional<int> version;
+  std::optional<int> pinned_version;  // set when an older version is pinned
+  std::optional<int> newest_version;  // the newest stored version
   std::vector<std::string> names;
   std::string issuer_cn;
   std::string issuer;

@@ -47,4 +47,17 @@ struct TargetOutcome {
   std::string failure{};  // why it did not, one line
 };
 
+// What an install transaction asks of the certificate's desired version
+// (issue 12; Inventory::finish_install): keep it as it is (a reconcile, the
+// scheduler's install of a new version), or make `version` the desired one:
+// pinned when it is older than the newest, the pin cleared when it is the
+// newest. Decided inside finish_install's transaction, against the newest
+// version stored by then.
+struct PinRequest {
+  bool change = false;
+  int version = 0;
+  static PinRequest keep() { return {}; }
+  static PinRequest desire(int v) { return {true, v}; }
+};
+
 }  // namespace certkeeper::store
