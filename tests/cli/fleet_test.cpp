@@ -206,5 +206,46 @@ TEST_F(PostgresqlFleetTest, ANewVersionReachesARunningNodeInSeconds) {
   EXPECT_TRUE(daemon.result().exited(0)) << daemon.result().describe();
 }
 
+// `rollback --to N` pins N, and every node's pass installs it; a node whose
+// reload fails rolls back alone and its row says so, while the other
+// carries on.
+TEST_F(PostgresqlFleetTest, ARollbackReachesEveryNodeAndAFailingNodeRollsBackAlone) {
+  auto v2 = pki_.leaf();
+  auto f = write_set(v2, "v2-");
+  ASSERT_EQ(ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
+  const std::string a = hosts_.file("mx1/live"), b = hosts_.file("mx2/live");
+  std::filesystem::create_directories(a);
+  std::filesystem::create_directories(b);
+  ASSERT_EQ(ck({"--node", "mx1", "target", "add", "web", "--dir", a}).exit_code, 0);
+  ASSERT_EQ(ck({"--node", "mx2", "target", "add", "web", "--dir", b}).exit_code, 0);
+  ASSERT_EQ(ck({"--node", "mx1", "renew"}).exit_code, 0);
+  ASSERT_EQ(ck({"--node", "mx2", "renew"}).exit_code, 0);
+  ASSERT_EQ(read_file(b + "/cert.pem"), v2.pem());
+  // mx2's service now refuses any reload.
+  ASSERT_EQ(ck({"--node", "mx2", "target", "add", "web", "--dir", b, "--reload", "sh -c 'echo refused >&2; exit 1'"})
+                .exit_code,
+            0);
+  auto back = ck({"--node", "mx1", "rollback", "web", "--to", "1"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(read_file(a + "/cert.pem"), leaf_->pem());
+  auto failing = ck({"--node", "mx2", "--json", "renew"});
+  EXPECT_EQ(failing.exit_code, 5) << failing.out << failing.err;
+  ASSERT_EQ(json(failing)["installs"].size(), 1u) << failing.out;
+  EXPECT_EQ(json(failing)["installs"][0]["version"], 1);
+  EXPECT_EQ(read_file(b + "/cert.pem"), v2.pem()) << "mx2 switched back to what it served";
+  // The next passes leave both alone.
+  EXPECT_EQ(ck({"--node", "mx2", "renew"}).exit_code, 0);
+  EXPECT_TRUE(json(ck({"--node", "mx1", "--json", "renew"}))["installs"].empty());
+  auto listed = json(ck({"--node", "mx1", "--json", "nodes"}));
+  ASSERT_EQ(listed["nodes"].size(), 2u) << listed;
+  EXPECT_EQ(listed["nodes"][0]["targets_converged"], 1);
+  EXPECT_EQ(listed["nodes"][1]["name"], "mx2");
+  EXPECT_EQ(listed["nodes"][1]["targets_failing"], 1);
+  auto targets = json(ck({"--json", "target", "list", "web"}))["targets"];
+  EXPECT_EQ(targets[1]["installed_version"], 2);
+  EXPECT_EQ(targets[1]["failed_version"], 1);
+  EXPECT_NE(targets[1]["probe_detail"].get<std::string>().find("refused"), std::string::npos) << targets[1];
+}
+
 }  // namespace
 }  // namespace certkeeper::testing

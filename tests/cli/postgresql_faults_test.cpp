@@ -303,5 +303,45 @@ TEST_F(PostgresqlFaultTest, AWrongKeyFileIsRefusedNamingIt) {
   expect_next_import_works();
 }
 
+// A fleet node's daemon while its inventory is down (issue 12): it keeps
+// what is installed, says "inventory unreachable" once (not at every
+// pass), never crashes or touches its files, and catches up once the
+// server is back.
+TEST_F(PostgresqlFaultOwnServerTest, ADaemonKeepsWhatIsInstalledWhileTheServerIsDownAndCatchesUp) {
+  import_first();
+  const std::string dir = pki_.path("live-web");
+  std::filesystem::create_directories(dir);
+  ASSERT_EQ(ck({"--node", "mx2", "target", "add", "web", "--dir", dir}).exit_code, 0);
+  Running daemon({"--db", db(), "--key-file", key_file_, "--node", "mx2", "run", "--poll", "1"});
+  auto serves = [&](const std::string& pem_file) {
+    for (int i = 0; i < 400; ++i) {
+      if (exists(dir + "/cert.pem") && read_file(dir + "/cert.pem") == read_file(pem_file)) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  };
+  ASSERT_TRUE(serves(pki_.path("v1-cert.pem"))) << "the first pass installs version 1";
+  const FileState installed = file_state(dir + "/cert.pem");
+  own.stop();
+  ASSERT_TRUE(daemon.wait_for_stderr("inventory unreachable", 20s));
+  std::this_thread::sleep_for(4s);  // several --poll 1 passes meet the stopped server
+  EXPECT_EQ(file_state(dir + "/cert.pem"), installed) << "what is installed stays";
+  restart();
+  auto r = run_certkeeper(import_second(db()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(serves(pki_.path("v2-cert.pem"))) << "the node caught up with version 2";
+  EXPECT_TRUE(daemon.wait_for_stderr("inventory reachable again", 20s));
+  ::kill(daemon.pid(), SIGTERM);
+  const auto& done = daemon.result();
+  EXPECT_TRUE(done.exited(0)) << done.describe() << done.err;
+  std::size_t said = 0;
+  for (auto at = done.err.find("inventory unreachable"); at != std::string::npos;
+       at = done.err.find("inventory unreachable", at + 1)) {
+    ++said;
+  }
+  EXPECT_EQ(said, 1u) << "said once for the outage: " << done.err;
+  EXPECT_EQ(done.err.find("internal error"), std::string::npos) << done.err;
+}
+
 }  // namespace
 }  // namespace certkeeper::testing

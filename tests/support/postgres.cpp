@@ -116,7 +116,9 @@ void Postgres::start() {
   }
   std::string why;
   for (int attempt = 1; attempt <= kPostgresStartAttempts; ++attempt) {
-    port_ = free_ports(1).front();
+    // A restart keeps its address, as a real server's outage does (a
+    // client's URI names it); a new port only when that one was taken.
+    port_ = attempt == 1 && port_ != 0 ? port_ : free_ports(1).front();
     // fsync off: a test cluster; the crash tests kill the postmaster, not the machine.
     const std::string options = "-k " + dir_path_ + " -h 127.0.0.1 -p " + std::to_string(port_) +
                                 " -c fsync=off -c full_page_writes=off";
