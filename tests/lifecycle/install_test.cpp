@@ -11,33 +11,17 @@
 #include "certkeeper/store/inventory.h"
 #include "support/temp_dir.h"
 #include "support/test_pki.h"
+#include "lifecycle/imported_versions.h"
 
 namespace certkeeper::lifecycle {
 namespace {
 
 using namespace certkeeper::testing;
 
-class InstallRulesTest : public ::testing::Test {
+class InstallRulesTest : public ImportedVersionsTest {
  protected:
-  InstallRulesTest() : clock_(pki_.now()) {
-    ctx_.db_path = pki_.path("ck.db");
-    ctx_.clock = &clock_;
-    ctx_.actor = "test";
-  }
-
   void SetUp() override {
-    ASSERT_TRUE(init(ctx_, {"https://www.example.test", {}, {}, {}, {}}));
-    for (int i = 1; i <= 3; ++i) {
-      auto leaf = pki_.leaf();
-      std::string p = "v" + std::to_string(i) + "-";
-      crypto::Sources s;
-      s.cert_file = pki_.write(p + "cert.pem", leaf.pem());
-      s.key_file = pki_.write(p + "key.pem", leaf.key().pem());
-      s.chain_file = pki_.write(p + "ca.pem", pem_concat({pki_.intermediate().pem(), pki_.root().pem()}));
-      auto out = import_certificate(ctx_, {"web", s, ""});
-      ASSERT_TRUE(out && out->stored);
-      leaves_.push_back(leaf);
-    }
+    import_versions(3);
     TargetRequest t;
     t.name = "web";
     t.dir = dir_.file("t");
@@ -51,12 +35,6 @@ class InstallRulesTest : public ::testing::Test {
     r.force = force;
     return install(ctx_, r);
   }
-
-  TestPki pki_;
-  FixedClock clock_;
-  Context ctx_;
-  TempDir dir_;
-  std::vector<Cert> leaves_;
 };
 
 TEST_F(InstallRulesTest, AnExpiredVersionNeedsForce) {

@@ -11,32 +11,17 @@
 #include "certkeeper/store/inventory.h"
 #include "support/temp_dir.h"
 #include "support/test_pki.h"
+#include "lifecycle/imported_versions.h"
 
 namespace certkeeper::lifecycle {
 namespace {
 
 using namespace certkeeper::testing;
 
-class PinRulesTest : public ::testing::Test {
+class PinRulesTest : public ImportedVersionsTest {
  protected:
-  PinRulesTest() : clock_(pki_.now()) {
-    ctx_.db_path = pki_.path("ck.db");
-    ctx_.clock = &clock_;
-    ctx_.actor = "test";
-  }
-
   void SetUp() override {
-    ASSERT_TRUE(init(ctx_, {"https://www.example.test", {}, {}, {}, {}}));
-    for (int i = 1; i <= 3; ++i) {
-      auto leaf = pki_.leaf();
-      std::string p = "v" + std::to_string(i) + "-";
-      crypto::Sources s;
-      s.cert_file = pki_.write(p + "cert.pem", leaf.pem());
-      s.key_file = pki_.write(p + "key.pem", leaf.key().pem());
-      s.chain_file = pki_.write(p + "ca.pem", pem_concat({pki_.intermediate().pem(), pki_.root().pem()}));
-      auto out = import_certificate(ctx_, {"web", s, ""});
-      ASSERT_TRUE(out && out->stored);
-    }
+    import_versions(3);
   }
 
   void target(const std::string& reload = "") {
@@ -72,9 +57,6 @@ class PinRulesTest : public ::testing::Test {
     return out;
   }
 
-  TestPki pki_;
-  FixedClock clock_;
-  Context ctx_;
   TempDir dir_;
 };
 

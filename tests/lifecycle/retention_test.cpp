@@ -14,32 +14,17 @@
 #include "certkeeper/lifecycle/targets.h"
 #include "support/temp_dir.h"
 #include "support/test_pki.h"
+#include "lifecycle/imported_versions.h"
 
 namespace certkeeper::lifecycle {
 namespace {
 
 using namespace certkeeper::testing;
 
-class RetentionTest : public ::testing::Test {
+class RetentionTest : public ImportedVersionsTest {
  protected:
-  RetentionTest() : clock_(pki_.now()) {
-    ctx_.db_path = pki_.path("ck.db");
-    ctx_.clock = &clock_;
-    ctx_.actor = "test";
-  }
-
   void start(std::optional<int> keep) {
-    ASSERT_TRUE(init(ctx_, {"https://www.example.test", {}, {}, {}, keep}));
-    for (int i = 1; i <= 4; ++i) {
-      auto leaf = pki_.leaf();
-      std::string p = "v" + std::to_string(i) + "-";
-      crypto::Sources s;
-      s.cert_file = pki_.write(p + "cert.pem", leaf.pem());
-      s.key_file = pki_.write(p + "key.pem", leaf.key().pem());
-      s.chain_file = pki_.write(p + "ca.pem", pem_concat({pki_.intermediate().pem(), pki_.root().pem()}));
-      auto out = import_certificate(ctx_, {"web", s, ""});
-      ASSERT_TRUE(out && out->stored);
-    }
+    import_versions(4, keep);
   }
 
   void target(const std::string& reload) {
@@ -72,9 +57,6 @@ class RetentionTest : public ::testing::Test {
     return out;
   }
 
-  TestPki pki_;
-  FixedClock clock_;
-  Context ctx_;
   TempDir dir_;
 };
 
