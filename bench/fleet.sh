@@ -34,7 +34,7 @@
 # served and probed certificate.
 #
 # Environment: FLEET_ROUNDS (11) rounds of measure 1, FLEET_PASS_RUNS (21),
-# FLEET_TAKEOVER_ROUNDS (3), BENCH_N (10000; smaller only to try the script),
+# FLEET_TAKEOVER_ROUNDS (4), BENCH_N (10000; smaller only to try the script),
 # BENCH_DIR (build/bench-fleet, made afresh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +51,7 @@ out=${BENCH_DIR:-$root/build/bench-fleet}
 n=${BENCH_N:-10000}
 rounds=${FLEET_ROUNDS:-11}
 pass_runs=${FLEET_PASS_RUNS:-21}
-takeover_rounds=${FLEET_TAKEOVER_ROUNDS:-3}
+takeover_rounds=${FLEET_TAKEOVER_ROUNDS:-4}
 lease_seconds=10
 nodes=(node1 node2 node3 node4 node5)
 rm -rf "$out"
@@ -60,6 +60,7 @@ chmod 0755 "$out" "$out/hook"
 started=$(date +%s)
 
 declare -A daemon=()   # node -> pid of its `run --poll 600`
+issuers=()             # pids of the `issue` processes of measure 3
 stop_daemons() {
   local node
   for node in "${!daemon[@]}"; do kill -TERM "${daemon[$node]}" 2>/dev/null || true; done
@@ -68,6 +69,8 @@ stop_daemons() {
 }
 cleanup() {
   stop_daemons
+  local pid
+  for pid in "${issuers[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   touch "$out/gate/open" 2>/dev/null || true   # lets any gated hook end
   stop_pebble
   pg_stop
@@ -299,17 +302,24 @@ for k in $(seq 1 "$takeover_rounds"); do
   rm -f "$out/gate/open" "$out/gate/reached"
   "$ck" "${on[@]}" --node node1 --json issue "$name" >"$out/logs/$name-node1.out" 2>"$out/logs/$name-node1.err" &
   a=$!
+  issuers+=("$a")
   for _ in $(seq 1 600); do [[ -s $out/gate/reached ]] && break; sleep 0.05; done
   [[ -s $out/gate/reached ]] || { echo "$name: node1's order never reached its dns-01 hook:" >&2; cat "$out/logs/$name-node1.err" >&2; exit 1; }
-  sleep 1   # inside the order, the lease renewed at least once
+  # The holder renews its lease every 3 s (a third of 10): the kill comes
+  # 0.2, 1.3, 2.4, 3.5 s after the order reached its hook, so the rounds
+  # meet the lease at different points of that cycle (3.5 s: just after a
+  # renewal, about the longest wait).
+  sleep "$(awk -v k="$k" 'BEGIN {printf "%.1f", 0.2 + ((k - 1) % 4) * 1.1}')"
   read -r l_node l_gen l_exp _ <<<"$(lease_of "$name")"
   [[ $l_node == node1 ]] || { echo "$name: the lease is not node1's: $l_node" >&2; exit 1; }
   t_kill=$(now_us)
   kill -KILL "$a"
   wait "$a" 2>/dev/null || true
+  issuers=()   # reaped: its pid may be reused
   touch "$out/gate/open"   # node2's hook, and the dead holder's orphan
   "$ck" "${on[@]}" --node node2 --json issue "$name" >"$out/logs/$name-node2.out" 2>"$out/logs/$name-node2.err" &
   b=$!
+  issuers+=("$b")
   t_held=
   while kill -0 "$b" 2>/dev/null; do
     if [[ -z $t_held ]]; then
@@ -320,6 +330,7 @@ for k in $(seq 1 "$takeover_rounds"); do
   done
   rc=0
   wait "$b" || rc=$?
+  issuers=()
   t_done=$(now_us)
   ((rc == 0)) || { echo "$name: node2's issue failed (exit $rc):" >&2; cat "$out/logs/$name-node2.err" >&2; exit 1; }
   [[ -n $t_held ]] || { read -r h_node h_gen _ <<<"$(lease_of "$name")"; t_held=$t_done; }
