@@ -534,6 +534,9 @@ Command add_run(CLI::App& root, Globals& g) {
             log::warn("certkeeper: scheduler started on " + g.db);
             const bool fleet = lifecycle::is_fleet_inventory(g.db);
             Wakeups wakeups(set);
+            // Listening before the first pass: a version another node stores
+            // meanwhile wakes the daemon right after it (bench/fleet.sh).
+            if (fleet) wakeups.listen(ctx);
             while (true) {
               constexpr std::int64_t kMaxWait = 6 * 3600;  // new definitions also arrive without SIGHUP
               const ChildPass pass = pass_in_child(g, *request);

@@ -8,7 +8,9 @@ namespace certkeeper::lifecycle::detail {
 
 std::string pass_lock(const std::string& node) { return node.empty() ? "renew" : "renew@" + node; }
 std::string certificate_lock(const std::string& name) { return name; }
-std::string install_lock(const std::string& name) { return name + "@install"; }
+std::string install_lock(const std::string& name, const std::string& node) {
+  return node.empty() ? name + "@install" : name + "@install@" + node;
+}
 std::string account_lock() { return "@accounts"; }
 
 Result<RunLock> acquire_or_wait(const std::string& location, const std::string& lock, int wait_ms,

@@ -22,8 +22,11 @@ std::string pass_lock(const std::string& node);
 // NAME: one worker per certificate.
 std::string certificate_lock(const std::string& name);
 // NAME@install: one install transaction per certificate ('@' is not
-// allowed in a name, so this never meets a certificate's own lock).
-std::string install_lock(const std::string& name);
+// allowed in a name, so this never meets a certificate's own lock); in a
+// fleet NAME@install@NODE: one per certificate and node, since each node
+// installs only its own targets (the nodes of a fleet install side by
+// side; `node` "" on SQLite, one node).
+std::string install_lock(const std::string& name, const std::string& node);
 // @accounts: one change of an ACME account row at a time (registration, a
 // retired account's replacement, a rollover's settling).
 std::string account_lock();

@@ -133,12 +133,17 @@ Result<std::vector<Unconverged>> Inventory::unconverged(const std::string& node,
     // version already rolled back there (a pass does not retry it by
     // itself), expired or was revoked (install refuses those without
     // --force).
-    std::string sql = std::string("SELECT DISTINCT c.name, ") + kDesired + " FROM targets t JOIN certificates c ON c.id = "
-                                  "t.certificate_id JOIN cert_versions v ON v.certificate_id = c.id AND v.version = " +
-                      kDesired + " WHERE t.installed_version IS DISTINCT FROM " + kDesired +
-                      " AND t.failed_version IS DISTINCT FROM " + kDesired +
-                      " AND v.not_after > ?2 AND v.revoked_at IS NULL" +
-                      (impl_->is_sqlite() ? " AND ?1 IS NOT NULL" : " AND (t.node = ?1 OR t.node = '')") +
+    // This node's targets first (targets_by_node), each joined to its
+    // certificate by key; the version's dates are looked at only for the
+    // few that lack it. Reading every certificate and version first cost
+    // 39 ms of an idle pass at 10,000 targets per node (bench/fleet.sh).
+    const std::string desired = kDesired;
+    std::string sql = "SELECT c.name, " + desired + " FROM targets t JOIN certificates c ON c.id = t.certificate_id" +
+                      (impl_->is_sqlite() ? " WHERE ?1 IS NOT NULL" : " WHERE (t.node = ?1 OR t.node = '')") +
+                      " AND " + desired + " IS NOT NULL AND t.installed_version IS DISTINCT FROM " + desired +
+                      " AND t.failed_version IS DISTINCT FROM " + desired +
+                      " AND EXISTS (SELECT 1 FROM cert_versions v WHERE v.certificate_id = c.id AND v.version = " +
+                      desired + " AND v.not_after > ?2 AND v.revoked_at IS NULL) GROUP BY c.name, " + desired +
                       " ORDER BY c.name";
     sql::Statement q(impl_->db, sql);
     q.bind(1, node);
