@@ -18,6 +18,14 @@ void beat(const Context& ctx, store::Inventory& inv, const std::string& doing) {
 std::vector<ConvergeItem> converge(const Context& ctx, store::Inventory& inv, const std::vector<std::string>& names,
                                    bool dry_run) {
   std::vector<ConvergeItem> out;
+  // Nothing happened since this node last found its targets converged:
+  // no query of its targets (an idle pass stays cheap however many it has).
+  auto mark = inv.convergence_mark(ctx.node_name());
+  if (!mark) {
+    out.push_back({"", 0, std::nullopt, std::move(mark).error()});
+    return out;
+  }
+  if (mark->unchanged && names.empty()) return out;
   auto lacking = inv.unconverged(ctx.node_name(), ctx.now());
   if (!lacking) {
     out.push_back({"", 0, std::nullopt, std::move(lacking).error()});
@@ -42,6 +50,16 @@ std::vector<ConvergeItem> converge(const Context& ctx, store::Inventory& inv, co
       }
     }
     out.push_back(std::move(item));
+  }
+  // Converged as of the mark read before the query (what this pass
+  // installed wrote newer events: the next pass looks once more). A pass
+  // for some names only, or one with an install that could not run, marks
+  // nothing.
+  const bool complete = std::none_of(out.begin(), out.end(), [](const ConvergeItem& i) { return i.error.has_value(); });
+  if (!dry_run && names.empty() && complete) {
+    if (auto ok = inv.mark_converged(ctx.node_name(), mark->newest_event); !ok) {
+      log::warn("certkeeper: node " + ctx.node_name() + ": " + ok.error().what());
+    }
   }
   return out;
 }

@@ -154,4 +154,32 @@ Result<std::vector<Unconverged>> Inventory::unconverged(const std::string& node,
   });
 }
 
+Result<Inventory::ConvergenceMark> Inventory::convergence_mark(const std::string& node) {
+  return detail::guarded(impl_->path, [&]() -> Result<ConvergenceMark> {
+    // Both index lookups: the events' primary key, the nodes' name.
+    sql::Statement q(impl_->db,
+                     "SELECT (SELECT coalesce(max(id), 0) FROM events), (SELECT converged_event FROM nodes WHERE name "
+                     "= ?)");
+    q.bind(1, node);
+    q.executeStep();
+    ConvergenceMark mark;
+    mark.newest_event = q.int64(0);
+    auto recorded = q.optional_int(1);
+    mark.unchanged = recorded && *recorded == mark.newest_event;
+    return mark;
+  });
+}
+
+Status Inventory::mark_converged(const std::string& node, std::int64_t newest_event) {
+  return detail::guarded(impl_->path, [&]() -> Status {
+    sql::Transaction tx(impl_->db);
+    sql::Statement q(impl_->db, "UPDATE nodes SET converged_event = ? WHERE name = ?");
+    q.bind(1, newest_event);
+    q.bind(2, node);
+    q.exec();
+    tx.commit();
+    return Status{};
+  });
+}
+
 }  // namespace certkeeper::store

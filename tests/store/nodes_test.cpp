@@ -240,6 +240,24 @@ TEST_P(NodesTest, OnPostgresqlTheFirstHeartbeatAdoptsTargetsMadeBeforeNodes) {
   }
 }
 
+TEST_P(NodesTest, TheConvergenceMarkMovesWithEveryEvent) {
+  version("mail", "v1");
+  beat("mx1", kNow);
+  auto first = inv_->convergence_mark("mx1");
+  ASSERT_TRUE(first) << first.error().what();
+  EXPECT_FALSE(first->unchanged) << "never converged";
+  EXPECT_GT(first->newest_event, 0);
+  ASSERT_TRUE(inv_->mark_converged("mx1", first->newest_event));
+  auto idle = inv_->convergence_mark("mx1");
+  EXPECT_TRUE(idle->unchanged);
+  EXPECT_FALSE(inv_->convergence_mark("mx2")->unchanged) << "another node has its own mark";
+  // A heartbeat is no event; a new version, a target or a pin is.
+  beat("mx1", kNow + 30);
+  EXPECT_TRUE(inv_->convergence_mark("mx1")->unchanged);
+  target("mail", "mx1", "/srv/a");
+  EXPECT_FALSE(inv_->convergence_mark("mx1")->unchanged);
+}
+
 CK_ON_BOTH_BACKENDS(NodesTest);
 
 }  // namespace

@@ -361,6 +361,16 @@ class Inventory {
   // serve the desired version, leaving out a version that rolled back there
   // already, expired or was revoked: what the node's pass installs.
   Result<std::vector<Unconverged>> unconverged(const std::string& node, UnixTime now);
+  // Whether anything happened since the node last found its targets
+  // converged: every change that can give a node work writes an event, so
+  // the newest event id is the mark (db/sqlite/0013_node_converged.sql).
+  struct ConvergenceMark {
+    std::int64_t newest_event = 0;
+    bool unchanged = false;  // the node recorded this very mark: nothing to look for
+  };
+  Result<ConvergenceMark> convergence_mark(const std::string& node);
+  // Records that the node's targets were converged as of `newest_event`.
+  Status mark_converged(const std::string& node, std::int64_t newest_event);
 
   // Writes one event about a certificate (e.g. a failed install whose files
   // never changed).
