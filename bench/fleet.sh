@@ -218,7 +218,7 @@ mf=$(printf '%s\n' "${first_ms[@]}" | median)
 woke=$(cat "$out"/logs/run-*.log | grep -c 'changed by another node' || true)
 waits=$(cat "$out"/logs/run-*.log | grep -c 'another certkeeper is installing this certificate' || true)
 echo "   daemons woken by a notification: $woke times (5 nodes x $rounds rounds = $((5 * rounds)));" \
-  "a node waited for another node's install of fleet-web: $waits times (the install lock is per certificate)"
+  "a node waited for another node's install of fleet-web: $waits times (the install lock is per certificate and node)"
 
 # --- 2. a node's pass with nothing due ----------------------------------------
 echo
@@ -370,7 +370,7 @@ row "   of which the import process (node1)" "$mi ms" "" ""
 row "   first node installed" "$mf ms" "" ""
 row "2. node3 renew, nothing due ($pass_runs runs)" "$p_renew ms" "" "< 50 ms"
 row "   node3 renew --dry-run ($pass_runs runs)" "$p_dry ms" "" "< 50 ms"
-row "   of which the convergence query (server time, 11 runs)" "$p_conv ms" "" ""
+row "   the convergence query, after a change (server time, 11 runs)" "$p_conv ms" "" ""
 row "3. kill -9 of the holder -> node2's issue done ($takeover_rounds rounds)" "$m3 s" "$r3" "<= $((lease_seconds + 2)) s"
 row "   kill -9 -> node2 holds the lease" "$mh s" "" ""
 echo
