@@ -12,6 +12,7 @@ struct InitArgs {
   int keep_versions = 0;
   int node_down_after = 0;
   int lease_seconds = 0;
+  int drift_after = 0;
   bool encrypt_keys = false;
 };
 
@@ -41,16 +42,21 @@ Command add_init(CLI::App& root, Globals& g) {
                                  "Seconds a lease to talk to the CA lasts unless renewed (default 120; a holder that "
                                  "died is replaced after it)")
                     ->type_name("SECONDS");
+  auto* drift = app->add_option("--drift-after", args->drift_after,
+                                 "Seconds the nodes of a fleet may serve different versions (or not the desired one) "
+                                 "before reports say drift (default 900)")
+                    ->type_name("SECONDS");
   app->add_flag("--encrypt-keys", args->encrypt_keys,
                 "Store every private key encrypted with the key file (--key-file); converts an existing inventory "
                 "in one transaction");
-  return {app, [&g, args, keep, down, lease] {
+  return {app, [&g, args, keep, down, lease, drift] {
             lifecycle::InitRequest req{given(args->external_url), given(args->acme_server),
                                        given(args->acme_ca_file), given(args->email),
                                        keep->count() ? std::optional<int>(args->keep_versions) : std::nullopt,
                                        down->count() ? std::optional<int>(args->node_down_after) : std::nullopt,
                                        args->encrypt_keys,
-                                       lease->count() ? std::optional<int>(args->lease_seconds) : std::nullopt};
+                                       lease->count() ? std::optional<int>(args->lease_seconds) : std::nullopt,
+                                       drift->count() ? std::optional<int>(args->drift_after) : std::nullopt};
             auto done = lifecycle::init(g.context(), req);
             if (!done) return fail(g, done.error());
             if (g.json) {

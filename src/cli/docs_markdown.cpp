@@ -172,12 +172,15 @@ std::string metrics_page() {
          "(0.0.4): one gauge family per fact, with `# HELP` and `# TYPE` lines.\n\n"
          "| metric | help | no sample when |\n|---|---|---|\n";
   for (const auto& m : report::metrics()) {
-    out += fmt::format("| `{}` | {} | {} |\n", m.name, cell(m.help),
-                       m.per_certificate ? (*m.absent_when ? cell(m.absent_when) : "always present") : "one sample, no labels");
+    std::string absent = m.per_certificate || m.per_node ? (*m.absent_when ? cell(m.absent_when) : "always present")
+                                                         : "one sample, no labels";
+    if (m.per_node) absent += m.per_certificate ? "; one sample per node, label `node` too" : "; labelled `node` only";
+    out += fmt::format("| `{}` | {} | {} |\n", m.name, cell(m.help), absent);
   }
   out += "\nLabels of the per-certificate samples (values escape backslash, double quote and line feed):\n\n"
          "| label | value |\n|---|---|\n";
   for (const auto& l : report::metric_labels()) out += fmt::format("| `{}` | {} |\n", l.name, cell(l.meaning));
+  out += "| `node` | the fleet's node (per-node samples only; PostgreSQL inventories have several) |\n";
   return out;
 }
 

@@ -176,7 +176,7 @@ constexpr JsonField kInit[] = {
     {"created", "whether it was created now (else updated)"},
     {"schema_version", "the schema version after migrations"},
     {"settings", "every setting, by name: `external_url`, `acme_server`, `acme_ca_file`, `email`, `keep_versions`, "
-                 "`lease_seconds`, and with encrypted keys `key_encryption` (`aes-256-gcm`) and `key_file`"},
+                 "`lease_seconds`, `node_down_after`, `drift_after` (those given), and with encrypted keys `key_encryption` (`aes-256-gcm`) and `key_file`"},
     {"settings.*", "(as above)"},
     {"keys_encrypted", "with `--encrypt-keys`: the private keys encrypted now; null without it"},
 };

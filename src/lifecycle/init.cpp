@@ -62,6 +62,11 @@ Status check_request(const InitRequest& r) {
                       "--node-down-after must be 60 to 604800 seconds (how long a node may go unseen before it is "
                       "reported down)");
   }
+  if (r.drift_after && (*r.drift_after < 60 || *r.drift_after > 7 * 86400)) {
+    return make_error(Errc::usage,
+                      "--drift-after must be 60 to 604800 seconds (how long the nodes of a fleet may serve different "
+                      "versions before reports say drift)");
+  }
   if (r.lease_seconds && (*r.lease_seconds < 5 || *r.lease_seconds > 3600)) {
     return make_error(Errc::usage, "--lease-seconds must be 5 to 3600 (how long a lease to talk to the CA lasts)");
   }
@@ -115,6 +120,7 @@ Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
   if (request.keep_versions) values[kKeepVersions] = std::to_string(*request.keep_versions);
   if (request.node_down_after) values[kNodeDownAfter] = std::to_string(*request.node_down_after);
   if (request.lease_seconds) values[kLeaseSeconds] = std::to_string(*request.lease_seconds);
+  if (request.drift_after) values[kDriftAfter] = std::to_string(*request.drift_after);
   auto existing = inv->settings();
   if (!existing) return std::move(existing).error();
   if (out.created && !existing->count(kAcmeServer) && !values.count(kAcmeServer)) {

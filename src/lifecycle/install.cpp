@@ -16,6 +16,7 @@
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/crash_point.h"
 #include "certkeeper/util/log.h"
+#include "converge.h"
 #include "install_steps.h"
 #include "renew_locks.h"
 #include "target_spec.h"
@@ -462,8 +463,12 @@ Result<InstallOutcome> install(const Context& ctx, const InstallRequest& request
   if (version == 0) {
     return make_error(Errc::not_found, "has no version to install yet; import or issue one first", request.name);
   }
-  return transact(ctx, *l, request.name, version, request, false,
-                  request.set_desired ? store::PinRequest::desire(version) : store::PinRequest::keep());
+  auto done = transact(ctx, *l, request.name, version, request, false,
+                       request.set_desired ? store::PinRequest::desire(version) : store::PinRequest::keep());
+  // A node that only installs by hand is alive too (the fleet views judge
+  // a node without a heartbeat down).
+  if (!request.dry_run) detail::beat(ctx, l->inv, "idle");
+  return done;
 }
 
 Result<InstallOutcome> rollback(const Context& ctx, const InstallRequest& request) {
@@ -486,8 +491,10 @@ Result<InstallOutcome> rollback(const Context& ctx, const InstallRequest& reques
                         fmt::format("has no version older than the installed version {}", *installed), request.name);
     }
   }
-  return transact(ctx, *l, request.name, version, request, true,
-                  request.set_desired ? store::PinRequest::desire(version) : store::PinRequest::keep());
+  auto done = transact(ctx, *l, request.name, version, request, true,
+                       request.set_desired ? store::PinRequest::desire(version) : store::PinRequest::keep());
+  if (!request.dry_run) detail::beat(ctx, l->inv, "idle");
+  return done;
 }
 
 }  // namespace certkeeper::lifecycle

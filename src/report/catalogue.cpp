@@ -4,6 +4,8 @@
 // prometheus.cpp, beside the code that writes them.
 #include "certkeeper/report/catalogue.h"
 
+#include <string_view>
+
 #include "certkeeper/store/event_kinds.h"
 
 namespace certkeeper::report {
@@ -86,10 +88,27 @@ constexpr JsonField kFinding[] = {
     {"message", "what is wrong and what to do, one line"},
 };
 
-// The report fields as JSON members (fields.cpp holds their meanings).
+// One node of a report row's fleet (issue 12; fields.cpp "nodes").
+constexpr JsonField kReportNode[] = {
+    {"node", "the node's name"},
+    {"installed_version", "the lowest version installed over its targets of the certificate; null when none has any"},
+    {"probe_ok", "false when one of those targets' last probe failed, true when all passed, else null"},
+    {"installed_at", "its newest install of the certificate, UTC; null when none"},
+    {"last_seen", "its last heartbeat, UTC; null when it has none (removed, or never ran a pass)"},
+    {"status", "`up`, `down` (not seen for `node_down_after` seconds) or `unknown` (no heartbeat), as `nodes` says"},
+};
+
+// The report fields as JSON members (fields.cpp holds their meanings); the
+// fleet is an array of report-node objects.
 std::vector<JsonField> report_row_fields() {
   std::vector<JsonField> out;
-  for (const auto& f : report_fields()) out.push_back({f.name, f.meaning});
+  for (const auto& f : report_fields()) {
+    if (std::string_view(f.name) == "nodes") {
+      out.push_back({"nodes[]", f.meaning, "report-node"});
+    } else {
+      out.push_back({f.name, f.meaning});
+    }
+  }
   return out;
 }
 
@@ -108,6 +127,7 @@ std::span<const JsonDocument> json_shapes() {
   static const std::vector<JsonField> row = report_row_fields();
   static const JsonDocument shapes[] = {
       {"report-row", "", row},
+      {"report-node", "", kReportNode},
       {"version", "", kVersion},
       {"finding", "", kFinding},
   };

@@ -51,6 +51,13 @@ constexpr FieldInfo kFields[] = {
      "the version `rollback` or `install --version` pinned (older than the newest), which is then `version`; null "
      "when none is pinned. A new version stored ends the pin"},
     {"newest_version", "the newest stored version; null without a version"},
+    {"nodes",
+     "the fleet: per node with targets of the certificate, by node name, `{node, installed_version` (the lowest over "
+     "its targets; null when nothing is installed), `probe_ok` (false when one of its targets' last probe failed, "
+     "true when all passed, else null), `installed_at` (its newest install, UTC), `last_seen` (its heartbeat, UTC; "
+     "null without one), `status}` (`up`, `down`: not seen for `node_down_after`, `unknown`: no heartbeat); "
+     "empty without targets. CSV: `node=version:probe:status` joined by `;` (`mx1=7:ok:up;mx2=6:fail:down`; `-` for "
+     "null; in the node name `%`, `=`, `:`, `;`, `,`, `\"`, space and bytes that are not printable ASCII as `%XX`)"},
 };
 
 constexpr StatusInfo kStatuses[] = {
@@ -60,6 +67,13 @@ constexpr StatusInfo kStatuses[] = {
     {"expired", "`not_after` has passed (also when the version is revoked)"},
     {"revoked", "the version (`version`) is revoked (and not expired; also when it is expiring)"},
     {"expiring", "less than a third of the lifetime, at most 30 days, is left"},
+    {"node-down",
+     "PostgreSQL (a fleet) only: a node with targets of the certificate is not seen for `node_down_after` seconds "
+     "(default 600; `init --node-down-after`), or has no heartbeat (removed, or never ran)"},
+    {"drift",
+     "PostgreSQL only, more than one node: a node does not serve the desired version (`version`), for longer than "
+     "`drift_after` seconds (default 900; `init --drift-after`) since the later of the version's storing and the "
+     "newest install among its nodes"},
     {"valid", "none of the above"},
 };
 
@@ -124,7 +138,41 @@ nlohmann::json row_json(const store::ReportRow& row, UnixTime now) {
   j["next_check"] = optional_time(row.next_check);
   j["pinned_version"] = optional_value(row.pinned_version);
   j["newest_version"] = optional_value(row.newest_version);
+  j["nodes"] = nlohmann::json::array();
+  for (const auto& n : row.nodes) {
+    j["nodes"].push_back({{"node", n.node},
+                          {"installed_version", optional_value(n.installed_version)},
+                          {"probe_ok", optional_value(n.probe_ok)},
+                          {"installed_at", optional_time(n.installed_at)},
+                          {"last_seen", optional_time(n.last_seen)},
+                          {"status", node_status(row, n, now)}});
+  }
   return j;
+}
+
+std::string nodes_text(const store::ReportRow& row, UnixTime now) {
+  std::string out;
+  for (const auto& n : row.nodes) {
+    if (!out.empty()) out += ", ";
+    out += n.node;
+    out += n.installed_version ? " v" + std::to_string(*n.installed_version) : " none";
+    if (n.probe_ok) out += *n.probe_ok ? " ok" : " FAIL";
+    const std::string status = node_status(row, n, now);
+    if (status == "unknown") {
+      out += " (unknown: no heartbeat)";
+    } else {
+      out += " (" + (status == "up" ? std::string() : status + ", ") + "seen " + age_text(now - *n.last_seen) + " ago)";
+    }
+  }
+  return out;
+}
+
+std::string age_text(std::int64_t seconds) {
+  if (seconds < 0) seconds = 0;
+  if (seconds < 120) return std::to_string(seconds) + " s";
+  if (seconds < 2 * 3600) return std::to_string(seconds / 60) + " min";
+  if (seconds < 2 * 86400) return std::to_string(seconds / 3600) + " h";
+  return std::to_string(seconds / 86400) + " d";
 }
 
 std::string last_error_text(const store::ReportRow& row) {

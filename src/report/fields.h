@@ -36,4 +36,12 @@ std::string version_text(const store::ReportRow& row);
 // "1 day", "2 days"
 std::string days_text(std::int64_t days);
 
+// The fleet of a row for text views, by node name: "mx1 v7 ok (seen 12 s
+// ago), mx2 v6 FAIL (down, seen 2 h ago), mx3 none (unknown: no heartbeat)";
+// "" without nodes (the table then shows no NODES column).
+std::string nodes_text(const store::ReportRow& row, UnixTime now);
+
+// "45 s", "12 min", "5 h", "3 d"
+std::string age_text(std::int64_t seconds);
+
 }  // namespace certkeeper::report::detail

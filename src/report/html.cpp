@@ -38,6 +38,13 @@ tr.expiring td{background:#fff3e0}tr.valid td{background:#fff}tr.none td{backgro
 tr.expired .status{color:#c62828}tr.unreachable .status{color:#6a1b9a}
 tr.expiring .status{color:#e65100}tr.valid .status{color:#2e7d32}tr.revoked .status{color:#880e4f}
 td.revoked{color:#c62828;font-weight:bold}
+tr.node-down td{background:#fce4ec}tr.drift td{background:#e0f7fa}
+tr.node-down .status{color:#ad1457}tr.drift .status{color:#00838f}
+li.node-down{border-color:#ad1457!important;background:#fce4ec!important}
+li.drift{border-color:#00838f!important;background:#e0f7fa!important}
+td.fleet-ok{background:#e8f5e9}td.fleet-fail{background:#fdecea;color:#c62828;font-weight:bold}
+td.fleet-drift{background:#e0f7fa;color:#00838f;font-weight:bold}
+td.fleet-down{background:#fce4ec;color:#ad1457;font-weight:bold}td.fleet-none{color:#9e9e9e}
 details{margin:.3em 0}summary{cursor:pointer}
 code{font-size:.95em}
 </style>
@@ -101,6 +108,8 @@ void render_summary(std::string& out, const Summary& s) {
   summary_item(out, "valid", "count-within-90", s.within_90, "expire within 90 days");
   summary_item(out, "unreachable", "count-unreachable", s.unreachable, "unreachable");
   summary_item(out, "revoked", "count-revoked", s.revoked, "revoked");
+  if (s.node_down) summary_item(out, "node-down", "count-node-down", s.node_down, "with a node down");
+  if (s.drift) summary_item(out, "drift", "count-drift", s.drift, "drifting");
   summary_item(out, "none", "count-no-certificate", s.no_certificate, "without a certificate");
   summary_item(out, "none", "count-total", s.total, "certificates in all");
   out += "</ul></section>\n";
@@ -184,6 +193,95 @@ void render_table(std::string& out, const std::vector<store::ReportRow>& rows, U
          "<th>Installed</th><th>Probe</th><th>Revoked</th><th>Last attempt</th><th>Last success</th>"
          "<th>Next check</th><th>Failures</th><th>Last error</th></tr></thead>\n<tbody>\n";
   for (const auto& r : rows) render_row(out, r, now, linked);
+  out += "</tbody></table></section>\n";
+}
+
+// One cell of the fleet table: what the node serves of the certificate.
+void fleet_cell(std::string& out, const store::ReportRow& r, const store::ReportNode& n, UnixTime now,
+                bool drift) {
+  const std::string status = node_status(r, n, now);
+  const char* cls = "fleet-ok";
+  if (status != "up") {
+    cls = "fleet-down";
+  } else if (n.probe_ok && !*n.probe_ok) {
+    cls = "fleet-fail";
+  } else if (drift && n.installed_version != r.version) {
+    cls = "fleet-drift";
+  }
+  out += "<td class=\"";
+  out += cls;
+  out += "\" title=\"";
+  out += status;
+  out += ", last seen ";
+  time_or_dash(out, n.last_seen);
+  out += ", installed ";
+  time_or_dash(out, n.installed_at);
+  out += "\">";
+  if (n.installed_version) {
+    out += 'v';
+    append_int(out, *n.installed_version);
+  } else {
+    out += "none";
+  }
+  out += n.probe_ok ? (*n.probe_ok ? " ok" : " fail") : "";
+  if (status != "up") {
+    out += " (";
+    out += status;
+    out += ')';
+  }
+  out += "</td>";
+}
+
+// The fleet as a table, node x certificate (issue 12): one row per
+// certificate that has targets on a node, one column per node.
+void render_fleet(std::string& out, const std::vector<store::ReportRow>& rows, UnixTime now) {
+  std::vector<std::string> nodes;
+  std::vector<std::pair<std::string, std::optional<UnixTime>>> seen;
+  for (const auto& r : rows) {
+    for (const auto& n : r.nodes) {
+      if (std::find(nodes.begin(), nodes.end(), n.node) == nodes.end()) {
+        nodes.push_back(n.node);
+        seen.emplace_back(n.node, n.last_seen);
+      }
+    }
+  }
+  if (nodes.empty()) return;
+  std::sort(nodes.begin(), nodes.end());
+  std::sort(seen.begin(), seen.end());
+  out += "<section id=\"fleet\"><h2>Fleet</h2>\n<p class=\"meta\">Per node and certificate: the lowest version "
+         "its targets serve, their probes, and the node's state.</p>\n<table>\n<thead><tr><th>Certificate</th>"
+         "<th>Desired</th>";
+  for (const auto& [name, last_seen] : seen) {
+    out += "<th>";
+    text(out, name);
+    out += "<br><small>last seen ";
+    time_or_dash(out, last_seen);
+    out += "</small></th>";
+  }
+  out += "</tr></thead>\n<tbody>\n";
+  for (const auto& r : rows) {
+    if (r.nodes.empty()) continue;
+    const std::string status = expiry_status(r, now);
+    const bool drift = drifting(r, now);
+    out += "<tr class=\"";
+    out += urgency(status);
+    out += "\">";
+    cell(out, r.name);
+    if (r.version) {
+      int_cell(out, *r.version);
+    } else {
+      cell(out, "-", "num");
+    }
+    std::size_t k = 0;  // r.nodes is sorted by name, as `nodes`
+    for (const auto& name : nodes) {
+      if (k < r.nodes.size() && r.nodes[k].node == name) {
+        fleet_cell(out, r, r.nodes[k++], now, drift);
+      } else {
+        out += "<td class=\"fleet-none\">-</td>";
+      }
+    }
+    out += "</tr>\n";
+  }
   out += "</tbody></table></section>\n";
 }
 
@@ -296,6 +394,7 @@ std::string render_html(const std::vector<store::ReportRow>& rows, const ReportO
   append_svg_timeline(out, rows, options.now);
   out += "</section>\n";
   render_table(out, rows, options.now, options.history != nullptr);
+  render_fleet(out, rows, options.now);
   if (options.history) render_history(out, rows, *options.history);
   out += "</body>\n</html>\n";
   return out;

@@ -91,6 +91,31 @@ void string_array(std::string& out, const std::vector<std::string>& items, int d
   out += ']';
 }
 
+// The fleet of a row (fields.cpp row_json "nodes"), keys in byte order.
+void nodes_array(std::string& out, const store::ReportRow& r, UnixTime now, int depth) {
+  if (r.nodes.empty()) {
+    out += "[]";
+    return;
+  }
+  out += "[\n";
+  for (std::size_t i = 0; i < r.nodes.size(); ++i) {
+    const auto& n = r.nodes[i];
+    if (i) out += ",\n";
+    indent(out, depth + 1);
+    Members m(out, depth + 1);
+    time_or_null(m.key("installed_at"), n.installed_at);
+    int_or_null(m.key("installed_version"), n.installed_version);
+    time_or_null(m.key("last_seen"), n.last_seen);
+    append_json_string(m.key("node"), n.node);
+    bool_or_null(m.key("probe_ok"), n.probe_ok);
+    append_json_string(m.key("status"), node_status(r, n, now));
+    m.close();
+  }
+  out += '\n';
+  indent(out, depth);
+  out += ']';
+}
+
 // Keys in byte order, as nlohmann's std::map-backed object prints them.
 void row_object(std::string& out, const store::ReportRow& r, UnixTime now, int depth) {
   Members m(out, depth);
@@ -109,6 +134,7 @@ void row_object(std::string& out, const store::ReportRow& r, UnixTime now, int d
   string_array(m.key("names"), r.names, depth + 1);
   int_or_null(m.key("newest_version"), r.newest_version);
   time_or_null(m.key("next_check"), r.next_check);
+  nodes_array(m.key("nodes"), r, now, depth + 1);
   time_or_null(m.key("not_after"), r.not_after);
   time_or_null(m.key("not_before"), r.not_before);
   int_or_null(m.key("pinned_version"), r.pinned_version);

@@ -3,9 +3,11 @@
 
 #include <charconv>
 #include <cstdint>
+#include <map>
 #include <optional>
 
 #include "certkeeper/report/catalogue.h"
+#include "certkeeper/report/report.h"
 #include "certkeeper/util/expiry.h"
 #include "certkeeper/util/text.h"
 
@@ -75,6 +77,38 @@ const Family kFamilies[] = {
      [](const Row& r, UnixTime) { return maybe(r.next_check); }},
 };
 
+// One sample per certificate and node of its fleet (row.nodes), labelled as
+// the certificate's samples plus `node`.
+struct NodeFamily {
+  MetricInfo info;
+  Value (*value)(const Row& row, const store::ReportNode& node, UnixTime now);
+};
+
+const NodeFamily kNodeFamilies[] = {
+    {{"certkeeper_certificate_node_installed_version",
+      "Lowest version installed in the certificate's targets on the node (label node).", "nothing installed there",
+      true, true},
+     [](const Row&, const store::ReportNode& n, UnixTime) { return maybe(n.installed_version); }},
+    {{"certkeeper_certificate_node_probe_ok",
+      "1 when the last probe of every one of the certificate's targets on the node passed, 0 when one failed.",
+      "a target there has no probe result", true, true},
+     [](const Row&, const store::ReportNode& n, UnixTime) {
+       return n.probe_ok ? Value(*n.probe_ok ? 1 : 0) : std::nullopt;
+     }},
+    {{"certkeeper_certificate_node_installed_timestamp_seconds",
+      "Newest install into the certificate's targets on the node, Unix time.", "nothing installed there", true, true},
+     [](const Row&, const store::ReportNode& n, UnixTime) { return maybe(n.installed_at); }},
+    {{"certkeeper_certificate_node_up",
+      "1 when the node with targets of the certificate was seen within node_down_after, else 0.", "", true, true},
+     [](const Row& r, const store::ReportNode& n, UnixTime now) {
+       return Value(report::node_status(r, n, now) == "up" ? 1 : 0);
+     }},
+    {{"certkeeper_certificate_drift",
+      "1 when a node does not serve the desired version for longer than drift_after (PostgreSQL), else 0.",
+      "no target on a node", true},
+     nullptr},
+};
+
 // One unlabelled sample each, about the report itself.
 struct ReportFamily {
   MetricInfo info;
@@ -94,6 +128,12 @@ constexpr FieldInfo kLabels[] = {
     {"issuer", "the issuer CN, else the issuer DN"},
     {"source", "`manual`, `acme` or `remote`"},
 };
+
+// The heartbeat of every node that has targets of a certificate in the
+// report: one sample per node, labelled node only.
+constexpr MetricInfo kNodeLastSeen{"certkeeper_node_last_seen_timestamp_seconds",
+                                   "Last heartbeat of the node (label node), Unix time.",
+                                   "no heartbeat (removed, or never ran)", false, true};
 
 void header(std::string& out, const char* name, const char* help) {
   out += "# HELP ";
@@ -117,6 +157,49 @@ std::string labels(const Row& r) {
   out += escape_label_value(r.source);
   out += "\"}";
   return out;
+}
+
+// The certificate's labels plus node="...".
+std::string node_labels(const std::string& certificate_labels, const store::ReportNode& n) {
+  std::string out = certificate_labels.substr(0, certificate_labels.size() - 1);
+  out += ",node=\"";
+  out += escape_label_value(n.node);
+  out += "\"}";
+  return out;
+}
+
+void sample(std::string& out, const char* name, const std::string& labels, std::int64_t v) {
+  out += name;
+  out += labels;
+  out += ' ';
+  append_int(out, v);
+  out += '\n';
+}
+
+void render_fleet(std::string& out, const std::vector<store::ReportRow>& rows,
+                  const std::vector<std::string>& label_sets, UnixTime now) {
+  for (const auto& family : kNodeFamilies) {
+    header(out, family.info.name, family.info.help);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (!family.value) {
+        // certkeeper_certificate_drift: one sample per certificate with nodes.
+        if (!rows[i].nodes.empty()) sample(out, family.info.name, label_sets[i], report::drifting(rows[i], now) ? 1 : 0);
+        continue;
+      }
+      for (const auto& n : rows[i].nodes) {
+        if (Value v = family.value(rows[i], n, now)) sample(out, family.info.name, node_labels(label_sets[i], n), *v);
+      }
+    }
+  }
+  std::map<std::string, std::optional<UnixTime>> seen;
+  for (const auto& r : rows) {
+    for (const auto& n : r.nodes) seen.emplace(n.node, n.last_seen);
+  }
+  header(out, kNodeLastSeen.name, kNodeLastSeen.help);
+  for (const auto& [node, last_seen] : seen) {
+    if (!last_seen) continue;
+    sample(out, kNodeLastSeen.name, "{node=\"" + escape_label_value(node) + "\"}", *last_seen);
+  }
 }
 
 }  // namespace
@@ -165,6 +248,7 @@ std::string render_prometheus(const std::vector<store::ReportRow>& rows, const R
       out += '\n';
     }
   }
+  render_fleet(out, rows, label_sets, options.now);
   for (const auto& family : kReportFamilies) {
     header(out, family.info.name, family.info.help);
     out += family.info.name;
@@ -182,6 +266,8 @@ namespace certkeeper::report {
 std::vector<MetricInfo> metrics() {
   std::vector<MetricInfo> out;
   for (const auto& f : detail::kFamilies) out.push_back(f.info);
+  for (const auto& f : detail::kNodeFamilies) out.push_back(f.info);
+  out.push_back(detail::kNodeLastSeen);
   for (const auto& f : detail::kReportFamilies) out.push_back(f.info);
   return out;
 }

@@ -67,6 +67,42 @@ std::string csv_value(const nlohmann::json& v) {
   return v.dump();
 }
 
+// A node name inside the `nodes` cell: its separators (= : ;), '%' and
+// every byte that is not printable ASCII as %XX, so that a name from another
+// host can neither split the cell's list nor forge anything.
+std::string csv_node_name(std::string_view name) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7F || c == '%' || c == '=' || c == ':' || c == ';' || c == ',' || c == '"') {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+// The `nodes` cell: "mx1=7:ok:up;mx2=6:fail:down" (node=installed
+// version:probe:node status; "-" for what is unknown), nodes by name.
+std::string csv_nodes(const store::ReportRow& row, UnixTime now) {
+  std::string out;
+  for (const auto& n : row.nodes) {
+    if (!out.empty()) out += ';';
+    out += csv_node_name(n.node);
+    out += '=';
+    out += n.installed_version ? std::to_string(*n.installed_version) : "-";
+    out += ':';
+    out += n.probe_ok ? (*n.probe_ok ? "ok" : "fail") : "-";
+    out += ':';
+    out += node_status(row, n, now);
+  }
+  return out;
+}
+
 std::string render_csv(const std::vector<store::ReportRow>& rows, UnixTime now) {
   const auto& fields = detail::report_field_names();
   std::string out = detail::join(fields, ",") + "\r\n";
@@ -74,6 +110,10 @@ std::string render_csv(const std::vector<store::ReportRow>& rows, UnixTime now) 
     auto j = detail::row_json(row, now);
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (i) out += ',';
+      if (fields[i] == "nodes") {
+        out += csv_cell(csv_text(csv_nodes(row, now)));
+        continue;
+      }
       out += csv_cell(csv_value(j[fields[i]]));
     }
     out += "\r\n";
@@ -106,18 +146,20 @@ const char* status_colour(const std::string& status) {
   if (status == "valid") return "\x1b[32m";     // green
   if (status == "unreachable") return "\x1b[35m";  // magenta
   if (status == "revoked") return "\x1b[1;31m";    // bold red
+  if (status == "node-down") return "\x1b[1;35m";  // bold magenta
+  if (status == "drift") return "\x1b[36m";        // cyan
   return "";
 }
 
 std::string render_table(const std::vector<store::ReportRow>& rows, const ReportOptions& o) {
   detail::Table table(
-      {"NAME", "DAYS", "NOT AFTER", "STATUS", "VERSION", "SOURCE", "ISSUER", "NAMES", "NEXT CHECK", "LAST ERROR"});
+      {"NAME", "DAYS", "NOT AFTER", "STATUS", "VERSION", "SOURCE", "ISSUER", "NAMES", "NEXT CHECK", "LAST ERROR", "NODES"});
   for (const auto& row : rows) {
     std::string status = expiry_status(row, o.now);
     table.add({row.name, row.not_after ? std::to_string(days_left(*row.not_after, o.now)) : "-",
                row.not_after ? format_utc(*row.not_after) : "-", status, detail::version_text(row), row.source,
                row.issuer_cn.empty() ? row.issuer : row.issuer_cn, detail::join(row.names, " "),
-               detail::next_check_text(row.next_check), detail::last_error_text(row)},
+               detail::next_check_text(row.next_check), detail::last_error_text(row), detail::nodes_text(row, o.now)},
               o.color ? status_colour(status) : "");
   }
   auto s = detail::summarize(rows, o.now);
@@ -125,8 +167,10 @@ std::string render_table(const std::vector<store::ReportRow>& rows, const Report
   std::string scope = o.within_days ? " expiring within " + detail::days_text(*o.within_days) : "";
   std::string revoked = s.revoked ? fmt::format(", {} revoked", s.revoked) : "";
   std::string unreachable = s.unreachable ? fmt::format(", {} unreachable", s.unreachable) : "";
-  out += fmt::format("{} certificate{}{}: {} expired, {} expiring soon{}{}\n", rows.size(),
-                     rows.size() == 1 ? "" : "s", scope, s.expired, s.expiring, revoked, unreachable);
+  std::string fleet = s.node_down ? fmt::format(", {} with a node down", s.node_down) : "";
+  if (s.drift) fleet += fmt::format(", {} drifting", s.drift);
+  out += fmt::format("{} certificate{}{}: {} expired, {} expiring soon{}{}{}\n", rows.size(),
+                     rows.size() == 1 ? "" : "s", scope, s.expired, s.expiring, revoked, unreachable, fleet);
   return out;
 }
 
@@ -152,7 +196,31 @@ std::string expiry_status(const store::ReportRow& row, UnixTime now) {
   // Revoked outranks expiring: the certificate is already unusable.
   if (row.revoked_at) return "revoked";
   if (expires_soon(row.not_before.value_or(*row.not_after), *row.not_after, now)) return "expiring";
+  // The fleet's statuses come after the certificate's own (they concern
+  // every node); the per-node view shows them whatever the status.
+  if (row.fleet) {
+    for (const auto& n : row.nodes) {
+      if (node_status(row, n, now) != "up") return "node-down";
+    }
+    if (drifting(row, now)) return "drift";
+  }
   return "valid";
+}
+
+std::string node_status(const store::ReportRow& row, const store::ReportNode& node, UnixTime now) {
+  if (!node.last_seen) return "unknown";
+  return now - *node.last_seen > row.node_down_after ? "down" : "up";
+}
+
+bool drifting(const store::ReportRow& row, UnixTime now) {
+  if (!row.fleet || row.nodes.size() < 2 || !row.version) return false;
+  bool behind = false;
+  std::optional<UnixTime> since = row.version_stored_at;
+  for (const auto& n : row.nodes) {
+    if (n.installed_version != row.version) behind = true;
+    if (n.installed_at && (!since || *n.installed_at > *since)) since = n.installed_at;
+  }
+  return behind && since && now - *since > row.drift_after;
 }
 
 std::string render_report(const std::vector<store::ReportRow>& rows, Format format,

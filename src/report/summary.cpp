@@ -14,7 +14,9 @@ Summary summarize(const std::vector<store::ReportRow>& rows, UnixTime now) {
     s.unreachable += status == "unreachable";
     s.no_certificate += status == "no-certificate";
     s.revoked += status == "revoked";
-    if ((status == "expiring" || status == "valid") && row.not_after) {
+    s.node_down += status == "node-down";
+    s.drift += status == "drift";
+    if ((status == "expiring" || status == "valid" || status == "node-down" || status == "drift") && row.not_after) {
       UnixTime left = *row.not_after - now;
       s.within_7 += left <= 7 * kSecondsPerDay;
       s.within_30 += left <= 30 * kSecondsPerDay;
@@ -30,6 +32,8 @@ const char* urgency(const std::string& status) {
   if (status == "revoked") return "revoked";
   if (status == "expiring") return "expiring";
   if (status == "valid") return "valid";
+  if (status == "node-down") return "node-down";
+  if (status == "drift") return "drift";
   return "none";
 }
 

@@ -22,7 +22,8 @@ struct Group {
   const char* fill;
 };
 constexpr Group kGroups[] = {{"expired", "#c62828"},     {"revoked", "#880e4f"}, {"unreachable", "#6a1b9a"},
-                             {"expiring", "#ef6c00"},    {"valid", "#2e7d32"},   {"none", "#9e9e9e"}};
+                             {"expiring", "#ef6c00"},    {"valid", "#2e7d32"},   {"node-down", "#ad1457"},
+                             {"drift", "#00838f"},       {"none", "#9e9e9e"}};
 
 std::size_t group_of(const char* urgency) {
   std::string_view u = urgency;

@@ -128,12 +128,13 @@ std::string render_list(const std::vector<store::ReportRow>& rows, UnixTime now,
     out += "\n}\n";
     return out;
   }
-  detail::Table table({"NAME", "VERSION", "SOURCE", "NOT AFTER", "DAYS", "STATUS", "NEXT CHECK", "NAMES"});
+  detail::Table table({"NAME", "VERSION", "SOURCE", "NOT AFTER", "DAYS", "STATUS", "NEXT CHECK", "NAMES", "NODES"});
   for (const auto& row : rows) {
     table.add({row.name, detail::version_text(row), row.source,
                row.not_after ? format_utc(*row.not_after) : "-",
                row.not_after ? std::to_string(days_left(*row.not_after, now)) : "-",
-               expiry_status(row, now), detail::next_check_text(row.next_check), detail::join(row.names, " ")});
+               expiry_status(row, now), detail::next_check_text(row.next_check), detail::join(row.names, " "),
+               detail::nodes_text(row, now)});
   }
   return table.render();
 }

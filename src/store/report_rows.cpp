@@ -1,6 +1,8 @@
 // Inventory: the rows of the expiry report, one query for every format.
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <unordered_map>
 #include <string_view>
 #include <unordered_set>
 
@@ -76,6 +78,7 @@ std::string report_rows_sql(bool filtered, bool sqlite) {
       "(SELECT min(t.installed_version) FROM targets t WHERE t.certificate_id = c.id), ";
   sql += sqlite ? kProbeOk : kProbeOkPostgresql;
   sql +=
+      ", c.id"
       // The desired version (issue 12): the pinned one, else the newest.
       " FROM certificates c LEFT JOIN cert_versions v "
       "ON v.certificate_id = c.id AND v.version = coalesce(c.pinned_version, c.current_version)";
@@ -90,8 +93,28 @@ std::string report_rows_sql(bool filtered, bool sqlite) {
   return sql;
 }
 
+// The fleet of every certificate read (issue 12, "Fleet views"): one
+// query over targets joined with nodes for the whole report, not one per
+// row; per certificate and node, the lowest installed version, whether
+// every probe passed (0 when one failed, 1 when all passed, else NULL), the
+// newest install and the node's heartbeat (NULL without a row). Targets
+// that belong to no node yet (made by an older certkeeper, not adopted)
+// are not a node's. One bound parameter when filtered.
+std::string fleet_sql(bool filtered) {
+  std::string sql =
+      "SELECT t.certificate_id, t.node, min(t.installed_version), "
+      "CASE WHEN sum(CASE WHEN t.probe_ok = 0 THEN 1 ELSE 0 END) > 0 THEN 0 "
+      "     WHEN count(t.probe_ok) = count(*) THEN 1 END, "
+      "max(t.installed_at), max(n.last_seen) "
+      "FROM targets t LEFT JOIN nodes n ON n.name = t.node WHERE t.node <> ''";
+  if (filtered) sql += std::string(" AND t.certificate_id IN (") + kDueOrPinned + ")";
+  sql += " GROUP BY t.certificate_id, t.node";
+  return sql;
+}
+
 struct ReadRow {
   ReportRow row;
+  std::int64_t id = 0;
   std::optional<UnixTime> sort_key;  // the desired version's not_after
   std::string origin;                // of the current version
   UnixTime stored_at = 0;
@@ -129,11 +152,59 @@ void read_row(const sql::Statement& q, bool sqlite, ReadRow& out) {
   out.stored_at = q.int64(i++);
   r.targets = q.int32(i++);
   if (auto v = q.optional_int(i++)) r.installed_version = static_cast<int>(*v);
-  if (q.is_null(i)) return;
-  if (sqlite) {
-    r.probe_ok = q.int64(i) != 0;
-  } else {
-    r.probe_ok = probes_passed(q.view(i));
+  if (!q.is_null(i)) {
+    if (sqlite) {
+      r.probe_ok = q.int64(i) != 0;
+    } else {
+      r.probe_ok = probes_passed(q.view(i));
+    }
+  }
+  ++i;
+  out.id = q.int64(i++);
+  r.version_stored_at = r.version && out.stored_at ? std::optional<UnixTime>(out.stored_at) : std::nullopt;
+}
+
+// The settings the fleet statuses judge against, into every row.
+void add_fleet_settings(sql::Database& db, std::vector<ReadRow>& rows) {
+  int down_after = kDefaultNodeDownAfter, drift_after = kDefaultDriftAfter;
+  sql::Statement q(db, "SELECT key, value FROM settings WHERE key IN ('node_down_after', 'drift_after')");
+  while (q.executeStep()) {
+    const int v = std::atoi(q.text(1).c_str());
+    if (v <= 0) continue;
+    (q.text(0) == "node_down_after" ? down_after : drift_after) = v;
+  }
+  const bool fleet = !db.is_sqlite();
+  for (auto& r : rows) {
+    r.row.fleet = fleet;
+    r.row.node_down_after = down_after;
+    r.row.drift_after = drift_after;
+  }
+}
+
+// Each row's nodes (fleet_sql), sorted by node name in byte order.
+void add_fleet(sql::Database& db, std::optional<UnixTime> expiring_before, std::vector<ReadRow>& rows) {
+  add_fleet_settings(db, rows);
+  std::unordered_map<std::int64_t, std::size_t> by_id;
+  by_id.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) by_id.emplace(rows[i].id, i);
+  sql::Statement q(db, fleet_sql(expiring_before.has_value()));
+  if (expiring_before) q.bind(1, static_cast<std::int64_t>(*expiring_before));
+  while (q.executeStep()) {
+    auto at = by_id.find(q.int64(0));
+    if (at == by_id.end()) continue;  // a pinned certificate read_rows left out
+    ReportNode n;
+    n.node = q.text(1);
+    if (auto v = q.optional_int(2)) n.installed_version = static_cast<int>(*v);
+    if (!q.is_null(3)) n.probe_ok = q.int64(3) != 0;
+    n.installed_at = q.optional_int(4);
+    n.last_seen = q.optional_int(5);
+    rows[at->second].row.nodes.push_back(std::move(n));
+  }
+  for (auto& r : rows) {
+    if (r.row.nodes.size() > 1) {
+      std::sort(r.row.nodes.begin(), r.row.nodes.end(),
+                [](const ReportNode& a, const ReportNode& b) { return a.node < b.node; });
+    }
   }
 }
 
@@ -165,6 +236,7 @@ std::vector<ReadRow> read_rows(sql::Database& db, std::optional<UnixTime> expiri
     // version expires before the bound.
     if (expiring_before && !(out.back().sort_key && *out.back().sort_key < *expiring_before)) out.pop_back();
   }
+  add_fleet(db, expiring_before, out);
   return out;
 }
 

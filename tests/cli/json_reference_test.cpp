@@ -70,6 +70,9 @@ TEST_F(JsonReferenceCli, DocumentsThatAlwaysCarryEveryMemberCarryExactlyTheListe
   auto f = write_set(pki_.leaf());
   expect_complete("check", {ck({"--json", "check", "--cert", f.cert, "--key", f.key, "--chain", f.chain})});
   ASSERT_EQ(ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
+  // A target installed by a pass: the rows' fleet (nodes[]) has a node.
+  ASSERT_EQ(ck({"target", "add", "web", "--dir", pki_.path("live/installed")}).exit_code, 0);
+  ASSERT_EQ(ck({"renew"}).exit_code, 0);
   expect_complete("list", {ck({"--json", "list"})});
   expect_complete("show", {ck({"--json", "show", "web"})});
   expect_complete("history", {ck({"--json", "history", "web"})});

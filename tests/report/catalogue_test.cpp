@@ -99,8 +99,24 @@ TEST(Catalogue, EveryStatusTheRuleGivesIsListed) {
   remote.failures = 1;
   auto revoked = catalogue_row("old", kNow + 80 * kDay);
   revoked.revoked_at = kNow - kDay;
+  // A fleet (issue 12): a node down, and two nodes that drift.
+  store::ReportNode up, lagging;
+  up.node = "mx1";
+  up.installed_version = 2;
+  up.installed_at = kNow - 7200;
+  up.last_seen = kNow;
+  lagging = up;
+  lagging.node = "mx2";
+  lagging.installed_version = 1;
+  auto drift = catalogue_row("e", kNow + 80 * kDay);
+  drift.fleet = true;
+  drift.version = 2;
+  drift.nodes = {up, lagging};
+  auto down = drift;
+  down.nodes[1].installed_version = 2;
+  down.nodes[1].last_seen.reset();
   for (const auto& r : {catalogue_row("a", kNow + 80 * kDay), catalogue_row("b", kNow + 5 * kDay), catalogue_row("c", kNow - kDay),
-                        catalogue_row("d", std::nullopt), remote, revoked}) {
+                        catalogue_row("d", std::nullopt), remote, revoked, drift, down}) {
     std::string status = expiry_status(r, kNow);
     EXPECT_TRUE(listed.count(status)) << status;
     listed.erase(status);

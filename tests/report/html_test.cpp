@@ -169,5 +169,51 @@ TEST(Html, UnreachableRemoteIsNotExpired) {
   EXPECT_EQ(summary_count(html, "count-unreachable"), "1");
 }
 
+// Fleet views (issue 12): the fleet as a table, node x certificate, each
+// cell the version, the probe and a colour for drift or down; escaped.
+TEST(Html, FleetIsATableOfNodesByCertificate) {
+  auto mail = html_row("mail", 60);
+  mail.fleet = true;
+  mail.version = 8;
+  mail.version_stored_at = kNow - 5000;
+  store::ReportNode mx1;
+  mx1.node = "mx1";
+  mx1.installed_version = 8;
+  mx1.probe_ok = true;
+  mx1.installed_at = kNow - 4000;
+  mx1.last_seen = kNow - 10;
+  store::ReportNode mx2 = mx1;
+  mx2.node = "mx2";
+  mx2.installed_version = 7;  // lagging for 4000 s: drift
+  store::ReportNode evil = mx1;
+  evil.node = "<script>alert(1)</script>\x1b";
+  evil.probe_ok = false;
+  evil.last_seen = kNow - 5000;  // down
+  mail.nodes = {evil, mx1, mx2};
+  auto web = html_row("web", 200);
+  web.fleet = true;
+  web.nodes = {mx1};
+  web.nodes[0].installed_version = 1;
+  web.version = 1;
+  auto html = render_report({mail, web, html_row("lonely", 100)}, Format::html, {kNow, std::nullopt, false});
+  const auto at = html.find("<section id=\"fleet\">");
+  ASSERT_NE(at, std::string::npos) << html;
+  const auto fleet = html.substr(at, html.find("</section>", at) - at);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find('\x1b'), std::string::npos);
+  EXPECT_NE(fleet.find("<th>&lt;script&gt;alert(1)&lt;/script&gt;\\x1B<br>"), std::string::npos) << fleet;
+  EXPECT_EQ(count(fleet, "<tr class="), 2u) << "one row per certificate with nodes";
+  EXPECT_NE(fleet.find(">v8 fail (down)</td>"), std::string::npos) << fleet;
+  EXPECT_NE(fleet.find("class=\"fleet-down\""), std::string::npos);
+  EXPECT_NE(fleet.find("class=\"fleet-drift\""), std::string::npos) << fleet;
+  EXPECT_NE(fleet.find(">v7 ok</td>"), std::string::npos);
+  EXPECT_NE(fleet.find(">v8 ok</td>"), std::string::npos);
+  EXPECT_EQ(count(fleet, "<td class=\"fleet-none\">-</td>"), 2u) << "web has no target on two nodes";
+  EXPECT_EQ(summary_count(html, "count-node-down"), "1");
+  // Without nodes there is no fleet section.
+  auto plain = render_report({html_row("lonely", 100)}, Format::html, {kNow, std::nullopt, false});
+  EXPECT_EQ(plain.find("id=\"fleet\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace certkeeper::report

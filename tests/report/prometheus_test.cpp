@@ -252,5 +252,62 @@ TEST(Prometheus, ParserRejectsBrokenText) {
   EXPECT_FALSE(parse("# TYPE a gauge\na{name=\"x\\t\"} 1\n").errors.empty());
 }
 
+// Fleet views (issue 12): per-node samples carry a `node` label, and every
+// node of the report has its heartbeat.
+TEST(Prometheus, FleetSamplesHaveANodeLabelAndEachNodeItsLastSeen) {
+  auto r = full_row();
+  r.fleet = true;
+  r.version = 3;
+  store::ReportNode mx1;
+  mx1.node = "mx1";
+  mx1.installed_version = 3;
+  mx1.probe_ok = true;
+  mx1.installed_at = kNow - 100;
+  mx1.last_seen = kNow - 10;
+  store::ReportNode odd;
+  odd.node = "m\"x\\2\n\x1b";  // a hostile name from another host
+  odd.installed_version = 2;
+  odd.probe_ok = false;
+  r.nodes = {mx1, odd};
+  auto other = full_row();
+  other.name = "web";
+  other.nodes = {mx1};
+  auto text = render_report({r, other, bare_row()}, Format::prometheus, {kNow, std::nullopt, false});
+  auto e = parse(text);
+  ASSERT_TRUE(e.errors.empty()) << ::testing::PrintToString(e.errors) << "\n" << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  std::map<std::pair<std::string, std::string>, std::string> by;  // (family, name/node) -> value
+  for (const auto& s : e.samples) {
+    if (s.family.find("_node_") == std::string::npos && s.family != "certkeeper_certificate_drift") continue;
+    auto name = s.labels.count("name") ? s.labels.at("name") : "";
+    auto node = s.labels.count("node") ? s.labels.at("node") : "";
+    by[{s.family, name + "/" + node}] = s.value;
+    if (s.family == "certkeeper_certificate_drift") {
+      EXPECT_EQ(s.labels.size(), 4u);
+    } else if (s.family != "certkeeper_node_last_seen_timestamp_seconds") {
+      EXPECT_EQ(s.labels.size(), 5u) << s.family << " has the certificate's labels and node";
+    } else {
+      EXPECT_EQ(s.labels.size(), 1u);
+    }
+  }
+  const std::string odd_shown = "m\"x\\2\n\\x1B";  // as the parser reads the escaped value back
+  EXPECT_EQ((by[{"certkeeper_certificate_node_installed_version", "mail/mx1"}]), "3");
+  EXPECT_EQ((by[{"certkeeper_certificate_node_installed_version", "mail/" + odd_shown}]), "2") << text;
+  EXPECT_EQ((by[{"certkeeper_certificate_node_probe_ok", "mail/" + odd_shown}]), "0");
+  EXPECT_EQ((by[{"certkeeper_certificate_node_installed_timestamp_seconds", "mail/mx1"}]), std::to_string(kNow - 100));
+  EXPECT_EQ((by[{"certkeeper_certificate_node_up", "mail/mx1"}]), "1");
+  EXPECT_EQ((by[{"certkeeper_certificate_node_up", "mail/" + odd_shown}]), "0");
+  EXPECT_EQ((by[{"certkeeper_certificate_node_installed_version", "web/mx1"}]), "3");
+  // One heartbeat sample per node, whatever the number of its certificates;
+  // none for a node without a heartbeat.
+  EXPECT_EQ((by[{"certkeeper_node_last_seen_timestamp_seconds", "/mx1"}]), std::to_string(kNow - 10));
+  EXPECT_EQ(by.count({"certkeeper_node_last_seen_timestamp_seconds", "/" + odd_shown}), 0u);
+  std::size_t last_seen = 0;
+  for (const auto& s : e.samples) last_seen += s.family == "certkeeper_node_last_seen_timestamp_seconds";
+  EXPECT_EQ(last_seen, 1u);
+  EXPECT_EQ(e.type["certkeeper_node_last_seen_timestamp_seconds"], "gauge");
+  EXPECT_EQ((by[{"certkeeper_certificate_drift", "mail/"}]), "0") << "one sample per certificate, no node label";
+}
+
 }  // namespace
 }  // namespace certkeeper::report

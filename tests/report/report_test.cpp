@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "certkeeper/report/views.h"
 #include "support/fixed_time.h"
 
@@ -113,10 +115,10 @@ TEST(Report, JsonHasTheStableFields) {
                             "status", "version", "serial", "fingerprint_sha256", "key_type",
                             "failures", "last_error", "last_attempt", "last_success", "targets",
                             "installed_version", "probe_ok", "revoked", "revoked_at", "revoke_reason", "ari_start",
-                            "ari_end", "next_check", "pinned_version", "newest_version"}) {
+                            "ari_end", "next_check", "pinned_version", "newest_version", "nodes"}) {
     EXPECT_TRUE(c.contains(field)) << field;
   }
-  EXPECT_EQ(c.size(), 27u);
+  EXPECT_EQ(c.size(), 28u);
   EXPECT_EQ(c["days_left"], 10);
   EXPECT_EQ(c["status"], "expiring");
   EXPECT_EQ(c["not_after"], "2027-01-25T08:00:00Z");
@@ -159,7 +161,7 @@ TEST(Report, JsonCarriesRenewalInstallProbeRevocationAndAri) {
   EXPECT_EQ(c["next_check"], "2027-01-18T08:00:00Z");
   auto csv = render_report({r}, Format::csv, {kNow, std::nullopt, false});
   EXPECT_NE(csv.find(",2027-01-15T07:59:00Z,2027-01-15T07:58:00Z,3,1,true,true,2027-01-15T07:59:30Z,keyCompromise,"
-                     "2027-01-16T08:00:00Z,2027-01-17T08:00:00Z,2027-01-18T08:00:00Z,,\r\n"),
+                     "2027-01-16T08:00:00Z,2027-01-17T08:00:00Z,2027-01-18T08:00:00Z,,,\r\n"),
             std::string::npos)
       << csv;
 }
@@ -175,7 +177,7 @@ TEST(Report, APinnedRowShowsItsPinInEveryFormat) {
   EXPECT_EQ(doc["certificates"][0]["pinned_version"], 1);
   EXPECT_EQ(doc["certificates"][0]["newest_version"], 2);
   EXPECT_EQ(doc["certificates"][0]["status"], "expiring") << "judged on the row's (the desired) dates";
-  EXPECT_NE(render_report({r}, Format::csv, {kNow, std::nullopt, false}).find(",1,2\r\n"), std::string::npos);
+  EXPECT_NE(render_report({r}, Format::csv, {kNow, std::nullopt, false}).find(",1,2,\r\n"), std::string::npos);
   EXPECT_NE(render_report({r}, Format::table, {kNow, std::nullopt, false}).find("1 (pinned; newest 2)"),
             std::string::npos);
   EXPECT_NE(render_report({r}, Format::html, {kNow, std::nullopt, false}).find("1 (pinned; newest 2)"),
@@ -212,8 +214,8 @@ TEST(Report, CsvHasAHeaderAndQuotesPerRfc4180) {
   EXPECT_EQ(text.substr(0, header_end),
             "name,names,issuer,not_before,not_after,days_left,source,status,version,serial,"
             "fingerprint_sha256,key_type,failures,last_error,last_attempt,last_success,targets,installed_version,"
-            "probe_ok,revoked,revoked_at,revoke_reason,ari_start,ari_end,next_check,pinned_version,newest_version");
-  EXPECT_NE(text.find(",\"CA said \"\"no\"\", twice\",,,0,,,false,,,,,,,\r\n"), std::string::npos) << text;
+            "probe_ok,revoked,revoked_at,revoke_reason,ari_start,ari_end,next_check,pinned_version,newest_version,nodes");
+  EXPECT_NE(text.find(",\"CA said \"\"no\"\", twice\",,,0,,,false,,,,,,,,\r\n"), std::string::npos) << text;
   EXPECT_NE(text.find("mail,mail.example.test www.mail.example.test,Test CA,"), std::string::npos) << text;
 }
 
@@ -315,6 +317,166 @@ TEST(Views, ShowTellsHowAnAcmeCertificateRenews) {
   EXPECT_NE(text.find("renews with:  http-01 {\"webroot\":\"/var/www/html\"}, rsa-3072, https://ca.example.test/dir"),
             std::string::npos)
       << text;
+}
+
+// Fleet views (issue 12): a certificate of 45 days served by two nodes.
+store::ReportNode fleet_node(const std::string& name, std::optional<int> installed, std::optional<bool> probe,
+                             std::optional<UnixTime> last_seen, UnixTime installed_at = kNow - 3600) {
+  store::ReportNode n;
+  n.node = name;
+  n.installed_version = installed;
+  n.probe_ok = probe;
+  n.installed_at = installed ? std::optional<UnixTime>(installed_at) : std::nullopt;
+  n.last_seen = last_seen;
+  return n;
+}
+
+store::ReportRow fleet_row(bool fleet = true) {
+  auto r = report_row("mail", 45);
+  r.version = 7;
+  r.newest_version = 7;
+  r.version_stored_at = kNow - 7200;
+  r.fleet = fleet;
+  r.targets = 2;
+  r.nodes = {fleet_node("mx1", 7, true, kNow - 12), fleet_node("mx2", 7, true, kNow - 30)};
+  return r;
+}
+
+TEST(ReportFleet, NodeDownWhenANodeIsNotSeenOrHasNoHeartbeat) {
+  auto r = fleet_row();
+  EXPECT_EQ(expiry_status(r, kNow), "valid");
+  EXPECT_EQ(node_status(r, r.nodes[0], kNow), "up");
+  r.nodes[1].last_seen = kNow - 601;  // node_down_after 600 by default
+  EXPECT_EQ(node_status(r, r.nodes[1], kNow), "down");
+  EXPECT_EQ(expiry_status(r, kNow), "node-down");
+  r.nodes[1].last_seen = kNow - 600;
+  EXPECT_EQ(expiry_status(r, kNow), "valid") << "600 s is still up";
+  r.node_down_after = 300;
+  EXPECT_EQ(expiry_status(r, kNow), "node-down") << "the setting decides";
+  r.nodes[1].last_seen.reset();  // removed, or never beat
+  EXPECT_EQ(node_status(r, r.nodes[1], kNow), "unknown");
+  EXPECT_EQ(expiry_status(r, kNow), "node-down");
+  // The certificate's own statuses come first.
+  auto soon = fleet_row();
+  soon.not_after = kNow + 5 * kDay;
+  soon.nodes[1].last_seen = kNow - 10000;
+  EXPECT_EQ(expiry_status(soon, kNow), "expiring");
+  soon.revoked_at = kNow - 1;
+  EXPECT_EQ(expiry_status(soon, kNow), "revoked");
+}
+
+TEST(ReportFleet, DriftWhenANodeLagsLongerThanTheBound) {
+  auto r = fleet_row();
+  r.version = 8;
+  r.newest_version = 8;
+  r.version_stored_at = kNow - 1000;
+  r.nodes[0] = fleet_node("mx1", 8, true, kNow - 12, kNow - 800);  // converged 800 s ago
+  // mx2 still serves 7: 800 s since the fleet last moved, under 900.
+  EXPECT_FALSE(drifting(r, kNow));
+  EXPECT_EQ(expiry_status(r, kNow), "valid");
+  EXPECT_TRUE(drifting(r, kNow + 101));
+  EXPECT_EQ(expiry_status(r, kNow + 101), "drift");
+  r.drift_after = 3600;
+  EXPECT_EQ(expiry_status(r, kNow + 101), "valid") << "the setting decides";
+  r.drift_after = 900;
+  // Every node on the same older version: not the desired one, drift too.
+  r.nodes[0] = fleet_node("mx1", 7, true, kNow - 12);
+  EXPECT_EQ(expiry_status(r, kNow), "drift");
+  // A node with nothing installed lags as well.
+  r.nodes[0] = fleet_node("mx1", std::nullopt, false, kNow - 12);
+  EXPECT_EQ(expiry_status(r, kNow), "drift");
+  // Node-down outranks drift.
+  r.nodes[1].last_seen = kNow - 5000;
+  EXPECT_EQ(expiry_status(r, kNow), "node-down");
+  // One node: never drift.
+  auto one = fleet_row();
+  one.version = 8;
+  one.nodes.pop_back();
+  EXPECT_FALSE(drifting(one, kNow));
+  EXPECT_EQ(expiry_status(one, kNow), "valid");
+}
+
+TEST(ReportFleet, SqliteIsOneNodeWithoutFleetStatuses) {
+  auto r = fleet_row(false);
+  r.nodes.pop_back();
+  r.nodes[0].last_seen = kNow - 86400;  // cron ran a pass yesterday
+  r.nodes[0].installed_version = 6;
+  EXPECT_EQ(expiry_status(r, kNow), "valid");
+  EXPECT_FALSE(drifting(r, kNow));
+  // The node is shown all the same.
+  auto doc = nlohmann::json::parse(render_report({r}, Format::json, {kNow, std::nullopt, false}));
+  ASSERT_EQ(doc["certificates"][0]["nodes"].size(), 1u);
+  EXPECT_EQ(doc["certificates"][0]["nodes"][0]["status"], "down");
+}
+
+TEST(ReportFleet, JsonRowsHaveNodesWithEveryFact) {
+  auto r = fleet_row();
+  r.nodes[1] = fleet_node("mx2", 6, false, std::nullopt);
+  auto bare = report_row("new", std::nullopt);
+  for (const auto& text : {render_report({r, bare}, Format::json, {kNow, std::nullopt, false}),
+                           render_list({r, bare}, kNow, true)}) {
+    auto doc = nlohmann::json::parse(text);
+    const auto& nodes = doc["certificates"][0]["nodes"];
+    ASSERT_EQ(nodes.size(), 2u) << text;
+    EXPECT_EQ(nodes[0], (nlohmann::json{{"node", "mx1"},
+                                        {"installed_version", 7},
+                                        {"probe_ok", true},
+                                        {"installed_at", format_utc(kNow - 3600)},
+                                        {"last_seen", format_utc(kNow - 12)},
+                                        {"status", "up"}}));
+    EXPECT_EQ(nodes[1]["installed_version"], 6);
+    EXPECT_EQ(nodes[1]["probe_ok"], false);
+    EXPECT_TRUE(nodes[1]["last_seen"].is_null());
+    EXPECT_EQ(nodes[1]["status"], "unknown");
+    EXPECT_EQ(doc["certificates"][0]["status"], "node-down");
+    EXPECT_EQ(doc["certificates"][1]["nodes"], nlohmann::json::array());
+  }
+}
+
+TEST(ReportFleet, TablesShowEachNodeCompactly) {
+  auto r = fleet_row();
+  r.nodes[1] = fleet_node("mx2", 6, false, kNow - 7200);
+  auto table = render_report({r}, Format::table, {kNow, std::nullopt, false});
+  EXPECT_NE(table.find("NODES"), std::string::npos) << table;
+  EXPECT_NE(table.find("mx1 v7 ok (seen 12 s ago), mx2 v6 FAIL (down, seen 2 h ago)"), std::string::npos) << table;
+  EXPECT_NE(table.find("1 certificate: 0 expired, 0 expiring soon, 1 with a node down\n"), std::string::npos) << table;
+  auto list = render_list({r}, kNow, false);
+  EXPECT_NE(list.find("mx1 v7 ok (seen 12 s ago), mx2 v6 FAIL (down, seen 2 h ago)"), std::string::npos) << list;
+  // Without nodes, no NODES column: the tables are as before.
+  auto plain = render_list({report_row("a", 45)}, kNow, false);
+  EXPECT_EQ(plain.find("NODES"), std::string::npos) << plain;
+  // A hostile node name cannot reach the terminal.
+  r.nodes[0].node = "mx\x1b[31m1\nforged";
+  table = render_report({r}, Format::table, {kNow, std::nullopt, false});
+  EXPECT_EQ(table.find('\x1b'), std::string::npos) << table;
+  EXPECT_EQ(table.find("\nforged"), std::string::npos) << table;
+}
+
+TEST(ReportFleet, CsvHasOneNodesColumnEscaped) {
+  auto r = fleet_row();
+  r.nodes[1] = fleet_node("mx2", std::nullopt, std::nullopt, std::nullopt);
+  auto csv = render_report({r}, Format::csv, {kNow, std::nullopt, false});
+  const auto header = csv.substr(0, csv.find("\r\n"));
+  EXPECT_EQ(header.substr(header.rfind(',') + 1), "nodes") << "the last column";
+  EXPECT_NE(csv.find(",mx1=7:ok:up;mx2=-:-:unknown\r\n"), std::string::npos) << csv;
+  // Hostile names: the separators, control bytes and quotes are %XX; a
+  // formula start gets the apostrophe as every text cell.
+  const std::pair<const char*, const char*> cases[] = {
+      {"=cmd|' /C calc'!A0", ",%3Dcmd|'%20/C%20calc'!A0=7:ok:up;"},
+      {"+1", ",'+1=7:ok:up;"},
+      {"@SUM(A1)", ",'@SUM(A1)=7:ok:up;"},
+      {"-x", ",'-x=7:ok:up;"},
+      {"a=b;c:d,e\"f", ",a%3Db%3Bc%3Ad%2Ce%22f=7:ok:up;"},
+      {"mx\x1b[31m\r\n1", ",mx%1B[31m%0D%0A1=7:ok:up;"},
+      {"m%41", ",m%2541=7:ok:up;"},
+  };
+  for (const auto& [name, cell] : cases) {
+    r.nodes[0].node = name;
+    csv = render_report({r}, Format::csv, {kNow, std::nullopt, false});
+    EXPECT_NE(csv.find(cell), std::string::npos) << name << "\n" << csv;
+    EXPECT_EQ(csv.find('\x1b'), std::string::npos);
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2) << "no forged line";
+  }
 }
 
 }  // namespace

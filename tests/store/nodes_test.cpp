@@ -256,6 +256,83 @@ TEST_P(NodesTest, TheConvergenceMarkMovesWithEveryEvent) {
   EXPECT_TRUE(inv_->convergence_mark("mx1")->unchanged);
   target("mail", "mx1", "/srv/a");
   EXPECT_FALSE(inv_->convergence_mark("mx1")->unchanged);
+// Fleet views (issue 12): the report rows carry, per node with targets of
+// the certificate, the lowest installed version, whether every probe
+// passed, the newest install and the node's heartbeat; read by one query
+// for the whole report, with and without --within.
+TEST_P(NodesTest, ReportRowsCarryEachNodesShareOfTheCertificate) {
+  version("mail", "v1");
+  version("mail", "v2");
+  version("web", "w1");
+  auto a = target("mail", "mx1", "/srv/a");
+  auto b = target("mail", "mx1", "/srv/b");
+  auto c = target("mail", "mx2", "/srv/c");
+  beat("mx1", kNow - 5);
+  ASSERT_TRUE(inv_->finish_install("mail", {{a, 2, 2, true, ""}}, "installed", "{}", "t", kNow - 30));
+  ASSERT_TRUE(inv_->finish_install("mail", {{b, 1, 1, true, ""}}, "installed", "{}", "t", kNow - 60));
+  ASSERT_TRUE(inv_->finish_install("mail", {{c, std::nullopt, 2, false, "probe"}}, "install-rolled-back", "{}", "t",
+                                   kNow - 20));
+  ASSERT_TRUE(inv_->set_settings({{"drift_after", "1200"}, {"node_down_after", "300"}}, "t", kNow));
+  for (std::optional<UnixTime> within : {std::optional<UnixTime>(), std::optional<UnixTime>(kNow + 400 * kDay)}) {
+    auto rows = inv_->report_rows(within);
+    ASSERT_TRUE(rows) << rows.error().what();
+    ASSERT_EQ(rows->size(), 2u);
+    const ReportRow* mail = nullptr;
+    const ReportRow* web = nullptr;
+    for (const auto& r : *rows) (r.name == "mail" ? mail : web) = &r;
+    ASSERT_TRUE(mail && web);
+    EXPECT_TRUE(web->nodes.empty());
+    EXPECT_EQ(mail->fleet, fleet());
+    EXPECT_EQ(mail->drift_after, 1200);
+    EXPECT_EQ(mail->node_down_after, 300);
+    EXPECT_EQ(mail->version_stored_at, kNow);
+    if (fleet()) {
+      ASSERT_EQ(mail->nodes.size(), 2u);
+      const auto& mx1 = mail->nodes[0];
+      EXPECT_EQ(mx1.node, "mx1");
+      EXPECT_EQ(mx1.installed_version, 1);  // the lowest of its two targets
+      EXPECT_EQ(mx1.probe_ok, true);
+      EXPECT_EQ(mx1.installed_at, kNow - 30);  // the newest install
+      EXPECT_EQ(mx1.last_seen, kNow - 5);
+      const auto& mx2 = mail->nodes[1];
+      EXPECT_EQ(mx2.node, "mx2");
+      EXPECT_FALSE(mx2.installed_version);  // nothing live there
+      EXPECT_EQ(mx2.probe_ok, false);
+      EXPECT_FALSE(mx2.installed_at);
+      EXPECT_FALSE(mx2.last_seen);  // never beat
+    } else {
+      // One node: the heartbeat made every target mx1's.
+      ASSERT_EQ(mail->nodes.size(), 1u);
+      EXPECT_EQ(mail->nodes[0].node, "mx1");
+      EXPECT_EQ(mail->nodes[0].installed_version, 1);
+      EXPECT_EQ(mail->nodes[0].probe_ok, false);  // /srv/c's probe failed
+      EXPECT_EQ(mail->nodes[0].last_seen, kNow - 5);
+    }
+  }
+  // A node forgotten keeps its share, without a heartbeat.
+  if (fleet()) {
+    ASSERT_TRUE(inv_->remove_node("mx1", "t", kNow));
+    auto rows = inv_->report_rows(std::nullopt);
+    ASSERT_TRUE(rows);
+    for (const auto& r : *rows) {
+      if (r.name == "mail") {
+        EXPECT_FALSE(r.nodes.at(0).last_seen);
+      }
+    }
+  }
+}
+
+TEST_P(NodesTest, ReportRowsWithHistoryCarryTheFleetToo) {
+  version("mail", "v1");
+  auto a = target("mail", "mx1", "/srv/a");
+  beat("mx1", kNow);
+  ASSERT_TRUE(inv_->finish_install("mail", {{a, 1, 1, true, ""}}, "installed", "{}", "t", kNow));
+  auto report = inv_->report_rows_with_history(std::nullopt, 10, 10);
+  ASSERT_TRUE(report) << report.error().what();
+  ASSERT_EQ(report->rows.size(), 1u);
+  ASSERT_EQ(report->rows[0].nodes.size(), 1u);
+  EXPECT_EQ(report->rows[0].nodes[0].installed_version, 1);
+  EXPECT_EQ(report->rows[0].drift_after, kDefaultDriftAfter);
 }
 
 CK_ON_BOTH_BACKENDS(NodesTest);

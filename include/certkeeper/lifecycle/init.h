@@ -18,6 +18,10 @@ inline constexpr const char* kEmail = "email";
 // Seconds a lease to talk to the CA lasts unless renewed (issue 12; 5-3600,
 // default 120): how long a certificate waits when its holder died or stopped.
 inline constexpr const char* kLeaseSeconds = "lease_seconds";
+// Seconds the nodes of a fleet may serve different versions (or not the
+// desired one) before reports say `drift` (issue 12; 60-604800, default 900,
+// store::kDefaultDriftAfter).
+inline constexpr const char* kDriftAfter = "drift_after";
 
 // Pebble on loopback: the embedded default ACME server (DESIGN.md).
 inline constexpr const char* kDefaultAcmeServer = "https://127.0.0.1:14000/dir";
@@ -33,6 +37,7 @@ struct InitRequest {
   // must be given); an existing inventory is converted in one transaction.
   bool encrypt_keys = false;
   std::optional<int> lease_seconds{};  // kLeaseSeconds (5-3600)
+  std::optional<int> drift_after{};    // kDriftAfter (60-604800)
 };
 
 struct InitOutcome {

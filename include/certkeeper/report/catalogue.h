@@ -31,6 +31,9 @@ struct MetricInfo {
   const char* help;         // the # HELP line
   const char* absent_when;  // when a certificate has no sample ("" when always present)
   bool per_certificate;     // labelled name, cn, issuer, source; else one unlabelled sample
+  // Also (per_certificate) or only labelled `node`: one sample per node of
+  // the fleet (issue 12).
+  bool per_node = false;
 };
 // Every metric family of `report --format prometheus`, in output order.
 std::vector<MetricInfo> metrics();

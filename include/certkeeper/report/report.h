@@ -28,8 +28,22 @@ bool shows_history(Format format);
 // its stored certificate is only what was served last time), else
 // "no-certificate" for a definition without a version yet, "expired",
 // "revoked" (the current version is revoked; an expired one stays
-// "expired"), "expiring" (within the warning window) or "valid".
+// "expired"), "expiring" (within the warning window), then the fleet's
+// (PostgreSQL only): "node-down" (a node with targets of it is not "up"),
+// "drift" (drifting()), else "valid".
 std::string expiry_status(const store::ReportRow& row, UnixTime now);
+
+// One node of a row: "up" (seen within row.node_down_after), "down" (not
+// since) or "unknown" (no heartbeat row: removed, or never ran a pass), as
+// `certkeeper nodes` says.
+std::string node_status(const store::ReportRow& row, const store::ReportNode& node, UnixTime now);
+
+// Whether the certificate's nodes drift: a fleet (row.fleet) of more than
+// one node where a node does not serve the desired version (so the nodes
+// serve different versions, or all an older one), for longer than
+// row.drift_after, measured from the later of the desired version's storing
+// and the newest install among its nodes (the last time the fleet moved).
+bool drifting(const store::ReportRow& row, UnixTime now);
 
 using Histories = std::unordered_map<std::string, store::ReportHistory>;
 

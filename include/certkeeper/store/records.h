@@ -88,6 +88,27 @@ struct EventRecord {
   std::string detail_json;       // an object
 };
 
+// One node's share of a certificate in a fleet (issue 12, "Fleet views"):
+// what the node's targets of the certificate serve.
+struct ReportNode {
+  std::string node;
+  // The lowest version installed over the node's targets of the
+  // certificate; nullopt when none of them has anything installed.
+  std::optional<int> installed_version;
+  // Every one of those targets' last probe passed: false when one failed,
+  // true when all passed, nullopt when one has no probe result.
+  std::optional<bool> probe_ok;
+  std::optional<UnixTime> installed_at;  // the newest installed_at of those targets
+  // The node's last heartbeat; nullopt when it has no row (removed, or
+  // never ran a pass).
+  std::optional<UnixTime> last_seen;
+};
+
+// Settings the fleet statuses judge against (seconds; the inventory's
+// settings node_down_after and drift_after, else these defaults).
+inline constexpr int kDefaultNodeDownAfter = 600;
+inline constexpr int kDefaultDriftAfter = 900;
+
 // What reports show for one certificate: the definition joined with its
 // current version (when it has one).
 struct ReportRow {
@@ -134,6 +155,17 @@ struct ReportRow {
   // The CA's suggested renewal window (RFC 9773 ARI).
   std::optional<UnixTime> ari_start;
   std::optional<UnixTime> ari_end;
+  // The fleet: one entry per node that has targets of the certificate, by
+  // node name. Empty without targets.
+  std::vector<ReportNode> nodes;
+  // When the desired version was stored (drift is measured from it, or from
+  // the newest installed_at among the nodes when later).
+  std::optional<UnixTime> version_stored_at;
+  // Whether the statuses node-down and drift apply: a PostgreSQL inventory
+  // (a fleet); on SQLite there is one node and they never do.
+  bool fleet = false;
+  int node_down_after = kDefaultNodeDownAfter;
+  int drift_after = kDefaultDriftAfter;
 };
 
 // The recent history of one certificate, for reports that show it (HTML):
