@@ -256,6 +256,8 @@ TEST_P(NodesTest, TheConvergenceMarkMovesWithEveryEvent) {
   EXPECT_TRUE(inv_->convergence_mark("mx1")->unchanged);
   target("mail", "mx1", "/srv/a");
   EXPECT_FALSE(inv_->convergence_mark("mx1")->unchanged);
+}
+
 // Fleet views (issue 12): the report rows carry, per node with targets of
 // the certificate, the lowest installed version, whether every probe
 // passed, the newest install and the node's heartbeat; read by one query
