@@ -176,12 +176,8 @@ TEST(Html, FleetIsATableOfNodesByCertificate) {
   mail.fleet = true;
   mail.version = 8;
   mail.version_stored_at = kNow - 5000;
-  store::ReportNode mx1;
-  mx1.node = "mx1";
-  mx1.installed_version = 8;
-  mx1.probe_ok = true;
-  mx1.installed_at = kNow - 4000;
-  mx1.last_seen = kNow - 10;
+  // node, installed version, probe, installed at, last seen
+  store::ReportNode mx1{"mx1", 8, true, kNow - 4000, kNow - 10};
   store::ReportNode mx2 = mx1;
   mx2.node = "mx2";
   mx2.installed_version = 7;  // lagging for 4000 s: drift

@@ -258,12 +258,8 @@ TEST(Prometheus, FleetSamplesHaveANodeLabelAndEachNodeItsLastSeen) {
   auto r = full_row();
   r.fleet = true;
   r.version = 3;
-  store::ReportNode mx1;
-  mx1.node = "mx1";
-  mx1.installed_version = 3;
-  mx1.probe_ok = true;
-  mx1.installed_at = kNow - 100;
-  mx1.last_seen = kNow - 10;
+  // node, installed version, probe, installed at, last seen
+  store::ReportNode mx1{"mx1", 3, true, kNow - 100, kNow - 10};
   store::ReportNode odd;
   odd.node = "m\"x\\2\n\x1b";  // a hostile name from another host
   odd.installed_version = 2;
