@@ -51,8 +51,7 @@ Result<Loaded> load(const Context& ctx, const std::string& name, bool lock) {
   if (!inv) return inv.error();
   std::optional<detail::RunLock> held;
   if (lock) {
-    auto taken = detail::acquire_or_wait(ctx.db_path, detail::install_lock(name, is_fleet_inventory(ctx.db_path) ? ctx.node_name() : ""),
-                                         kInstallLockWaitMs, name,
+    auto taken = detail::acquire_or_wait(ctx.db_path, detail::install_lock(name, detail::lock_node(ctx)), kInstallLockWaitMs, name,
                                          "another certkeeper is installing this certificate",
                                          "another certkeeper is still installing this certificate; run this again "
                                          "when it has finished");

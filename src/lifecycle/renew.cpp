@@ -385,19 +385,12 @@ RandomSource system_random() {
   };
 }
 
-// Whose pass the pass lock keeps to one at a time: each node's on
-// PostgreSQL (a fleet's nodes run their passes side by side), the one
-// node's on SQLite (DB.renew.lock, as always).
-static std::string pass_node(const Context& ctx) {
-  return store::is_postgresql_location(ctx.db_path) ? ctx.node_name() : std::string();
-}
-
 Result<store::InventoryWatch> listen_for_changes(const Context& ctx) { return store::InventoryWatch::open(ctx.db_path); }
 
 Result<RenewOutcome> renew(const Context& ctx, const RenewRequest& request, const RandomSource& random) {
   std::optional<detail::RunLock> pass_lock;
   if (!request.dry_run) {
-    auto lock = detail::RunLock::acquire(ctx.db_path, detail::pass_lock(pass_node(ctx)), 0);
+    auto lock = detail::RunLock::acquire(ctx.db_path, detail::pass_lock(detail::lock_node(ctx)), 0);
     if (!lock) {
       return make_error(Errc::conflict, "another renew pass is running; it will do the work", ctx.db_path);
     }

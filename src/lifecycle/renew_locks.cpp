@@ -6,6 +6,8 @@
 
 namespace certkeeper::lifecycle::detail {
 
+std::string lock_node(const Context& ctx) { return is_fleet_inventory(ctx.db_path) ? ctx.node_name() : ""; }
+
 std::string pass_lock(const std::string& node) { return node.empty() ? "renew" : "renew@" + node; }
 std::string certificate_lock(const std::string& name) { return name; }
 std::string install_lock(const std::string& name, const std::string& node) {

@@ -7,12 +7,18 @@
 
 #include <string>
 
+#include "certkeeper/lifecycle/context.h"
 #include "certkeeper/store/inventory_lock.h"
 #include "certkeeper/util/result.h"
 
 namespace certkeeper::lifecycle::detail {
 
 using RunLock = store::InventoryLock;
+
+// Whose run the per-node locks (pass_lock, install_lock) keep apart: this
+// node's in a fleet, whose nodes run passes and install their own targets
+// side by side; "" on SQLite (one node: the lock files as always).
+std::string lock_node(const Context& ctx);
 
 // "renew@NODE": one pass at a time on each node of a PostgreSQL inventory;
 // "renew" (node ""): one pass at a time, the SQLite file's. Nodes run their
