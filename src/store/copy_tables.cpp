@@ -17,9 +17,9 @@ namespace certkeeper::store::copying {
 
 // References first: certificates before what names them, versions before
 // their CRL links.
-const char* const kCopiedTables[12] = {"settings", "acme_accounts", "certificates", "leases",    "cert_versions", "targets",
-                                         "events",   "orders",        "crl_cache",    "crl_links",     "crl_scan",
-                                         "nodes"};
+const char* const kCopiedTables[14] = {"settings",  "acme_accounts", "certificates", "leases", "cert_versions",
+                                         "targets",   "events",        "orders",       "crl_cache", "crl_links",
+                                         "crl_scan",  "nodes",         "challenges",   "challenge_acks"};
 
 // A column's declared type (SQLite) or format_type (PostgreSQL) as what is
 // read and bound: the same for both dialects of one column (a flag is an

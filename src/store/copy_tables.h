@@ -15,7 +15,7 @@
 namespace certkeeper::store::copying {
 
 // Every table db copy copies, references first (copied_tables()).
-extern const char* const kCopiedTables[12];
+extern const char* const kCopiedTables[14];
 
 enum class CopyKind { integer, text, blob };
 

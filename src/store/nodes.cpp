@@ -76,7 +76,7 @@ Result<std::vector<NodeRecord>> Inventory::nodes() {
                          "certificates c ON c.id = t.certificate_id GROUP BY t.node) "
                          "SELECT n.name, d.first_seen, d.last_seen, d.version, d.doing, d.pid, "
                          "coalesce(k.targets, 0), coalesce(k.converged, 0), coalesce(k.failing, 0), "
-                         "CASE WHEN d.name IS NULL THEN 0 ELSE 1 END FROM names n LEFT JOIN nodes d ON d.name = "
+                         "CASE WHEN d.name IS NULL THEN 0 ELSE 1 END, d.answering_at FROM names n LEFT JOIN nodes d ON d.name = "
                          "n.name LEFT JOIN counts k ON k.node = n.name ORDER BY n.name");
     std::vector<NodeRecord> out;
     while (q.executeStep()) {
@@ -91,6 +91,7 @@ Result<std::vector<NodeRecord>> Inventory::nodes() {
       r.targets_converged = q.int64(7);
       r.targets_failing = q.int64(8);
       r.known = q.int64(9) != 0;
+      r.answering_at = q.optional_int(10).value_or(0);
       out.push_back(std::move(r));
     }
     return out;

@@ -18,9 +18,10 @@ namespace {
 
 // Every table db/postgresql makes; anything else in the schema certkeeper
 // belongs to another application, and the inventory is not touched.
-constexpr std::array<std::string_view, 13> kOurTables = {
-    "acme_accounts", "cert_versions", "certificates", "crl_cache",      "crl_links", "crl_scan",
-    "events",        "leases",        "nodes",        "orders",         "schema_version", "settings",  "targets"};
+constexpr std::array<std::string_view, 15> kOurTables = {
+    "acme_accounts", "cert_versions", "certificates", "challenge_acks", "challenges", "crl_cache", "crl_links",
+    "crl_scan",      "events",        "leases",       "nodes",          "orders",     "schema_version", "settings",
+    "targets"};
 
 Error not_ours(const std::string& uri, const std::string& what) {
   return make_error(Errc::database_corrupt,

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "certkeeper/store/acme_records.h"
+#include "certkeeper/store/challenge_records.h"
 #include "certkeeper/store/crl_records.h"
 #include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/lease_records.h"
@@ -371,6 +372,26 @@ class Inventory {
   Result<ConvergenceMark> convergence_mark(const std::string& node);
   // Records that the node's targets were converged as of `newest_event`.
   Status mark_converged(const std::string& node, std::int64_t newest_event);
+
+  // Challenges in a fleet (challenges.cpp; db/sqlite/0014_fleet_challenges.sql).
+  // publish_challenge stores an answer by its token (replacing an earlier
+  // publication of the token, and its acks), deletes stale ones, and
+  // notifies "challenge NAME"; its id. unpublish_challenge deletes it (and
+  // its acks) and notifies; an id that is gone is no error.
+  Result<std::int64_t> publish_challenge(const PublishedChallenge& challenge, UnixTime now);
+  Status unpublish_challenge(std::int64_t id, const std::string& certificate_name);
+  // The publications not yet stale at `now`, oldest first.
+  Result<std::vector<PublishedChallenge>> published_challenges(UnixTime now);
+  // A node's answer to a publication (replacing its earlier one), with the
+  // notification "ack NAME"; a publication that is gone is no error.
+  Status ack_challenge(const ChallengeAck& ack, const std::string& certificate_name);
+  // The acks of these publications.
+  Result<std::vector<ChallengeAck>> challenge_acks(const std::vector<std::int64_t>& ids);
+  // The beat of a node's challenge answerer (nodes.answering_at; the node's
+  // row is made if it has none): `answering` false clears it (the answerer
+  // stopped). The nodes whose answerer beat at `since` or later, by name.
+  Status answering_beat(const std::string& node, bool answering, UnixTime now);
+  Result<std::vector<std::string>> answering_nodes(UnixTime since);
 
   // Writes one event about a certificate (e.g. a failed install whose files
   // never changed).

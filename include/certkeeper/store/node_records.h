@@ -30,6 +30,8 @@ struct NodeRecord {
   std::int64_t targets = 0;
   std::int64_t targets_converged = 0;
   std::int64_t targets_failing = 0;  // the last install there rolled back
+  // The last beat of its challenge answerer (a daemon; 0: none, or stopped).
+  UnixTime answering_at = 0;
   bool known = true;  // false: targets name it, but it has no row (never beat, or removed)
 };
 
