@@ -38,6 +38,7 @@ struct Globals {
   std::string db;
   std::string key_file;  // --key-file, else $CERTKEEPER_KEY_FILE
   std::string node;      // --node, else $CERTKEEPER_NODE, else the host name
+  std::string challenge_address;  // --challenge-address, else $CERTKEEPER_CHALLENGE_ADDRESS
   std::string version;   // certkeeper's (main.cpp knows it)
   bool json = false;
   bool quiet = false;

@@ -13,6 +13,7 @@ struct InitArgs {
   int node_down_after = 0;
   int lease_seconds = 0;
   int drift_after = 0;
+  int challenge_wait = 0;
   bool encrypt_keys = false;
 };
 
@@ -46,17 +47,22 @@ Command add_init(CLI::App& root, Globals& g) {
                                  "Seconds the nodes of a fleet may serve different versions (or not the desired one) "
                                  "before reports say drift (default 900)")
                     ->type_name("SECONDS");
+  auto* wait = app->add_option("--challenge-wait", args->challenge_wait,
+                                "Seconds the node that talks to the CA waits for every answering node of a fleet to "
+                                "serve its http-01 or tls-alpn-01 answers (default 120)")
+                   ->type_name("SECONDS");
   app->add_flag("--encrypt-keys", args->encrypt_keys,
                 "Store every private key encrypted with the key file (--key-file); converts an existing inventory "
                 "in one transaction");
-  return {app, [&g, args, keep, down, lease, drift] {
+  return {app, [&g, args, keep, down, lease, drift, wait] {
             lifecycle::InitRequest req{given(args->external_url), given(args->acme_server),
                                        given(args->acme_ca_file), given(args->email),
                                        keep->count() ? std::optional<int>(args->keep_versions) : std::nullopt,
                                        down->count() ? std::optional<int>(args->node_down_after) : std::nullopt,
                                        args->encrypt_keys,
                                        lease->count() ? std::optional<int>(args->lease_seconds) : std::nullopt,
-                                       drift->count() ? std::optional<int>(args->drift_after) : std::nullopt};
+                                       drift->count() ? std::optional<int>(args->drift_after) : std::nullopt,
+                                       wait->count() ? std::optional<int>(args->challenge_wait) : std::nullopt};
             auto done = lifecycle::init(g.context(), req);
             if (!done) return fail(g, done.error());
             if (g.json) {

@@ -32,7 +32,9 @@ nlohmann::json node_json(const lifecycle::NodeView& v) {
           {"pid", r.pid},
           {"targets", r.targets},
           {"targets_converged", r.targets_converged},
-          {"targets_failing", r.targets_failing}};
+          {"targets_failing", r.targets_failing},
+          {"answering", v.answering},
+          {"answering_at", when(r.answering_at)}};
 }
 
 std::string nodes_text(const lifecycle::NodesOutcome& o, UnixTime now) {
@@ -44,9 +46,9 @@ std::string nodes_text(const lifecycle::NodesOutcome& o, UnixTime now) {
   for (const auto& v : o.nodes) {
     const auto& r = v.record;
     std::string seen = r.last_seen ? fmt::format("{} ago", format_age(now - r.last_seen)) : "never";
-    text += fmt::format("\n{:<24} {:<8} {:<22} {:>8} {:>10} {:>8}  {}", text::printable(r.name) + (v.self ? " *" : ""),
+    text += fmt::format("\n{:<24} {:<8} {:<22} {:>8} {:>10} {:>8}  {}{}", text::printable(r.name) + (v.self ? " *" : ""),
                         v.status, seen, r.targets, r.targets_converged, r.targets_failing,
-                        text::printable(r.doing.empty() ? "-" : r.doing));
+                        text::printable(r.doing.empty() ? "-" : r.doing), v.answering ? " (answers challenges)" : "");
   }
   text += fmt::format("\n* this node; down: not seen for {} s (init --node-down-after)", o.down_after);
   if (!o.fleet) text += "; a SQLite inventory has one node";

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 #include "app.h"
 #include "mail_options.h"
 #include "certkeeper/lifecycle/event_hook.h"
+#include "certkeeper/lifecycle/fleet_challenges.h"
 #include "certkeeper/lifecycle/renew.h"
 #include "certkeeper/util/log.h"
 #include "certkeeper/util/text.h"
@@ -496,6 +498,74 @@ class Wakeups {
   bool unreachable_ = false;
 };
 
+// The node's challenge answerer (lifecycle/fleet_challenges.h): a process
+// of its own beside the passes, so that it answers while a pass runs, and
+// so that the passes (forked from this process) never inherit its
+// listening sockets. It ends with the daemon (SIGTERM, or the parent's
+// death), and is started again if it ends by itself.
+class AnswererProcess {
+ public:
+  explicit AnswererProcess(const Globals& g) : g_(g) {}
+  ~AnswererProcess() { stop(); }
+  AnswererProcess(const AnswererProcess&) = delete;
+  AnswererProcess& operator=(const AnswererProcess&) = delete;
+
+  // Starts it, or again when it ended.
+  void keep_running() {
+    if (pid_ > 0) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == 0) return;
+      log::warn(WIFSIGNALED(status)
+                    ? fmt::format("certkeeper: the challenge answerer was killed by signal {}; starting it again",
+                                  WTERMSIG(status))
+                    : std::string("certkeeper: the challenge answerer ended; starting it again"));
+      pid_ = -1;
+    }
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      log::warn("certkeeper: cannot start the challenge answerer: fork failed; trying again at the next pass");
+      return;
+    }
+    if (pid == 0) {
+      // SIGTERM and SIGINT stay blocked (inherited): read from a signalfd.
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) ::_exit(0);
+      sigset_t stop;
+      sigemptyset(&stop);
+      sigaddset(&stop, SIGTERM);
+      sigaddset(&stop, SIGINT);
+      const int fd = ::signalfd(-1, &stop, SFD_CLOEXEC);
+      if (fd >= 0) lifecycle::answer_challenges(g_.context(), fd);
+      std::fflush(nullptr);
+      ::_exit(0);
+    }
+    pid_ = pid;
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    // It removes its answers and clears its beat: a moment.
+    for (int i = 0; i < 100; ++i) {
+      if (::waitpid(pid_, &status, WNOHANG) != 0) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+  }
+
+ private:
+  const Globals& g_;
+  pid_t pid_ = -1;
+};
+
 }  // namespace
 
 Command add_run(CLI::App& root, Globals& g) {
@@ -533,6 +603,9 @@ Command add_run(CLI::App& root, Globals& g) {
             const auto ctx = g.context();
             log::warn("certkeeper: scheduler started on " + g.db);
             const bool fleet = lifecycle::is_fleet_inventory(g.db);
+            // Before anything else opens a connection that it would inherit.
+            AnswererProcess answerer(g);
+            if (fleet) answerer.keep_running();
             Wakeups wakeups(set);
             // Listening before the first pass: a version another node stores
             // meanwhile wakes the daemon right after it (bench/fleet.sh).
@@ -556,7 +629,10 @@ Command add_run(CLI::App& root, Globals& g) {
                                         format_utc(ctx.now() + wait)));
                 }
               }
-              if (fleet) wakeups.listen(ctx);
+              if (fleet) {
+                wakeups.listen(ctx);
+                answerer.keep_running();
+              }
               const Wakeup woke = wakeups.wait(wait);
               if (woke.signal == SIGTERM || woke.signal == SIGINT) {
                 log::warn("certkeeper: scheduler stopped");

@@ -176,7 +176,7 @@ constexpr JsonField kInit[] = {
     {"created", "whether it was created now (else updated)"},
     {"schema_version", "the schema version after migrations"},
     {"settings", "every setting, by name: `external_url`, `acme_server`, `acme_ca_file`, `email`, `keep_versions`, "
-                 "`lease_seconds`, `node_down_after`, `drift_after` (those given), and with encrypted keys `key_encryption` (`aes-256-gcm`) and `key_file`"},
+                 "`lease_seconds`, `node_down_after`, `drift_after`, `challenge_wait` (those given), and with encrypted keys `key_encryption` (`aes-256-gcm`) and `key_file`"},
     {"settings.*", "(as above)"},
     {"keys_encrypted", "with `--encrypt-keys`: the private keys encrypted now; null without it"},
 };
@@ -407,6 +407,9 @@ constexpr JsonField kNodes[] = {
     {"nodes[].targets", "its targets"},
     {"nodes[].targets_converged", "those that serve their certificate's desired version with no failed probe"},
     {"nodes[].targets_failing", "those whose last install rolled back"},
+    {"nodes[].answering", "whether its daemon answers the fleet's http-01 and tls-alpn-01 challenges (its answerer "
+                          "beat within 15 s)"},
+    {"nodes[].answering_at", "its challenge answerer's last beat, UTC; null when it has none (no daemon, or stopped)"},
 };
 
 constexpr JsonField kNodeRemove[] = {

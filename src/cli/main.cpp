@@ -60,6 +60,11 @@ int main(int argc, char** argv) {
                  "This host's name in the inventory: targets belong to a node, and each node installs its own "
                  "(default: $CERTKEEPER_NODE, else the host name)")
       ->type_name("NAME");
+  app.add_option("--challenge-address", g.challenge_address,
+                 "The address this node's built-in http-01 and tls-alpn-01 responders listen on, in place of the "
+                 "host of the certificate's --listen (its port stays): nodes of a fleet on one machine, or a host "
+                 "with several addresses (default: $CERTKEEPER_CHALLENGE_ADDRESS, else as configured)")
+      ->type_name("ADDR");
   app.add_flag("--json", g.json, "Print one JSON document on stdout");
   auto* quiet = app.add_flag("-q,--quiet", g.quiet, "Print only errors");
   app.add_flag("-v,--verbose", g.verbose, "Print debugging detail on stderr")->excludes(quiet);
@@ -109,6 +114,12 @@ int main(int argc, char** argv) {
                               "the host name"));
   }
   if (auto ok = lifecycle::check_node_name(g.node); !ok) return fail(g, ok.error());
+  if (const char* env = std::getenv("CERTKEEPER_CHALLENGE_ADDRESS"); g.challenge_address.empty() && env && *env) {
+    g.challenge_address = env;
+  }
+  if (!g.challenge_address.empty()) {
+    if (auto ok = lifecycle::check_challenge_address(g.challenge_address); !ok) return fail(g, ok.error());
+  }
   // "sqlite:PATH" becomes PATH here, once: lock files and messages use the
   // path. Another scheme or a password ends the command before anything runs.
   if (auto path = lifecycle::inventory_path(g.db); path) {

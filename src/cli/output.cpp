@@ -30,6 +30,7 @@ lifecycle::Context Globals::context() const {
   ctx.clock = &clock;
   ctx.actor = current_actor();
   ctx.node = node;
+  ctx.challenge_address = challenge_address;
   ctx.version = version;
   return ctx;
 }

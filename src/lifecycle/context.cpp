@@ -1,5 +1,6 @@
 #include "certkeeper/lifecycle/context.h"
 
+#include <arpa/inet.h>
 #include <sys/utsname.h>
 
 #include <utility>
@@ -47,6 +48,15 @@ Status check_node_name(const std::string& name) {
   return make_error(Errc::usage,
                     "is not a valid node name; use 1-64 letters, digits, '.', '_' or '-' (--node or CERTKEEPER_NODE)",
                     name);
+}
+
+Status check_challenge_address(const std::string& address) {
+  unsigned char bytes[16];
+  if (::inet_pton(AF_INET, address.c_str(), bytes) == 1 || ::inet_pton(AF_INET6, address.c_str(), bytes) == 1) return {};
+  return make_error(Errc::usage,
+                    "is not a numeric IPv4 or IPv6 address; give the address this node's challenge responders listen "
+                    "on (--challenge-address or CERTKEEPER_CHALLENGE_ADDRESS), e.g. 192.0.2.10 or 2001:db8::10",
+                    address);
 }
 
 std::string default_node_name() {

@@ -70,6 +70,11 @@ Status check_request(const InitRequest& r) {
   if (r.lease_seconds && (*r.lease_seconds < 5 || *r.lease_seconds > 3600)) {
     return make_error(Errc::usage, "--lease-seconds must be 5 to 3600 (how long a lease to talk to the CA lasts)");
   }
+  if (r.challenge_wait && (*r.challenge_wait < 5 || *r.challenge_wait > 3600)) {
+    return make_error(Errc::usage,
+                      "--challenge-wait must be 5 to 3600 seconds (how long a holder waits for the nodes of a fleet "
+                      "to serve its challenge answers)");
+  }
   if (r.email && r.email->find('@') == std::string::npos) {
     return make_error(Errc::usage, "--email is not an e-mail address", *r.email);
   }
@@ -121,6 +126,7 @@ Result<InitOutcome> init(const Context& ctx, const InitRequest& request) {
   if (request.node_down_after) values[kNodeDownAfter] = std::to_string(*request.node_down_after);
   if (request.lease_seconds) values[kLeaseSeconds] = std::to_string(*request.lease_seconds);
   if (request.drift_after) values[kDriftAfter] = std::to_string(*request.drift_after);
+  if (request.challenge_wait) values[kChallengeWait] = std::to_string(*request.challenge_wait);
   auto existing = inv->settings();
   if (!existing) return std::move(existing).error();
   if (out.created && !existing->count(kAcmeServer) && !values.count(kAcmeServer)) {

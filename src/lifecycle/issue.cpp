@@ -20,6 +20,7 @@
 #include "ca_lease.h"
 #include "issue_held.h"
 #include "open_order.h"
+#include "fleet_solver.h"
 #include "solver_set.h"
 
 namespace certkeeper::lifecycle {
@@ -307,15 +308,20 @@ Status issue_steps(store::Inventory& inv, Shared& shared, Sessions& sessions, co
       return make_error(Errc::usage, "the CA does not offer the profile '" + def.profile + "'", def.name);
     }
   }
-  auto solver = shared.solvers.for_definition(def);
-  if (!solver) return std::move(solver).error();
-  Status done = order_and_store(inv, shared, *session, def, **solver, fence, out, in_flight);
+  auto local = shared.solvers.for_definition(def);
+  if (!local) return std::move(local).error();
+  // http-01 and tls-alpn-01: every node behind the load balancer answers
+  // (lifecycle/fleet_challenges.h); on one host that is this one.
+  std::optional<detail::FleetSolver> fleet;
+  if (detail::answered_by_every_node(def.challenge)) fleet.emplace(shared.ctx, inv, **local, def);
+  challenge::Solver& solver = fleet ? static_cast<challenge::Solver&>(*fleet) : **local;
+  Status done = order_and_store(inv, shared, *session, def, solver, fence, out, in_flight);
   if (done || done.error().cause.type != acme::problem_type_name(acme::ProblemType::account_does_not_exist)) {
     return done;
   }
   if (auto again = register_again(inv, shared, *session, *server, def.name); !again) return again;
   in_flight.reset();
-  return order_and_store(inv, shared, *session, def, **solver, fence, out, in_flight);
+  return order_and_store(inv, shared, *session, def, solver, fence, out, in_flight);
 }
 
 // The definition of an ACME certificate, or why there is none to issue.
@@ -418,14 +424,14 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
 }  // namespace
 
 IssueOutcome detail::issue_held(const Context& ctx, const std::string& name, CaLease& lease) {
-  Shared shared{ctx, detail::SolverSet(*ctx.clock), &lease};
+  Shared shared{ctx, detail::SolverSet(*ctx.clock, ctx.challenge_address), &lease};
   Sessions sessions;
   return issue_one(shared, sessions, name);
 }
 
 std::vector<IssueOutcome> issue(const Context& ctx, const std::vector<std::string>& names, int parallel) {
   if (names.empty()) return {};
-  Shared shared{ctx, detail::SolverSet(*ctx.clock)};
+  Shared shared{ctx, detail::SolverSet(*ctx.clock, ctx.challenge_address)};
   std::vector<IssueOutcome> outcomes(names.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {

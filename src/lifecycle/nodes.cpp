@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "certkeeper/lifecycle/fleet_challenges.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/clock.h"
 
@@ -40,6 +41,7 @@ Result<NodesOutcome> list_nodes(const Context& ctx) {
     NodeView v;
     v.status = status_of(r, ctx.now(), out.down_after);
     v.self = r.name == out.self;
+    v.answering = r.answering_at != 0 && r.answering_at >= ctx.now() - kAnsweringLiveSeconds;
     v.record = std::move(r);
     out.nodes.push_back(std::move(v));
   }

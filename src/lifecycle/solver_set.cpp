@@ -8,6 +8,13 @@
 
 namespace certkeeper::lifecycle::detail {
 
+std::string SolverSet::listen_here(const std::string& configured) const {
+  const auto colon = configured.rfind(':');
+  if (address_.empty() || colon == std::string::npos) return configured;
+  const bool v6 = address_.find(':') != std::string::npos;
+  return (v6 ? "[" + address_ + "]" : address_) + configured.substr(colon);
+}
+
 Result<challenge::Solver*> SolverSet::for_definition(const store::CertificateRecord& def) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::string key = def.challenge + " " + def.challenge_config;
@@ -30,9 +37,9 @@ Result<challenge::Solver*> SolverSet::for_definition(const store::CertificateRec
   } else if (def.challenge == "http-01" && config.contains("webroot")) {
     solver = challenge::make_webroot_solver(config.value("webroot", ""));
   } else if (def.challenge == "http-01") {
-    solver = challenge::make_http_standalone_solver(config.value("listen", "0.0.0.0:80"), port_wait);
+    solver = challenge::make_http_standalone_solver(listen_here(config.value("listen", "0.0.0.0:80")), port_wait);
   } else if (def.challenge == "tls-alpn-01") {
-    solver = challenge::make_tls_alpn_solver(config.value("listen", "0.0.0.0:443"), port_wait);
+    solver = challenge::make_tls_alpn_solver(listen_here(config.value("listen", "0.0.0.0:443")), port_wait);
   } else if (def.challenge == "dns-01" && config.contains("dns_hook")) {
     solver = challenge::make_dns_hook_solver(config.value("dns_hook", ""),
                                              std::chrono::seconds(config.value("propagation_seconds", 30)), clock_);

@@ -14,13 +14,18 @@ namespace certkeeper::lifecycle::detail {
 
 class SolverSet {
  public:
-  explicit SolverSet(Clock& clock) : clock_(clock) {}
+  // `address`: this node's --challenge-address ("": the configured hosts).
+  explicit SolverSet(Clock& clock, std::string address = "") : clock_(clock), address_(std::move(address)) {}
   // The solver for a definition's challenge and challenge_config; Errc::usage
   // for a configuration that names no way to answer.
   Result<challenge::Solver*> for_definition(const store::CertificateRecord& def);
 
  private:
+  // A built-in responder's ADDR:PORT with this node's address, if it has one.
+  std::string listen_here(const std::string& configured) const;
+
   Clock& clock_;
+  std::string address_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<challenge::Solver>> solvers_;
 };

@@ -89,6 +89,29 @@ TEST_F(NodesCliTest, BadNodeNamesAreUsageErrors) {
   ASSERT_EQ(ck({"init", "--node-down-after", "5"}).exit_code, 2);
 }
 
+// --challenge-address is an address of this host, never a name or a port;
+// init --challenge-wait has its bounds. Nothing runs, nothing changes.
+TEST_F(NodesCliTest, BadChallengeAddressesAndWaitsAreUsageErrors) {
+  for (const char* bad : {"mx1.example.net", "127.0.0.1:80", "[::1]", "127.0.0.256"}) {
+    auto r = ck({"--challenge-address", bad, "list"});
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("is not a numeric IPv4 or IPv6 address"), std::string::npos) << r.err;
+  }
+  auto env = run_certkeeper({"--db", db(), "list"}, {{"CERTKEEPER_CHALLENGE_ADDRESS", "localhost"}});
+  EXPECT_EQ(env.exit_code, 2);
+  EXPECT_NE(env.err.find("CERTKEEPER_CHALLENGE_ADDRESS"), std::string::npos) << env.err;
+  EXPECT_EQ(ck({"--challenge-address", "::1", "list"}).exit_code, 0);
+  auto settings = [&] { return json(ck({"--json", "init"}))["settings"]; };
+  const auto before = settings();
+  auto low = ck({"init", "--challenge-wait", "4"});
+  EXPECT_EQ(low.exit_code, 2);
+  EXPECT_NE(low.err.find("--challenge-wait must be 5 to 3600 seconds"), std::string::npos) << low.err;
+  EXPECT_EQ(ck({"init", "--challenge-wait", "3601"}).exit_code, 2);
+  EXPECT_EQ(settings(), before) << "nothing changed";
+  ASSERT_EQ(ck({"init", "--challenge-wait", "30"}).exit_code, 0);
+  EXPECT_EQ(settings()["challenge_wait"], "30");
+}
+
 TEST_F(NodesCliTest, OnSqliteATargetOfAnotherNodeIsRefused) {
   if (on_postgresql()) GTEST_SKIP() << "SQLite only: PostgreSQL takes targets of other nodes (PostgresqlFleetTest)";
   auto leaf = pki_.leaf();

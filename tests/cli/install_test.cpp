@@ -15,12 +15,6 @@
 namespace certkeeper::testing {
 namespace {
 
-std::string join_words(const std::vector<std::string>& argv) {
-  std::string line;
-  for (const auto& w : argv) line += (line.empty() ? "" : " ") + w;
-  return line;
-}
-
 class InstallTest : public CliTest {
  protected:
   void SetUp() override {
@@ -45,7 +39,7 @@ class InstallTest : public CliTest {
     ASSERT_TRUE(wait_for_leaf(nginx_->port(), v1_->der()));
   }
 
-  std::string reload() const { return join_words(nginx_->reload_argv()); }
+  std::string reload() const { return nginx_->reload_command(); }
   std::string probe() const { return nginx_->address() + ",servername=www.example.test"; }
 
   void add_target(std::vector<std::string> extra = {}) {

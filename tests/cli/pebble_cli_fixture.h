@@ -12,6 +12,10 @@ namespace certkeeper::testing {
 template <bool kEab = false>
 class PebbleCliTest : public CliTest {
  protected:
+  PebbleCliTest() = default;
+  // On a fresh database of `server`, whatever CERTKEEPER_TEST_BACKEND says.
+  explicit PebbleCliTest(Postgres* server) : CliTest(server) {}
+
   static void SetUpTestSuite() {
     PebbleOptions options;
     options.eab = kEab;

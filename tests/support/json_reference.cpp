@@ -66,7 +66,7 @@ std::string command_path(const std::vector<std::string>& args) {
   std::vector<std::string> words;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--db" || a == "--key-file" || a == "--node") {  // global options with a value
+    if (a == "--db" || a == "--key-file" || a == "--node" || a == "--challenge-address") {  // global options with a value
       ++i;
       continue;
     }

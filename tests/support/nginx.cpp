@@ -148,6 +148,12 @@ std::vector<std::string> Nginx::reload_argv() const {
   return {find_program("nginx", "nginx"), "-c", conf_, "-e", error_log_, "-s", "reload"};
 }
 
+std::string Nginx::reload_command() const {
+  std::string line;
+  for (const auto& w : reload_argv()) line += (line.empty() ? "" : " ") + w;
+  return line;
+}
+
 std::string Nginx::log_tail(std::size_t max_bytes) const {
   return "--- " + error_log_ + ":\n" + file_tail(error_log_, max_bytes) + "\n--- " + stderr_log_ + ":\n" +
          file_tail(stderr_log_, max_bytes);

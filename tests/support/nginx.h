@@ -84,6 +84,8 @@ class Nginx {
   // before it signals the master: broken files make it exit 1 and the
   // master keeps serving the old ones.
   std::vector<std::string> reload_argv() const;
+  // The same as one `--reload` value (its words joined by spaces).
+  std::string reload_command() const;
 
   int port(std::size_t index = 0) const;  // 0 before the first start()
   std::string address(std::size_t index = 0) const;  // "127.0.0.1:PORT"

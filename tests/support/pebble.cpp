@@ -4,6 +4,7 @@
 #include "support/pebble.h"
 
 #include <arpa/inet.h>
+#include <fstream>
 #include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -321,6 +322,20 @@ void Pebble::set_txt(const std::string& fqdn, const std::string& value) const {
 
 void Pebble::clear_txt(const std::string& fqdn) const {
   challtestsrv_post(impl_->cts_mgmt_port, "/clear-txt", {{"host", fqdn}});
+}
+
+int Pebble::orders_in_log() const {
+  std::ifstream log(impl_->pki.path("pebble.log"));
+  std::string line;
+  int orders = 0;
+  while (std::getline(log, line)) {
+    if (line.find("Added order ") != std::string::npos) ++orders;
+  }
+  return orders;
+}
+
+void Pebble::add_a(const std::string& host, const std::string& address) const {
+  challtestsrv_post(impl_->cts_mgmt_port, "/add-a", {{"host", host}, {"addresses", nlohmann::json::array({address})}});
 }
 
 }  // namespace certkeeper::testing

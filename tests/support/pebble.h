@@ -44,6 +44,12 @@ class Pebble {
   // pebble-challtestsrv management: TXT records for dns-01.
   void set_txt(const std::string& fqdn, const std::string& value) const;
   void clear_txt(const std::string& fqdn) const;
+  // An A record: `host` (a name, without the final dot) resolves to
+  // `address` for pebble's validations instead of 127.0.0.1.
+  void add_a(const std::string& host, const std::string& address) const;
+  // The orders pebble made since it started, counted in its log ("Added
+  // order ... to the db").
+  int orders_in_log() const;
   std::string challtestsrv_management_url() const;  // http://127.0.0.1:PORT
   int dns_port() const;  // pebble-challtestsrv's DNS on 127.0.0.1 (UDP and TCP), pebble's resolver
 

@@ -27,6 +27,12 @@ struct Context {
   // The key file of private keys encrypted at rest (--key-file,
   // CERTKEEPER_KEY_FILE); "" leaves it to the inventory's setting key_file.
   std::string key_file{};
+  // The address this node's built-in challenge responders (http-01,
+  // tls-alpn-01) listen on in place of the host of the certificate's
+  // --listen, keeping its port (--challenge-address,
+  // CERTKEEPER_CHALLENGE_ADDRESS): nodes of a fleet that share one machine,
+  // or a host with one address for the load balancer. "": as configured.
+  std::string challenge_address{};
 
   // The seams (issue 11): every whole operation opens the inventory and
   // builds its HTTP clients through inventory() and http(), never by
@@ -57,6 +63,9 @@ Status check_node_name(const std::string& name);
 // The host name (uname) as a node name (bytes outside the alphabet become
 // '-', cut at 64); "" when even that is not one.
 std::string default_node_name();
+
+// --challenge-address: a numeric IPv4 or IPv6 address. Errc::usage otherwise.
+Status check_challenge_address(const std::string& address);
 
 // A certificate name is also a directory name in install targets:
 // 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit.

@@ -22,6 +22,10 @@ inline constexpr const char* kLeaseSeconds = "lease_seconds";
 // desired one) before reports say `drift` (issue 12; 60-604800, default 900,
 // store::kDefaultDriftAfter).
 inline constexpr const char* kDriftAfter = "drift_after";
+// Seconds the holder of a lease waits for every answering node of a fleet to
+// serve its http-01 or tls-alpn-01 answers before it gives up the order's
+// validation (issue 12; 5-3600, default 120).
+inline constexpr const char* kChallengeWait = "challenge_wait";
 
 // Pebble on loopback: the embedded default ACME server (DESIGN.md).
 inline constexpr const char* kDefaultAcmeServer = "https://127.0.0.1:14000/dir";
@@ -38,6 +42,7 @@ struct InitRequest {
   bool encrypt_keys = false;
   std::optional<int> lease_seconds{};  // kLeaseSeconds (5-3600)
   std::optional<int> drift_after{};    // kDriftAfter (60-604800)
+  std::optional<int> challenge_wait{};  // kChallengeWait (5-3600)
 };
 
 struct InitOutcome {

@@ -23,6 +23,9 @@ struct NodeView {
   // targets name it but it has no heartbeat (removed, or never ran).
   std::string status;
   bool self = false;  // this process's node
+  // Its daemon answers the fleet's http-01 and tls-alpn-01 challenges: its
+  // answerer beat within kAnsweringLiveSeconds (lifecycle/fleet_challenges.h).
+  bool answering = false;
 };
 
 struct NodesOutcome {
