@@ -1,5 +1,6 @@
 // Inventory: install targets and the install transaction's journal
 // (db/sqlite/0004_target_install_journal.sql).
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "certkeeper/util/json.h"
@@ -76,6 +77,7 @@ void change_pin(sql::Database& db, std::int64_t id, const std::string& name, int
     clear.exec();
     detail::insert_event(db, now, id, name, event::unpinned, actor,
                          nlohmann::json{{"version", *pinned}, {"newest_version", newest_json}}.dump());
+    detail::notify(db, "unpin " + name);
     return;
   }
   if (pinned && *pinned == version) return;
@@ -88,6 +90,9 @@ void change_pin(sql::Database& db, std::int64_t id, const std::string& name, int
                                       {"previous_pinned_version", pinned ? nlohmann::json(*pinned) : nlohmann::json()},
                                       {"newest_version", newest_json}}
                            .dump());
+  // Every node's daemon installs the pinned version at once (a rollback
+  // reaches the fleet in seconds, not at the next --poll).
+  detail::notify(db, fmt::format("pin {} {}", name, version));
 }
 
 }  // namespace

@@ -229,6 +229,38 @@ TEST_F(PostgresqlFleetTest, ANewVersionReachesARunningNodeInSeconds) {
   EXPECT_TRUE(daemon.result().exited(0)) << daemon.result().describe();
 }
 
+// A rollback on one node is announced (NOTIFY "pin NAME N") like a new
+// version: a running node installs the pinned version in seconds, long
+// before its poll (600 s here) would.
+TEST_F(PostgresqlFleetTest, ARollbackReachesARunningNodeInSeconds) {
+  auto v2 = pki_.leaf();
+  auto f = write_set(v2, "v2-");
+  ASSERT_EQ(ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
+  const std::string a = hosts_.file("mx1/live"), b = hosts_.file("mx2/live");
+  std::filesystem::create_directories(a);
+  std::filesystem::create_directories(b);
+  ASSERT_EQ(ck({"--node", "mx1", "target", "add", "web", "--dir", a}).exit_code, 0);
+  ASSERT_EQ(ck({"--node", "mx2", "target", "add", "web", "--dir", b}).exit_code, 0);
+  ASSERT_EQ(ck({"--node", "mx1", "renew"}).exit_code, 0);
+  std::vector<std::string> args = backend_args({"--node", "mx2", "run", "--poll", "600"});
+  args.insert(args.begin(), {"--db", db()});
+  Running daemon(args);
+  auto serves = [&](const Cert& leaf) {
+    for (int i = 0; i < 200; ++i) {
+      if (exists(b + "/cert.pem") && read_file(b + "/cert.pem") == leaf.pem()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  ASSERT_TRUE(serves(v2)) << "the daemon's first pass installs version 2";
+  auto back = ck({"--node", "mx1", "rollback", "web", "--to", "1"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_TRUE(serves(*leaf_)) << "mx2 installed the pinned version 1 within 10 s, not at its poll";
+  EXPECT_TRUE(daemon.wait_for_stderr("changed by another node (pin web 1)", std::chrono::seconds(5)));
+  ::kill(daemon.pid(), SIGTERM);
+  EXPECT_TRUE(daemon.result().exited(0)) << daemon.result().describe();
+}
+
 // `rollback --to N` pins N, and every node's pass installs it; a node whose
 // reload fails rolls back alone and its row says so, while the other
 // carries on.

@@ -15,7 +15,8 @@
 
 namespace certkeeper::store {
 
-// What notifications say: "version NAME N", "target NAME NODE".
+// What notifications say: "version NAME N", "target NAME NODE", "pin NAME N",
+// "unpin NAME", "challenge NAME", "ack NAME", "challenge-done NAME".
 inline constexpr char kNotifyChannel[] = "certkeeper";
 
 class InventoryWatch {
