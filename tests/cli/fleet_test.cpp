@@ -137,6 +137,22 @@ class PostgresqlFleetTest : public CliTest {
     ASSERT_EQ(ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
   }
 
+  // `run` of a node that passes only when woken (its poll: 600 s).
+  std::vector<std::string> daemon_args(const std::string& node) const {
+    std::vector<std::string> args = backend_args({"--node", node, "run", "--poll", "600"});
+    args.insert(args.begin(), {"--db", db()});
+    return args;
+  }
+
+  // Until the target directory `dir` holds `leaf` (at most 10 s).
+  static bool holds(const std::string& dir, const Cert& leaf) {
+    for (int i = 0; i < 200; ++i) {
+      if (exists(dir + "/cert.pem") && read_file(dir + "/cert.pem") == leaf.pem()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
   std::optional<Cert> leaf_;
   TempDir hosts_;
 };
@@ -208,16 +224,8 @@ TEST_F(PostgresqlFleetTest, ANewVersionReachesARunningNodeInSeconds) {
   const std::string b = hosts_.file("mx2/live");
   std::filesystem::create_directories(b);
   ASSERT_EQ(ck({"--node", "mx2", "target", "add", "web", "--dir", b}).exit_code, 0);
-  std::vector<std::string> args = backend_args({"--node", "mx2", "run", "--poll", "600"});
-  args.insert(args.begin(), {"--db", db()});
-  Running daemon(args);
-  auto serves = [&](const Cert& leaf) {
-    for (int i = 0; i < 200; ++i) {
-      if (exists(b + "/cert.pem") && read_file(b + "/cert.pem") == leaf.pem()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  };
+  Running daemon(daemon_args("mx2"));
+  auto serves = [&](const Cert& leaf) { return holds(b, leaf); };
   ASSERT_TRUE(serves(*leaf_)) << "the daemon's first pass installs version 1";
   // Another node stores version 2 and installs nothing here.
   auto v2 = pki_.leaf();
@@ -242,16 +250,8 @@ TEST_F(PostgresqlFleetTest, ARollbackReachesARunningNodeInSeconds) {
   ASSERT_EQ(ck({"--node", "mx1", "target", "add", "web", "--dir", a}).exit_code, 0);
   ASSERT_EQ(ck({"--node", "mx2", "target", "add", "web", "--dir", b}).exit_code, 0);
   ASSERT_EQ(ck({"--node", "mx1", "renew"}).exit_code, 0);
-  std::vector<std::string> args = backend_args({"--node", "mx2", "run", "--poll", "600"});
-  args.insert(args.begin(), {"--db", db()});
-  Running daemon(args);
-  auto serves = [&](const Cert& leaf) {
-    for (int i = 0; i < 200; ++i) {
-      if (exists(b + "/cert.pem") && read_file(b + "/cert.pem") == leaf.pem()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  };
+  Running daemon(daemon_args("mx2"));
+  auto serves = [&](const Cert& leaf) { return holds(b, leaf); };
   ASSERT_TRUE(serves(v2)) << "the daemon's first pass installs version 2";
   auto back = ck({"--node", "mx1", "rollback", "web", "--to", "1"});
   ASSERT_EQ(back.exit_code, 0) << back.err;
