@@ -137,6 +137,19 @@ class PostgresqlFleetTest : public CliTest {
     ASSERT_EQ(ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
   }
 
+  // Version `v2` stored, and a target on each of mx1 and mx2 (their
+  // directories mx1/live and mx2/live), mx1's installed by its pass.
+  void two_nodes_with_version_two(const Cert& v2) {
+    auto f = write_set(v2, "v2-");
+    ASSERT_EQ(ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
+    for (const char* node : {"mx1", "mx2"}) {
+      const std::string dir = hosts_.file(std::string(node) + "/live");
+      std::filesystem::create_directories(dir);
+      ASSERT_EQ(ck({"--node", node, "target", "add", "web", "--dir", dir}).exit_code, 0);
+    }
+    ASSERT_EQ(ck({"--node", "mx1", "renew"}).exit_code, 0);
+  }
+
   // `run` of a node that passes only when woken (its poll: 600 s).
   std::vector<std::string> daemon_args(const std::string& node) const {
     std::vector<std::string> args = backend_args({"--node", node, "run", "--poll", "600"});
@@ -242,14 +255,8 @@ TEST_F(PostgresqlFleetTest, ANewVersionReachesARunningNodeInSeconds) {
 // before its poll (600 s here) would.
 TEST_F(PostgresqlFleetTest, ARollbackReachesARunningNodeInSeconds) {
   auto v2 = pki_.leaf();
-  auto f = write_set(v2, "v2-");
-  ASSERT_EQ(ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
-  const std::string a = hosts_.file("mx1/live"), b = hosts_.file("mx2/live");
-  std::filesystem::create_directories(a);
-  std::filesystem::create_directories(b);
-  ASSERT_EQ(ck({"--node", "mx1", "target", "add", "web", "--dir", a}).exit_code, 0);
-  ASSERT_EQ(ck({"--node", "mx2", "target", "add", "web", "--dir", b}).exit_code, 0);
-  ASSERT_EQ(ck({"--node", "mx1", "renew"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(two_nodes_with_version_two(v2));
+  const std::string b = hosts_.file("mx2/live");
   Running daemon(daemon_args("mx2"));
   auto serves = [&](const Cert& leaf) { return holds(b, leaf); };
   ASSERT_TRUE(serves(v2)) << "the daemon's first pass installs version 2";
@@ -266,14 +273,8 @@ TEST_F(PostgresqlFleetTest, ARollbackReachesARunningNodeInSeconds) {
 // carries on.
 TEST_F(PostgresqlFleetTest, ARollbackReachesEveryNodeAndAFailingNodeRollsBackAlone) {
   auto v2 = pki_.leaf();
-  auto f = write_set(v2, "v2-");
-  ASSERT_EQ(ck({"import", "web", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(two_nodes_with_version_two(v2));
   const std::string a = hosts_.file("mx1/live"), b = hosts_.file("mx2/live");
-  std::filesystem::create_directories(a);
-  std::filesystem::create_directories(b);
-  ASSERT_EQ(ck({"--node", "mx1", "target", "add", "web", "--dir", a}).exit_code, 0);
-  ASSERT_EQ(ck({"--node", "mx2", "target", "add", "web", "--dir", b}).exit_code, 0);
-  ASSERT_EQ(ck({"--node", "mx1", "renew"}).exit_code, 0);
   ASSERT_EQ(ck({"--node", "mx2", "renew"}).exit_code, 0);
   ASSERT_EQ(read_file(b + "/cert.pem"), v2.pem());
   // mx2's service now refuses any reload.
