@@ -171,9 +171,11 @@ if grep -q timeout "$out/logs/first.txt"; then
   tail -n 5 "$out"/logs/run-*.log >&2
   exit 1
 fi
-# A daemon LISTENs only once its first pass is over (cli/cmd_renew.cpp: the
-# pass, then wakeups.listen): a version stored before then waits for --poll.
-# So the rounds start once every node's heartbeat says idle.
+# A daemon LISTENs from its start, but a version stored while its first pass
+# runs (the revocation watch's first scan of 10,000 versions takes a few
+# seconds) is installed only by the pass after it. So the rounds start once
+# every node's heartbeat says idle: the end of its pass (an install inside a
+# pass does not say idle).
 idle=0
 for _ in $(seq 1 1200); do
   idle=$(pg_psql fleet -tA -c "SELECT count(*) FROM certkeeper.nodes WHERE doing = 'idle'")
@@ -185,7 +187,7 @@ t_idle=$(now_us)
 installed=$(sort -g "$out/logs/first.txt" | tail -n1)
 printf '   the 5 daemons started: fleet-web version 1 on all 5 nodes after %.1f s, all first passes over after %.1f s\n' \
   "$(awk -v a="$t_start" -v l="$installed" 'BEGIN {print l - a / 1e6}')" "$(awk -v us=$((t_idle - t_start)) 'BEGIN {print us / 1e6}')"
-sleep 1   # from idle to LISTEN
+sleep 1   # from idle to waiting
 
 spread=()
 import_us=()

@@ -42,6 +42,7 @@ std::vector<ConvergeItem> converge(const Context& ctx, store::Inventory& inv, co
       request.name = u.name;
       request.version = u.version;
       request.set_desired = false;  // converging follows the desired version, never sets it
+      request.beat = false;         // the pass beats for itself
       auto done = install(ctx, request);
       if (done) {
         item.install = std::move(*done);

@@ -466,7 +466,7 @@ Result<InstallOutcome> install(const Context& ctx, const InstallRequest& request
                        request.set_desired ? store::PinRequest::desire(version) : store::PinRequest::keep());
   // A node that only installs by hand is alive too (the fleet views judge
   // a node without a heartbeat down); a refused request changes nothing.
-  if (done && !request.dry_run) detail::beat(ctx, l->inv, "idle");
+  if (done && !request.dry_run && request.beat) detail::beat(ctx, l->inv, "idle");
   return done;
 }
 
@@ -492,7 +492,7 @@ Result<InstallOutcome> rollback(const Context& ctx, const InstallRequest& reques
   }
   auto done = transact(ctx, *l, request.name, version, request, true,
                        request.set_desired ? store::PinRequest::desire(version) : store::PinRequest::keep());
-  if (done && !request.dry_run) detail::beat(ctx, l->inv, "idle");
+  if (done && !request.dry_run && request.beat) detail::beat(ctx, l->inv, "idle");
   return done;
 }
 

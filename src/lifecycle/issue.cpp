@@ -407,7 +407,9 @@ IssueOutcome issue_one(Shared& shared, Sessions& sessions, const std::string& na
   for (const auto& [key, s] : sessions) requests_after += s.client->requests();
   out.requests = requests_after - requests_before;
   if (done) {
-    auto installed = install_new_version(ctx, *inv, name, out.version);
+    // A scheduler worker (the lease held for it) is inside a pass, which
+    // beats for itself.
+    auto installed = install_new_version(ctx, *inv, name, out.version, shared.held == nullptr);
     if (installed) {
       out.install = std::move(*installed);
     } else {

@@ -29,6 +29,10 @@ struct InstallRequest {
   // installed by issue, import --install or the scheduler; a node
   // converging to the desired version).
   bool set_desired = true;
+  // A command of its own: record this node's heartbeat ("idle") once it
+  // ran. false inside a pass, whose own beats say what the node does (a
+  // pass that installs is not idle until it ends).
+  bool beat = true;
 };
 
 struct PlannedFile {
