@@ -173,6 +173,31 @@ TEST_F(ConvergeTest, APassInstallsTheNewestVersionIntoATargetThatLacksIt) {
   EXPECT_TRUE(json(again)["installs"].empty()) << again.out;
 }
 
+// An install inside a pass does not say the node is idle: the heartbeat
+// says "renew pass" until the pass ends (bench/fleet.sh waits for idle).
+// The second certificate's reload, run while the pass installs it after
+// the first, reads what `nodes` says.
+TEST_F(ConvergeTest, ThePassesInstallsLeaveTheHeartbeatAtRenewPassUntilItEnds) {
+  add_target();
+  auto f = write_set(*v1_, "zz-");
+  ASSERT_EQ(ck({"import", "zz", "--cert", f.cert, "--key", f.key, "--chain", f.chain}).exit_code, 0);
+  const std::string dir = work_.file("live/zz"), seen = work_.file("nodes-during-pass.json");
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> nodes = backend_args({"--json", "nodes"});
+  nodes.insert(nodes.begin(), {certkeeper_binary(), "--db", db()});
+  std::string line;
+  for (const auto& w : nodes) line += (line.empty() ? "\"" : " \"") + w + "\"";  // a URI's '&' stays a word
+  ASSERT_EQ(ck({"target", "add", "zz", "--dir", dir, "--reload", "sh -c '" + line + " > " + seen + "'"}).exit_code, 0);
+  auto r = ck({"--json", "renew"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_EQ(json(r)["installs"].size(), 2u) << r.out;
+  auto during = nlohmann::json::parse(read_file(seen));
+  ASSERT_EQ(during["nodes"].size(), 1u) << during;
+  EXPECT_EQ(during["nodes"][0]["doing"], "renew pass") << "web's install, earlier in the pass, said nothing";
+  auto after = json(ck({"--json", "nodes"}));
+  EXPECT_EQ(after["nodes"][0]["doing"], "idle") << "the pass beat at its end";
+}
+
 TEST_F(ConvergeTest, AVersionThatRolledBackIsNotRetriedByAPassButByInstall) {
   // The operator's own files (version 1) are live; the newest is 2.
   add_target({"--reload", "sh -c 'echo config test failed >&2; exit 1'"});
