@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS certkeeper.challenges (
   key_authorization   TEXT NOT NULL,
   config              TEXT NOT NULL DEFAULT '{}',
   served_by_publisher BIGINT NOT NULL DEFAULT 0,
+  generation          BIGINT NOT NULL DEFAULT 0,
   published_at        BIGINT NOT NULL,
   expires_at          BIGINT NOT NULL
 );

@@ -12,8 +12,12 @@
 --              has no answering daemon): that node's answerer leaves it;
 --   config     the certificate's challenge configuration when published
 --              (how each node serves it: a listen address, a web root);
---   expires_at after it the row is stale (a holder that died): nobody
---              serves it, and the next publication deletes it.
+--   generation the publisher's lease generation (leases.generation): the
+--              row is served only while that lease is held and current,
+--              so the answers of a holder that died go once its lease
+--              expires (a new holder republishes the tokens it resumes);
+--   expires_at after it the row is stale in any case: nobody serves it,
+--              and the next publication deletes it.
 -- AUTOINCREMENT: an id is never given again, so an answerer that knew a
 -- publication by its id never takes a new one for it.
 -- The key authorization is public by design (RFC 8555 §8.3: anybody may
@@ -28,6 +32,7 @@ CREATE TABLE IF NOT EXISTS challenges (
   key_authorization   TEXT NOT NULL,
   config              TEXT NOT NULL DEFAULT '{}',
   served_by_publisher INTEGER NOT NULL DEFAULT 0,
+  generation          INTEGER NOT NULL DEFAULT 0,
   published_at        INTEGER NOT NULL,
   expires_at          INTEGER NOT NULL
 ) STRICT;

@@ -64,6 +64,7 @@ Status FleetSolver::present(const challenge::Task& task) {
   c.key_authorization = task.key_authorization;
   c.config = config_;
   c.served_by_publisher = here;
+  c.generation = generation_;
   c.expires_at = ctx_.now() + kPublicationSeconds;
   auto id = inv_.publish_challenge(c, ctx_.now());
   if (!id) {

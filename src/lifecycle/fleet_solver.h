@@ -22,8 +22,11 @@ class FleetSolver : public challenge::Solver {
  public:
   // `local` answers on this node when it has no answering daemon; `inv` is
   // the order's connection (one thread).
-  FleetSolver(const Context& ctx, store::Inventory& inv, challenge::Solver& local, const store::CertificateRecord& def)
-      : ctx_(ctx), inv_(inv), local_(local), name_(def.name), config_(def.challenge_config) {}
+  // `generation`: the order's lease; its publications are answered while
+  // that lease is held.
+  FleetSolver(const Context& ctx, store::Inventory& inv, challenge::Solver& local, const store::CertificateRecord& def,
+              std::int64_t generation)
+      : ctx_(ctx), inv_(inv), local_(local), name_(def.name), config_(def.challenge_config), generation_(generation) {}
   ~FleetSolver() override;  // unpublishes what cleanup() did not
   FleetSolver(const FleetSolver&) = delete;
   FleetSolver& operator=(const FleetSolver&) = delete;
@@ -51,6 +54,7 @@ class FleetSolver : public challenge::Solver {
   challenge::Solver& local_;
   std::string name_;
   std::string config_;
+  std::int64_t generation_ = 0;
   std::optional<bool> delegated_;  // this node's answerer serves the answers
   std::vector<Published> published_;
 };

@@ -313,7 +313,9 @@ Status issue_steps(store::Inventory& inv, Shared& shared, Sessions& sessions, co
   // http-01 and tls-alpn-01: every node behind the load balancer answers
   // (lifecycle/fleet_challenges.h); on one host that is this one.
   std::optional<detail::FleetSolver> fleet;
-  if (detail::answered_by_every_node(def.challenge)) fleet.emplace(shared.ctx, inv, **local, def);
+  if (detail::answered_by_every_node(def.challenge)) {
+    fleet.emplace(shared.ctx, inv, **local, def, fence.lease.handle().generation);
+  }
   challenge::Solver& solver = fleet ? static_cast<challenge::Solver&>(*fleet) : **local;
   Status done = order_and_store(inv, shared, *session, def, solver, fence, out, in_flight);
   if (done || done.error().cause.type != acme::problem_type_name(acme::ProblemType::account_does_not_exist)) {

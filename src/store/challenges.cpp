@@ -16,8 +16,8 @@ Result<std::int64_t> Inventory::publish_challenge(const PublishedChallenge& c, U
     stale.exec();
     sql::Statement q(impl_->db,
                      "INSERT INTO challenges (token, certificate_name, node, type, identifier, key_authorization, "
-                     "config, served_by_publisher, published_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                     "RETURNING id");
+                     "config, served_by_publisher, generation, published_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                     "?, ?, ?, ?) RETURNING id");
     q.bind(1, c.token);
     q.bind(2, c.certificate_name);
     q.bind(3, c.node);
@@ -26,8 +26,9 @@ Result<std::int64_t> Inventory::publish_challenge(const PublishedChallenge& c, U
     q.bind(6, c.key_authorization);
     q.bind(7, c.config.empty() ? std::string("{}") : c.config);
     q.bind(8, c.served_by_publisher ? 1 : 0);
-    q.bind(9, static_cast<std::int64_t>(now));
-    q.bind(10, static_cast<std::int64_t>(c.expires_at));
+    q.bind(9, c.generation);
+    q.bind(10, static_cast<std::int64_t>(now));
+    q.bind(11, static_cast<std::int64_t>(c.expires_at));
     q.executeStep();
     const std::int64_t id = q.int64(0);
     q.reset();
@@ -50,9 +51,14 @@ Status Inventory::unpublish_challenge(std::int64_t id, const std::string& certif
 
 Result<std::vector<PublishedChallenge>> Inventory::published_challenges(UnixTime now) {
   return detail::guarded(impl_->path, [&]() -> Result<std::vector<PublishedChallenge>> {
+    // Only while the publisher's lease is held and current: a holder that
+    // died (or lost its lease) is no longer answered for.
     sql::Statement q(impl_->db,
-                     "SELECT id, token, certificate_name, node, type, identifier, key_authorization, config, "
-                     "served_by_publisher, published_at, expires_at FROM challenges WHERE expires_at > ? ORDER BY id");
+                     "SELECT ch.id, ch.token, ch.certificate_name, ch.node, ch.type, ch.identifier, "
+                     "ch.key_authorization, ch.config, ch.served_by_publisher, ch.published_at, ch.expires_at, "
+                     "ch.generation FROM challenges ch JOIN certificates c ON c.name = ch.certificate_name JOIN leases "
+                     "l ON l.certificate_id = c.id AND l.generation = ch.generation AND l.holder <> '' AND "
+                     "l.expires_at > ?1 WHERE ch.expires_at > ?1 ORDER BY ch.id");
     q.bind(1, static_cast<std::int64_t>(now));
     std::vector<PublishedChallenge> out;
     while (q.executeStep()) {
@@ -68,6 +74,7 @@ Result<std::vector<PublishedChallenge>> Inventory::published_challenges(UnixTime
       c.served_by_publisher = q.int64(8) != 0;
       c.published_at = q.int64(9);
       c.expires_at = q.int64(10);
+      c.generation = q.int64(11);
       out.push_back(std::move(c));
     }
     return out;

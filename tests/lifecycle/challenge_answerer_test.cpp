@@ -54,6 +54,16 @@ class ChallengeAnswererTest : public ::testing::Test {
     auto inv = ctx_.inventory(store::OpenMode::existing);
     ASSERT_TRUE(inv) << inv.error().what();
     holder_.emplace(std::move(*inv));
+    // Answers are published under the certificate's lease (held an hour).
+    store::CertificateRecord web;
+    web.name = "web";
+    web.source = "acme";
+    web.domains = {"www.example.test"};
+    web.challenge = "http-01";
+    ASSERT_TRUE(holder_->define_certificate(web, "test", clock_.now()));
+    auto lease = holder_->acquire_lease("web", "n1/1/a", "n1", 3600, "test", clock_.now());
+    ASSERT_TRUE(lease) << lease.error().what();
+    generation_ = lease->lease.generation;
     std::filesystem::create_directories(dir_.file("webroot"));
     ASSERT_EQ(::pipe(stop_), 0);
     answerer_ = std::thread([this] { answer_challenges(ctx_, stop_[0]); });
@@ -81,6 +91,7 @@ class ChallengeAnswererTest : public ::testing::Test {
     c.key_authorization = token + ".thumbprint";
     c.config = config;
     c.served_by_publisher = served_by_publisher;
+    c.generation = generation_;
     c.expires_at = clock_.now() + 3600;
     auto id = holder_->publish_challenge(c, clock_.now());
     EXPECT_TRUE(id) << id.error().what();
@@ -103,6 +114,7 @@ class ChallengeAnswererTest : public ::testing::Test {
   SystemClock clock_;
   Context ctx_;
   std::optional<store::Inventory> holder_;
+  std::int64_t generation_ = 0;
   int stop_[2] = {-1, -1};
   std::thread answerer_;
 };

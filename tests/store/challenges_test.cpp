@@ -22,9 +22,14 @@ class ChallengesTest : public ::testing::TestWithParam<testing::StoreBackend> {
     auto inv = testing::open_fresh(GetParam(), dir_, path_);
     ASSERT_TRUE(inv) << inv.error().what();
     inv_.emplace(std::move(*inv));
+    // Answers are published under the certificate's lease.
+    ASSERT_TRUE(inv_->define_certificate(testing::definition("web", "acme"), "t", kNow));
+    auto lease = inv_->acquire_lease("web", "mx1/1/a", "mx1", 3600, "t", kNow);
+    ASSERT_TRUE(lease) << lease.error().what();
+    generation_ = lease->lease.generation;
   }
 
-  static PublishedChallenge challenge(const std::string& token, UnixTime expires = kNow + 3600) {
+  PublishedChallenge challenge(const std::string& token, UnixTime expires = kNow + 3600) const {
     PublishedChallenge c;
     c.token = token;
     c.certificate_name = "web";
@@ -34,6 +39,7 @@ class ChallengesTest : public ::testing::TestWithParam<testing::StoreBackend> {
     c.key_authorization = token + ".thumbprint";
     c.config = R"({"listen":"0.0.0.0:80"})";
     c.expires_at = expires;
+    c.generation = generation_;
     return c;
   }
 
@@ -52,6 +58,7 @@ class ChallengesTest : public ::testing::TestWithParam<testing::StoreBackend> {
   testing::TempDir dir_;
   std::string path_;
   std::optional<Inventory> inv_;
+  std::int64_t generation_ = 0;
 };
 
 TEST_P(ChallengesTest, APublicationIsListedAckedAndGoneWhenUnpublished) {
@@ -111,6 +118,28 @@ TEST_P(ChallengesTest, AStalePublicationIsNotListedAndGoesAtTheNextPublication) 
   ASSERT_EQ(listed->size(), 1u) << "the stale row was deleted";
   EXPECT_EQ((*listed)[0].token, "tokentokentokentokentok4");
   EXPECT_TRUE(acks({old}).empty());
+}
+
+// A holder that died leaves its publications; they are answered only
+// while its lease is held: not once it expired or passed to another
+// holder, again when the new holder publishes the token it resumes.
+TEST_P(ChallengesTest, APublicationIsAnsweredOnlyWhileItsPublishersLeaseIsHeld) {
+  publish(challenge("tokentokentokentokentok6"));
+  EXPECT_EQ(inv_->published_challenges(kNow + 3599)->size(), 1u);
+  EXPECT_TRUE(inv_->published_challenges(kNow + 3600)->empty()) << "the lease expired";
+  auto next = inv_->acquire_lease("web", "mx2/7/b", "mx2", 60, "t", kNow + 3601);
+  ASSERT_TRUE(next) << next.error().what();
+  EXPECT_TRUE(inv_->published_challenges(kNow + 3602)->empty()) << "held again, but by another generation";
+  auto resumed = challenge("tokentokentokentokentok6", kNow + 7200);
+  resumed.node = "mx2";
+  resumed.generation = next->lease.generation;
+  publish(resumed, kNow + 3602);
+  auto listed = inv_->published_challenges(kNow + 3603);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].node, "mx2");
+  EXPECT_EQ((*listed)[0].generation, next->lease.generation);
+  ASSERT_TRUE(inv_->release_lease("web", {"mx2/7/b", next->lease.generation}, kNow + 3604));
+  EXPECT_TRUE(inv_->published_challenges(kNow + 3604)->empty()) << "released";
 }
 
 TEST_P(ChallengesTest, AnsweringNodesAreThoseWhoseAnswererBeatRecently) {

@@ -21,8 +21,8 @@ namespace certkeeper::lifecycle {
 
 inline constexpr int kAnsweringBeatSeconds = 5;
 inline constexpr int kAnsweringLiveSeconds = 15;
-// A publication is stale after this (its holder died with it): nobody
-// serves it, and the next publication deletes it.
+// A publication is answered only while its publisher's lease is held; after
+// this it is stale in any case, and the next publication deletes it.
 inline constexpr int kPublicationSeconds = 3600;
 // The setting challenge_wait (init --challenge-wait): how long a holder
 // waits for the acknowledgements.

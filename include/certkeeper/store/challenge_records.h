@@ -22,6 +22,7 @@ struct PublishedChallenge {
   std::string key_authorization;
   std::string config{};  // the certificate's challenge_config when published
   bool served_by_publisher = false;
+  std::int64_t generation = 0;  // the publisher's lease generation
   UnixTime published_at = 0;
   UnixTime expires_at = 0;
 };

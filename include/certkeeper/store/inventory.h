@@ -380,7 +380,8 @@ class Inventory {
   // its acks) and notifies; an id that is gone is no error.
   Result<std::int64_t> publish_challenge(const PublishedChallenge& challenge, UnixTime now);
   Status unpublish_challenge(std::int64_t id, const std::string& certificate_name);
-  // The publications not yet stale at `now`, oldest first.
+  // The publications not yet stale at `now` whose publisher's lease (its
+  // generation) is still held and unexpired, oldest first.
   Result<std::vector<PublishedChallenge>> published_challenges(UnixTime now);
   // A node's answer to a publication (replacing its earlier one), with the
   // notification "ack NAME"; a publication that is gone is no error.
