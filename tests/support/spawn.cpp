@@ -1,6 +1,7 @@
 #include "support/spawn.h"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -84,10 +85,16 @@ SpawnResult spawn(const std::vector<std::string>& args, const SpawnOptions& opti
     throw std::runtime_error("spawn: pipe");
   }
   const auto started = Clock::now();
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("spawn: fork");
   if (pid == 0) {
     // Only async-signal-safe calls from here to execve.
+    // A test process that dies (an ASan abort, a crash) takes its
+    // processes with it: a daemon it started never outlives it. The
+    // spawning thread waits for the child, so it outlives it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     ::dup2(out_pipe[1], STDOUT_FILENO);
     ::dup2(err_pipe[1], STDERR_FILENO);
     int devnull = ::open("/dev/null", O_RDONLY);
