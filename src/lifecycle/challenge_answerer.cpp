@@ -169,7 +169,7 @@ void answer_challenges(const Context& ctx, int stop_fd) {
     }
     if (inv && !ear) {
       // Listening before the round: nothing published meanwhile is missed.
-      auto watch = store::InventoryWatch::open(ctx.db_path);
+      auto watch = store::InventoryWatch::open(ctx.db_path, store::kChallengeChannel);
       if (watch) ear.emplace(std::move(*watch));
     }
     if (inv) {

@@ -32,7 +32,7 @@ Result<std::int64_t> Inventory::publish_challenge(const PublishedChallenge& c, U
     q.executeStep();
     const std::int64_t id = q.int64(0);
     q.reset();
-    detail::notify(impl_->db, "challenge " + c.certificate_name);
+    detail::notify(impl_->db, "challenge " + c.certificate_name, kChallengeChannel);
     tx.commit();
     return id;
   });
@@ -43,7 +43,7 @@ Status Inventory::unpublish_challenge(std::int64_t id, const std::string& certif
     sql::Transaction tx(impl_->db);
     sql::Statement q(impl_->db, "DELETE FROM challenges WHERE id = ?");
     q.bind(1, id);
-    if (q.exec() > 0) detail::notify(impl_->db, "challenge-done " + certificate_name);
+    if (q.exec() > 0) detail::notify(impl_->db, "challenge-done " + certificate_name, kChallengeChannel);
     tx.commit();
     return Status{};
   });
@@ -95,7 +95,7 @@ Status Inventory::ack_challenge(const ChallengeAck& ack, const std::string& cert
     q.bind(3, ack.detail);
     q.bind(4, static_cast<std::int64_t>(ack.acked_at));
     q.bind(5, ack.challenge_id);
-    if (q.exec() > 0) detail::notify(impl_->db, "ack " + certificate_name);
+    if (q.exec() > 0) detail::notify(impl_->db, "ack " + certificate_name, kChallengeChannel);
     tx.commit();
     return Status{};
   });

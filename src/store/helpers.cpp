@@ -4,7 +4,6 @@
 
 #include "certkeeper/util/json.h"
 #include "certkeeper/util/text.h"
-#include "certkeeper/store/inventory_watch.h"
 #include "impl.h"
 
 namespace certkeeper::store::detail {
@@ -133,10 +132,10 @@ void insert_event(sql::Database& db, UnixTime at, std::optional<std::int64_t> ce
 
 namespace certkeeper::store::detail {
 
-void notify(sql::Database& db, const std::string& payload) {
+void notify(sql::Database& db, const std::string& payload, const char* channel) {
   if (db.is_sqlite()) return;
   sql::Statement q(db, "SELECT pg_catalog.pg_notify(?, ?)");
-  q.bind(1, kNotifyChannel);
+  q.bind(1, channel);
   q.bind(2, payload);
   q.executeStep();
 }

@@ -14,6 +14,7 @@
 #include "certkeeper/crypto/key_wrap.h"
 #include "certkeeper/store/event_kinds.h"
 #include "certkeeper/store/inventory.h"
+#include "certkeeper/store/inventory_watch.h"
 #include "certkeeper/store/location.h"
 #include "sql/sqlite_driver.h"
 #include "sql/statement.h"
@@ -110,7 +111,7 @@ void insert_event(sql::Database& db, UnixTime at, std::optional<std::int64_t> ce
 // Tells the processes that listen on a shared inventory (InventoryWatch)
 // about a change, delivered when the caller's transaction commits; nothing
 // on SQLite (helpers.cpp).
-void notify(sql::Database& db, const std::string& payload);
+void notify(sql::Database& db, const std::string& payload, const char* channel = kNotifyChannel);
 
 // The report's history (report_history.cpp): adds to `history`, whose
 // entries report_rows_with_history created with each row's current version,

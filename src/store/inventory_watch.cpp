@@ -20,7 +20,7 @@ InventoryWatch::InventoryWatch(InventoryWatch&&) noexcept = default;
 InventoryWatch& InventoryWatch::operator=(InventoryWatch&&) noexcept = default;
 InventoryWatch::~InventoryWatch() = default;
 
-Result<InventoryWatch> InventoryWatch::open(const std::string& location) {
+Result<InventoryWatch> InventoryWatch::open(const std::string& location, const char* channel) {
   if (!is_postgresql_location(location)) {
     return make_error(Errc::usage, "is a SQLite inventory, which one host uses: there are no other nodes to hear",
                       location);
@@ -36,7 +36,7 @@ Result<InventoryWatch> InventoryWatch::open(const std::string& location) {
   held->uri = location;
   held->server.emplace(std::move(driver));
   auto listening = detail::guarded(location, [&]() -> Status {
-    held->server->exec(std::string("LISTEN ") + kNotifyChannel);
+    held->server->exec(std::string("LISTEN ") + channel);
     return {};
   });
   if (!listening) return std::move(listening).error();

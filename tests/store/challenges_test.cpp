@@ -164,11 +164,14 @@ TEST_P(ChallengesTest, AnsweringNodesAreThoseWhoseAnswererBeatRecently) {
 }
 
 // A publication and an ack each reach the listeners of a fleet's
-// inventory, so that answerers and holders wake at once.
+// inventory, so that answerers and holders wake at once; on a channel of
+// their own, so that no daemon's pass wakes for them.
 TEST_P(ChallengesTest, PublicationsAndAcksAreNotified) {
   if (GetParam() != testing::StoreBackend::postgresql) GTEST_SKIP() << "SQLite has one node: nothing to notify";
-  auto ear = InventoryWatch::open(path_);
+  auto ear = InventoryWatch::open(path_, kChallengeChannel);
   ASSERT_TRUE(ear) << ear.error().what();
+  auto passes = InventoryWatch::open(path_);
+  ASSERT_TRUE(passes) << passes.error().what();
   const std::int64_t id = publish(challenge("tokentokentokentokentok5"));
   ASSERT_TRUE(inv_->ack_challenge({id, "mx2", true, "", kNow}, "web"));
   ASSERT_TRUE(inv_->unpublish_challenge(id, "web"));
@@ -180,6 +183,20 @@ TEST_P(ChallengesTest, PublicationsAndAcksAreNotified) {
     if (heard.size() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(heard, (std::vector<std::string>{"challenge web", "ack web", "challenge-done web"}));
+  // A change for the passes, sent after them, is all that channel hears.
+  TargetRecord t;
+  t.certificate_name = "web";
+  t.node = "mx1";
+  t.dir = dir_.file("live");
+  ASSERT_TRUE(inv_->save_target(t, "t", kNow));
+  std::vector<std::string> for_passes;
+  for (int i = 0; i < 50 && for_passes.empty(); ++i) {
+    auto got = passes->take();
+    ASSERT_TRUE(got) << got.error().what();
+    for_passes = *got;
+    if (for_passes.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(for_passes, std::vector<std::string>{"target web mx1"});
 }
 
 CK_ON_BOTH_BACKENDS(ChallengesTest);
