@@ -13,6 +13,7 @@
 
 #include "certkeeper/util/log.h"
 #include "certkeeper/util/text.h"
+#include "int_setting.h"
 
 namespace certkeeper::lifecycle::detail {
 namespace {
@@ -50,10 +51,7 @@ std::string gone_holder(const Context& ctx, store::Inventory& inv, const std::st
 }  // namespace
 
 int lease_seconds(store::Inventory& inv) {
-  auto value = inv.setting(kLeaseSecondsSetting);
-  if (!value || !*value) return kDefaultLeaseSeconds;
-  const int seconds = std::atoi((*value)->c_str());
-  return seconds >= kMinLeaseSeconds ? seconds : kDefaultLeaseSeconds;
+  return int_setting(inv, kLeaseSecondsSetting, kDefaultLeaseSeconds, kMinLeaseSeconds);
 }
 
 Result<std::unique_ptr<CaLease>> CaLease::take(const Context& ctx, store::Inventory& inv, const std::string& name,

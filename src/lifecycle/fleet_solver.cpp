@@ -11,16 +11,10 @@
 #include "certkeeper/lifecycle/init.h"
 #include "certkeeper/util/log.h"
 #include "certkeeper/util/text.h"
+#include "int_setting.h"
 
 namespace certkeeper::lifecycle::detail {
 namespace {
-
-int challenge_wait_seconds(store::Inventory& inv) {
-  auto value = inv.setting(kChallengeWait);
-  if (!value || !*value) return kDefaultChallengeWaitSeconds;
-  const int seconds = std::atoi((*value)->c_str());
-  return seconds >= 5 ? seconds : kDefaultChallengeWaitSeconds;
-}
 
 std::string joined(const std::set<std::string>& names) {
   std::string out;
@@ -96,7 +90,7 @@ Status FleetSolver::ready() {
   if (published_.empty()) return {};
   std::vector<std::int64_t> ids;
   for (const auto& p : published_) ids.push_back(p.id);
-  const int wait = challenge_wait_seconds(inv_);
+  const int wait = int_setting(inv_, kChallengeWait, kDefaultChallengeWaitSeconds, kMinChallengeWaitSeconds);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait);
   bool said = false;
   for (;;) {

@@ -1,20 +1,16 @@
 #include "certkeeper/lifecycle/nodes.h"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
 
 #include "certkeeper/lifecycle/fleet_challenges.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/clock.h"
+#include "int_setting.h"
 
 namespace certkeeper::lifecycle {
 
 int node_down_after(const std::map<std::string, std::string>& settings) {
-  auto it = settings.find(kNodeDownAfter);
-  if (it == settings.end()) return kDefaultNodeDownAfter;
-  int v = std::atoi(it->second.c_str());
-  return v > 0 ? v : kDefaultNodeDownAfter;
+  return detail::int_setting(settings, kNodeDownAfter, kDefaultNodeDownAfter, 1);
 }
 
 namespace {

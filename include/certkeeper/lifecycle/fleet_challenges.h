@@ -27,6 +27,7 @@ inline constexpr int kPublicationSeconds = 3600;
 // The setting challenge_wait (init --challenge-wait): how long a holder
 // waits for the acknowledgements.
 inline constexpr int kDefaultChallengeWaitSeconds = 120;
+inline constexpr int kMinChallengeWaitSeconds = 5;
 
 // The answerer: serves every publication of the inventory (leaving those
 // that their publisher serves itself on this node), acknowledges each, and
