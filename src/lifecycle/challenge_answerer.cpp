@@ -33,12 +33,8 @@ class Answerer {
   // One round: beat, then serve and remove as the publications say.
   // Errc::database when the inventory cannot be reached.
   Status round(store::Inventory& inv) {
-    const UnixTime now = ctx_.now();
-    if (now - last_beat_ >= kAnsweringBeatSeconds) {
-      if (auto ok = inv.answering_beat(ctx_.node_name(), true, now); !ok) return ok;
-      last_beat_ = now;
-    }
-    auto published = inv.published_challenges(now);
+    if (auto ok = beat_if_due(inv); !ok) return ok;
+    auto published = inv.published_challenges(ctx_.now());
     if (!published) return std::move(published).error();
     std::set<std::int64_t> present_ids;
     for (const auto& c : *published) present_ids.insert(c.id);
@@ -55,10 +51,7 @@ class Answerer {
     for (const auto& c : *published) {
       if (serving_.count(c.id) || refused_.count(c.id)) continue;
       // A slow answer (a port waited for) does not stop the beats.
-      if (ctx_.now() - last_beat_ >= kAnsweringBeatSeconds) {
-        if (auto ok = inv.answering_beat(ctx_.node_name(), true, ctx_.now()); !ok) return ok;
-        last_beat_ = ctx_.now();
-      }
+      if (auto ok = beat_if_due(inv); !ok) return ok;
       // Its publisher serves it on this very node (no daemon was there).
       if (c.served_by_publisher && c.node == ctx_.node_name()) continue;
       if (auto ok = serve(inv, c); !ok) return ok;
@@ -86,6 +79,14 @@ class Answerer {
   }
 
  private:
+  Status beat_if_due(store::Inventory& inv) {
+    const UnixTime now = ctx_.now();
+    if (now - last_beat_ < kAnsweringBeatSeconds) return {};
+    if (auto ok = inv.answering_beat(ctx_.node_name(), true, now); !ok) return ok;
+    last_beat_ = now;
+    return {};
+  }
+
   Status serve(store::Inventory& inv, const store::PublishedChallenge& c) {
     store::ChallengeAck ack{c.id, ctx_.node_name(), false, "", ctx_.now()};
     challenge::Task task{c.type, c.identifier, c.token, c.key_authorization};

@@ -29,11 +29,13 @@ bool answered_by_every_node(const std::string& challenge) {
 }
 
 FleetSolver::~FleetSolver() {
-  for (const auto& p : published_) {
-    if (auto gone = inv_.unpublish_challenge(p.id, name_); !gone) {
-      log::warn("certkeeper: " + name_ + ": a challenge answer stays published until it goes stale: " +
-                gone.error().what());
-    }
+  for (const auto& p : published_) unpublish(p.id);
+}
+
+void FleetSolver::unpublish(std::int64_t id) {
+  if (auto gone = inv_.unpublish_challenge(id, name_); !gone) {
+    log::warn("certkeeper: " + name_ + ": a challenge answer stays published until its lease ends: " +
+              gone.error().what());
   }
 }
 
@@ -77,10 +79,7 @@ void FleetSolver::cleanup(const challenge::Task& task) {
     local_.cleanup(task);
     return;
   }
-  if (auto gone = inv_.unpublish_challenge(it->id, name_); !gone) {
-    log::warn("certkeeper: " + name_ + ": a challenge answer stays published until it goes stale: " +
-              gone.error().what());
-  }
+  unpublish(it->id);
   if (it->served_here) local_.cleanup(task);
   published_.erase(it);
 }

@@ -49,6 +49,10 @@ class FleetSolver : public challenge::Solver {
     bool served_here = false;
   };
 
+  // Unpublishes; a failure is said, never fatal (the answers stop being
+  // served when the lease ends in any case).
+  void unpublish(std::int64_t id);
+
   const Context& ctx_;
   store::Inventory& inv_;
   challenge::Solver& local_;

@@ -12,7 +12,6 @@
 #include "certkeeper/deploy/reload.h"
 #include "certkeeper/deploy/target_dir.h"
 #include "certkeeper/store/event_kinds.h"
-#include "certkeeper/store/location.h"
 #include "certkeeper/store/inventory.h"
 #include "certkeeper/util/crash_point.h"
 #include "certkeeper/util/log.h"
@@ -66,7 +65,7 @@ Result<Loaded> load(const Context& ctx, const std::string& name, bool lock) {
   if (!records) return records.error();
   if (records->empty()) {
     return make_error(Errc::not_found,
-                      (store::is_postgresql_location(ctx.db_path) ? "has no install targets on node " + ctx.node_name()
+                      (is_fleet_inventory(ctx.db_path) ? "has no install targets on node " + ctx.node_name()
                                                                    : std::string("has no install targets")) +
                           "; add one with 'certkeeper target add " + name + " --dir DIR'",
                       name);

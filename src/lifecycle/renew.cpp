@@ -23,7 +23,6 @@
 #include "certkeeper/lifecycle/mail.h"
 #include "certkeeper/lifecycle/watch.h"
 #include "certkeeper/store/inventory.h"
-#include "certkeeper/store/location.h"
 #include "certkeeper/util/expiry.h"
 #include "certkeeper/util/log.h"
 #include "renew_locks.h"
