@@ -178,17 +178,7 @@ class AcmeOrderRaceTest : public AcmeRaceTest {
   void SetUp() override {
     AcmeRaceTest::SetUp();
     gate_ = std::make_unique<Gate>(pki_.dir().path(), "present");
-    std::string mgmt = pebble_->challtestsrv_management_url();
-    std::string port = mgmt.substr(mgmt.rfind(':') + 1);
-    std::string hook = pki_.write(
-        "dns-hook.sh", "#!/bin/bash\nset -eu\n"
-                       "case $1 in present) path=/set-txt; body=\"{\\\"host\\\":\\\"$2\\\",\\\"value\\\":\\\"$3\\\"}\";;\n"
-                       "cleanup) path=/clear-txt; body=\"{\\\"host\\\":\\\"$2\\\"}\";; esac\n"
-                       "exec 3<>/dev/tcp/127.0.0.1/" + port + "\n"
-                       "printf 'POST %s HTTP/1.0\\r\\nContent-Length: %d\\r\\n\\r\\n%s' \"$path\" \"${#body}\" \"$body\" >&3\n"
-                       "head -1 <&3 | grep -q ' 200 '\n"
-                       "if [ \"$1\" = present ]; then exec " + gate_->program() + "; fi\n");
-    ::chmod(hook.c_str(), 0755);
+    const std::string hook = gated_dns01_hook(pki_, *pebble_, *gate_);
     auto r = ck({"add", "web", "--domain", "web.example.test", "--challenge", "dns-01", "--dns-hook", hook,
                  "--dns-propagation", "0"});
     ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -4,6 +4,8 @@
 // agree, and no version is duplicated or lost.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <set>
 #include <string>
@@ -103,6 +105,26 @@ class RaceFixture : public Base {
     return by_number.size() - 1;
   }
 };
+
+// A dns-01 hook, written into `pki`'s folder, that sets and clears the TXT
+// record at `pebble`'s challtestsrv and, once it presented, waits at `gate`:
+// an order held open with its challenge presented and not yet answered.
+// Its path.
+inline std::string gated_dns01_hook(const TestPki& pki, const Pebble& pebble, const Gate& gate) {
+  const std::string mgmt = pebble.challtestsrv_management_url();
+  const std::string port = mgmt.substr(mgmt.rfind(':') + 1);
+  std::string hook = pki.write(
+      "gated-dns-hook.sh",
+      "#!/bin/bash\nset -eu\n"
+      "case $1 in present) path=/set-txt; body=\"{\\\"host\\\":\\\"$2\\\",\\\"value\\\":\\\"$3\\\"}\";;\n"
+      "cleanup) path=/clear-txt; body=\"{\\\"host\\\":\\\"$2\\\"}\";; esac\n"
+      "exec 3<>/dev/tcp/127.0.0.1/" + port + "\n"
+      "printf 'POST %s HTTP/1.0\\r\\nContent-Length: %d\\r\\n\\r\\n%s' \"$path\" \"${#body}\" \"$body\" >&3\n"
+      "head -1 <&3 | grep -q ' 200 '\n"
+      "if [ \"$1\" = present ]; then exec " + gate.program() + "; fi\n");
+  ::chmod(hook.c_str(), 0755);
+  return hook;
+}
 
 using RaceTest = RaceFixture<CliTest>;
 using PebbleRaceTest = RaceFixture<PebbleCliTest<>>;
