@@ -4,20 +4,12 @@
 
 #include "app.h"
 #include "certkeeper/lifecycle/nodes.h"
+#include "certkeeper/util/clock.h"
 #include "certkeeper/util/text.h"
 
 namespace certkeeper::cli {
 
 namespace {
-
-// "42 s", "5 min", "3 h", "2 d"
-std::string format_age(std::int64_t seconds) {
-  if (seconds < 0) seconds = 0;
-  if (seconds < 120) return fmt::format("{} s", seconds);
-  if (seconds < 7200) return fmt::format("{} min", seconds / 60);
-  if (seconds < 172800) return fmt::format("{} h", seconds / 3600);
-  return fmt::format("{} d", seconds / 86400);
-}
 
 nlohmann::json node_json(const lifecycle::NodeView& v) {
   const auto& r = v.record;

@@ -2,6 +2,7 @@
 
 #include "certkeeper/report/catalogue.h"
 #include "certkeeper/report/report.h"
+#include "certkeeper/util/clock.h"
 #include "certkeeper/util/expiry.h"
 
 namespace certkeeper::report {
@@ -161,18 +162,10 @@ std::string nodes_text(const store::ReportRow& row, UnixTime now) {
     if (status == "unknown") {
       out += " (unknown: no heartbeat)";
     } else {
-      out += " (" + (status == "up" ? std::string() : status + ", ") + "seen " + age_text(now - *n.last_seen) + " ago)";
+      out += " (" + (status == "up" ? std::string() : status + ", ") + "seen " + format_age(now - *n.last_seen) + " ago)";
     }
   }
   return out;
-}
-
-std::string age_text(std::int64_t seconds) {
-  if (seconds < 0) seconds = 0;
-  if (seconds < 120) return std::to_string(seconds) + " s";
-  if (seconds < 2 * 3600) return std::to_string(seconds / 60) + " min";
-  if (seconds < 2 * 86400) return std::to_string(seconds / 3600) + " h";
-  return std::to_string(seconds / 86400) + " d";
 }
 
 std::string last_error_text(const store::ReportRow& row) {

@@ -41,7 +41,4 @@ std::string days_text(std::int64_t days);
 // "" without nodes (the table then shows no NODES column).
 std::string nodes_text(const store::ReportRow& row, UnixTime now);
 
-// "45 s", "12 min", "5 h", "3 d"
-std::string age_text(std::int64_t seconds);
-
 }  // namespace certkeeper::report::detail

@@ -74,6 +74,14 @@ void append_utc(std::string& out, UnixTime t) {
   out += 'Z';
 }
 
+std::string format_age(std::int64_t seconds) {
+  if (seconds < 0) seconds = 0;
+  if (seconds < 120) return std::to_string(seconds) + " s";
+  if (seconds < 2 * 3600) return std::to_string(seconds / 60) + " min";
+  if (seconds < 2 * kSecondsPerDay) return std::to_string(seconds / 3600) + " h";
+  return std::to_string(seconds / kSecondsPerDay) + " d";
+}
+
 std::string format_utc(UnixTime t) {
   std::string out;
   out.reserve(20);

@@ -1,4 +1,5 @@
-// format_utc / append_utc: the fast civil-date path against the C library.
+// format_utc / append_utc: the fast civil-date path against the C library;
+// format_age.
 #include <gtest/gtest.h>
 
 #include <ctime>
@@ -51,6 +52,20 @@ TEST(Clock, YearsOutsideFourDigitsFallBackToTheCLibrary) {
   for (UnixTime t : {UnixTime{253'402'300'800}, UnixTime{-62'167'219'201}, UnixTime{-100'000'000'000}}) {
     EXPECT_EQ(format_utc(t), libc_utc(t)) << t;
   }
+}
+
+// format_age: the reports' NODES column and `certkeeper nodes` say ages
+// the same way, each unit from where the one below would need 3 digits.
+TEST(FormatAge, EachUnitFromTwoOfTheNext) {
+  EXPECT_EQ(format_age(-5), "0 s");
+  EXPECT_EQ(format_age(0), "0 s");
+  EXPECT_EQ(format_age(119), "119 s");
+  EXPECT_EQ(format_age(120), "2 min");
+  EXPECT_EQ(format_age(2 * 3600 - 1), "119 min");
+  EXPECT_EQ(format_age(2 * 3600), "2 h");
+  EXPECT_EQ(format_age(2 * kSecondsPerDay - 1), "47 h");
+  EXPECT_EQ(format_age(2 * kSecondsPerDay), "2 d");
+  EXPECT_EQ(format_age(400 * kSecondsPerDay), "400 d");
 }
 
 }  // namespace

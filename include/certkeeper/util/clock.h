@@ -50,5 +50,8 @@ std::string format_utc(UnixTime t);
 // The same text appended to `out`, without a temporary string or the C
 // library's time zone machinery (reports format millions of times).
 void append_utc(std::string& out, UnixTime t);
+// A duration as people read an age: "45 s", "12 min", "5 h", "3 d"
+// (below 0: "0 s").
+std::string format_age(std::int64_t seconds);
 
 }  // namespace certkeeper
