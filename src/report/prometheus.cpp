@@ -168,7 +168,8 @@ std::string node_labels(const std::string& certificate_labels, const store::Repo
   return out;
 }
 
-void sample(std::string& out, const char* name, const std::string& labels, std::int64_t v) {
+// One sample line: NAME{LABELS} VALUE (no labels: NAME VALUE).
+void sample(std::string& out, const char* name, std::string_view labels, std::int64_t v) {
   out += name;
   out += labels;
   out += ' ';
@@ -239,22 +240,13 @@ std::string render_prometheus(const std::vector<store::ReportRow>& rows, const R
   for (const auto& family : kFamilies) {
     header(out, family.info.name, family.info.help);
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      Value v = family.value(rows[i], options.now);
-      if (!v) continue;
-      out += family.info.name;
-      out += label_sets[i];
-      out += ' ';
-      append_int(out, *v);
-      out += '\n';
+      if (Value v = family.value(rows[i], options.now)) sample(out, family.info.name, label_sets[i], *v);
     }
   }
   render_fleet(out, rows, label_sets, options.now);
   for (const auto& family : kReportFamilies) {
     header(out, family.info.name, family.info.help);
-    out += family.info.name;
-    out += ' ';
-    append_int(out, family.value(rows.size(), options.now));
-    out += '\n';
+    sample(out, family.info.name, "", family.value(rows.size(), options.now));
   }
   return out;
 }
