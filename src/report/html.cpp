@@ -235,23 +235,12 @@ void fleet_cell(std::string& out, const store::ReportRow& r, const store::Report
 // The fleet as a table, node x certificate (issue 12): one row per
 // certificate that has targets on a node, one column per node.
 void render_fleet(std::string& out, const std::vector<store::ReportRow>& rows, UnixTime now) {
-  std::vector<std::string> nodes;
-  std::vector<std::pair<std::string, std::optional<UnixTime>>> seen;
-  for (const auto& r : rows) {
-    for (const auto& n : r.nodes) {
-      if (std::find(nodes.begin(), nodes.end(), n.node) == nodes.end()) {
-        nodes.push_back(n.node);
-        seen.emplace_back(n.node, n.last_seen);
-      }
-    }
-  }
+  const auto nodes = fleet_nodes(rows);
   if (nodes.empty()) return;
-  std::sort(nodes.begin(), nodes.end());
-  std::sort(seen.begin(), seen.end());
   out += "<section id=\"fleet\"><h2>Fleet</h2>\n<p class=\"meta\">Per node and certificate: the lowest version "
          "its targets serve, their probes, and the node's state.</p>\n<table>\n<thead><tr><th>Certificate</th>"
          "<th>Desired</th>";
-  for (const auto& [name, last_seen] : seen) {
+  for (const auto& [name, last_seen] : nodes) {
     out += "<th>";
     text(out, name);
     out += "<br><small>last seen ";
@@ -273,7 +262,7 @@ void render_fleet(std::string& out, const std::vector<store::ReportRow>& rows, U
       cell(out, "-", "num");
     }
     std::size_t k = 0;  // r.nodes is sorted by name, as `nodes`
-    for (const auto& name : nodes) {
+    for (const auto& [name, last_seen] : nodes) {
       if (k < r.nodes.size() && r.nodes[k].node == name) {
         fleet_cell(out, r, r.nodes[k++], now, drift);
       } else {

@@ -192,12 +192,8 @@ void render_fleet(std::string& out, const std::vector<store::ReportRow>& rows,
       }
     }
   }
-  std::map<std::string, std::optional<UnixTime>> seen;
-  for (const auto& r : rows) {
-    for (const auto& n : r.nodes) seen.emplace(n.node, n.last_seen);
-  }
   header(out, kNodeLastSeen.name, kNodeLastSeen.help);
-  for (const auto& [node, last_seen] : seen) {
+  for (const auto& [node, last_seen] : report::fleet_nodes(rows)) {
     if (!last_seen) continue;
     sample(out, kNodeLastSeen.name, "{node=\"" + escape_label_value(node) + "\"}", *last_seen);
   }

@@ -223,6 +223,14 @@ bool drifting(const store::ReportRow& row, UnixTime now) {
   return behind && since && now - *since > row.drift_after;
 }
 
+std::map<std::string, std::optional<UnixTime>> fleet_nodes(const std::vector<store::ReportRow>& rows) {
+  std::map<std::string, std::optional<UnixTime>> out;
+  for (const auto& r : rows) {
+    for (const auto& n : r.nodes) out.emplace(n.node, n.last_seen);
+  }
+  return out;
+}
+
 std::string render_report(const std::vector<store::ReportRow>& rows, Format format,
                           const ReportOptions& options) {
   switch (format) {

@@ -3,6 +3,7 @@
 // Prometheus metric names are a stable interface (report/catalogue.h).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -44,6 +45,11 @@ std::string node_status(const store::ReportRow& row, const store::ReportNode& no
 // row.drift_after, measured from the later of the desired version's storing
 // and the newest install among its nodes (the last time the fleet moved).
 bool drifting(const store::ReportRow& row, UnixTime now);
+
+// Every node of the rows' fleets, by name (byte order), with its heartbeat
+// (nullopt: none): the columns of the HTML fleet table, the Prometheus
+// last-seen samples.
+std::map<std::string, std::optional<UnixTime>> fleet_nodes(const std::vector<store::ReportRow>& rows);
 
 using Histories = std::unordered_map<std::string, store::ReportHistory>;
 
