@@ -103,6 +103,13 @@ void print_json(const nlohmann::json& doc);
 // field is outside input"): a JSON array of text::to_utf8 strings, and the
 // items escaped with text::printable and joined.
 nlohmann::json utf8_list(const std::vector<std::string>& items);
+// An optional value as JSON: the value, or null when there is none; a time
+// as its UTC text ("2026-11-26T18:05:52Z") or null.
+template <class T>
+nlohmann::json or_null(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
+}
+nlohmann::json utc_or_null(const std::optional<UnixTime>& t);
 std::string printable_list(const std::vector<std::string>& items, std::string_view separator);
 // "error: key-mismatch: SUBJECT: message"
 std::string finding_line(const crypto::Finding& f);

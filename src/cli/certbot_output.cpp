@@ -48,10 +48,10 @@ nlohmann::json migration_json(const lifecycle::CertbotMigration& m, int code) {
                                                          : parse_json_or_null(l.challenge_config)},
          {"key_type", l.key_type},
          {"acme_server", text::to_utf8(l.acme_server)},
-         {"renew_before_days", l.renew_before_days ? nlohmann::json(*l.renew_before_days) : nlohmann::json()},
+         {"renew_before_days", or_null(l.renew_before_days)},
          {"account_url", text::to_utf8(l.account_url)},
          {"fingerprint_sha256", l.fingerprint_sha256},
-         {"not_after", l.not_after ? nlohmann::json(format_utc(*l.not_after)) : nlohmann::json()},
+         {"not_after", utc_or_null(l.not_after)},
          {"hooks", hooks_json(l.hooks)}});
   }
   return {{"ok", code == kOk},         {"exit_code", code},   {"dry_run", m.dry_run},

@@ -72,7 +72,7 @@ Command add_init(CLI::App& root, Globals& g) {
                                     {"schema_version", done->schema_version},
                                     {"settings", done->settings}};
               doc["keys_encrypted"] =
-                  done->keys_encrypted ? nlohmann::json(*done->keys_encrypted) : nlohmann::json();
+                  or_null(done->keys_encrypted);
               print_json(doc);
               return int(kOk);
             }

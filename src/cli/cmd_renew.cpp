@@ -49,9 +49,7 @@ nlohmann::json item_json(const lifecycle::RenewItem& item) {
                       {"decision", decision_name(item.decision.kind)},
                       {"at", item.decision.at ? nlohmann::json(format_utc(item.decision.at)) : nlohmann::json()},
                       {"reason", item.decision.reason},
-                      {"stored_next_check", item.stored_next_check
-                                                ? nlohmann::json(format_utc(*item.stored_next_check))
-                                                : nlohmann::json()},
+                      {"stored_next_check", utc_or_null(item.stored_next_check)},
                       {"attempted", item.attempted},
                       {"renewed", item.issued && item.issued->stored},
                       {"events", item.events},
@@ -149,7 +147,7 @@ nlohmann::json revocation_json(const lifecycle::RevocationWatch& w) {
                     {"error", c.error},
                     {"certificates", c.certificates},
                     {"entries", c.entries},
-                    {"next_fetch", c.next_fetch ? nlohmann::json(format_utc(*c.next_fetch)) : nlohmann::json()}});
+                    {"next_fetch", utc_or_null(c.next_fetch)}});
   }
   nlohmann::json events = nlohmann::json::array();
   for (const auto& e : w.events) {
@@ -157,7 +155,7 @@ nlohmann::json revocation_json(const lifecycle::RevocationWatch& w) {
                       {"version", e.version},
                       {"event", e.event},
                       {"reason", e.reason},
-                      {"revoked_at", e.revoked_at ? nlohmann::json(format_utc(*e.revoked_at)) : nlohmann::json()},
+                      {"revoked_at", utc_or_null(e.revoked_at)},
                       {"crl", e.url},
                       {"hook_error", e.hook_error}});
   }

@@ -15,9 +15,6 @@ struct TargetArgs {
   std::string node;  // remove
 };
 
-nlohmann::json optional_json(const std::optional<int>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
-nlohmann::json time_json(const std::optional<UnixTime>& t) { return t ? nlohmann::json(format_utc(*t)) : nlohmann::json(); }
-
 nlohmann::json target_json(const lifecycle::TargetView& t) {
   nlohmann::json reload = nlohmann::json::array();
   for (const auto& c : t.spec.reload) {
@@ -39,14 +36,14 @@ nlohmann::json target_json(const lifecycle::TargetView& t) {
           {"mode", fmt::format("{:04o}", static_cast<unsigned>(t.spec.key_mode))},
           {"reload", reload},
           {"probes", probes},
-          {"installed_version", optional_json(t.installed_version)},
-          {"pending_version", optional_json(t.pending_version)},
+          {"installed_version", or_null(t.installed_version)},
+          {"pending_version", or_null(t.pending_version)},
           {"node", t.node},
-          {"installed_at", time_json(t.installed_at)},
-          {"probe_ok", t.probe_ok ? nlohmann::json(*t.probe_ok) : nlohmann::json()},
+          {"installed_at", utc_or_null(t.installed_at)},
+          {"probe_ok", or_null(t.probe_ok)},
           {"probe_detail", t.probe_detail},
-          {"probed_at", time_json(t.probed_at)},
-          {"failed_version", optional_json(t.failed_version)}};
+          {"probed_at", utc_or_null(t.probed_at)},
+          {"failed_version", or_null(t.failed_version)}};
 }
 
 std::string target_text(const lifecycle::TargetView& t) {

@@ -107,12 +107,12 @@ Command add_watch(CLI::App& root, Globals& g) {
                 doc["endpoints"].push_back(
                     {{"name", c.name},
                      {"endpoint", probe ? deploy::probe_text(probe->probe) : ""},
-                     {"version", c.current_version ? nlohmann::json(*c.current_version) : nlohmann::json()},
-                     {"not_after", c.current_not_after ? nlohmann::json(format_utc(*c.current_not_after)) : nlohmann::json()},
+                     {"version", or_null(c.current_version)},
+                     {"not_after", utc_or_null(c.current_not_after)},
                      {"failures", c.failures},
                      {"last_error", text::to_utf8(c.last_error)},
-                     {"last_success", c.last_success ? nlohmann::json(format_utc(*c.last_success)) : nlohmann::json()},
-                     {"next_check", c.next_check ? nlohmann::json(format_utc(*c.next_check)) : nlohmann::json()}});
+                     {"last_success", utc_or_null(c.last_success)},
+                     {"next_check", utc_or_null(c.next_check)}});
               }
               print_json(doc);
               return int(kOk);

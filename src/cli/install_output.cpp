@@ -10,7 +10,6 @@ namespace {
 
 std::string octal(unsigned mode) { return fmt::format("{:04o}", mode); }
 std::string short_fp(const std::string& fp) { return fp.substr(0, 16); }
-nlohmann::json optional_version(const std::optional<int>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 
 nlohmann::json commands_json(const std::vector<lifecycle::CommandStep>& steps) {
   nlohmann::json out = nlohmann::json::array();
@@ -36,7 +35,7 @@ nlohmann::json install_json(const lifecycle::InstallOutcome& o) {
     }
     targets.push_back({{"dir", t.dir},
                        {"layout", t.layout},
-                       {"from_version", optional_version(t.from_version)},
+                       {"from_version", or_null(t.from_version)},
                        {"files", files},
                        {"adopted", t.adopted},
                        {"probes", t.probes},
@@ -55,9 +54,9 @@ nlohmann::json install_json(const lifecycle::InstallOutcome& o) {
           {"version", o.version},
           {"sha256", o.fingerprint},
           {"not_after", format_utc(o.not_after)},
-          {"previous_version", optional_version(o.previous_version)},
+          {"previous_version", or_null(o.previous_version)},
           {"previous_sha256", o.previous_fingerprint},
-          {"previous_not_after", o.previous_not_after ? nlohmann::json(format_utc(*o.previous_not_after)) : nlohmann::json()},
+          {"previous_not_after", utc_or_null(o.previous_not_after)},
           {"dry_run", o.dry_run},
           {"rolled_back", o.rolled_back},
           {"failure", o.failure},
@@ -66,7 +65,7 @@ nlohmann::json install_json(const lifecycle::InstallOutcome& o) {
           {"restore_reloads", commands_json(o.restore_reloads)},
           {"probes", probes},
           {"reconciled", o.reconciled},
-          {"pinned_version", optional_version(o.pinned_version)}};
+          {"pinned_version", or_null(o.pinned_version)}};
 }
 
 int print_install(const Globals& g, const lifecycle::InstallOutcome& o, const char* verb) {

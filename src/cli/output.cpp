@@ -64,7 +64,7 @@ nlohmann::json cause_json(const Cause& c) {
           {"type", text::to_utf8(c.type)},
           {"http_status", c.http_status ? nlohmann::json(c.http_status) : nlohmann::json()},
           {"transient", c.transient},
-          {"retry_after", c.retry_after ? nlohmann::json(format_utc(*c.retry_after)) : nlohmann::json()},
+          {"retry_after", utc_or_null(c.retry_after)},
           {"instance", text::to_utf8(c.instance)},
           {"terms_of_service", text::to_utf8(c.terms_of_service)},
           {"subproblems", subproblems}};
@@ -151,6 +151,10 @@ nlohmann::json findings_json(const std::vector<crypto::Finding>& findings) {
                     {"message", text::to_utf8(f.message)}});
   }
   return list;
+}
+
+nlohmann::json utc_or_null(const std::optional<UnixTime>& t) {
+  return t ? nlohmann::json(format_utc(*t)) : nlohmann::json();
 }
 
 nlohmann::json utf8_list(const std::vector<std::string>& items) {

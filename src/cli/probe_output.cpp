@@ -63,7 +63,7 @@ nlohmann::json observation_json(const lifecycle::Observation& o, UnixTime now) {
   nlohmann::json j = {{"name", o.name},
                       {"endpoint", o.endpoint},
                       {"reachable", o.probed.has_value()},
-                      {"new_version", o.new_version ? nlohmann::json(*o.new_version) : nlohmann::json()},
+                      {"new_version", or_null(o.new_version)},
                       {"probe", o.probed ? probe_json(*o.probed, now) : nlohmann::json()}};
   if (o.error) j["error"] = error_json(*o.error);
   return j;
